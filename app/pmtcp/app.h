@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PMTCP_APP_H
+#define PMTCP_APP_H
+
+/*
+ * The pmtcp program: shared definitions of its parts (testpmd's split):
+ *   parameters.c  command line
+ *   config.c      ports: profiles, queues, offloads, the loopback pair
+ *   bench.c       the per-lcore run-to-completion loop and the workload
+ *   report.c      per-second lines, the summary and its JSON form
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_lcore.h>
+#include <rte_mempool.h>
+
+#include "pmtcp.h"
+
+#define APP_MAX_PORTS 8
+
+/* Handshake latency histogram: 1 us buckets below 1 ms, then 1 ms buckets
+ * below 1 s, then one overflow bucket. */
+#define HIST_US_BUCKETS 1000
+#define HIST_MS_BUCKETS 1000
+#define HIST_BUCKETS (HIST_US_BUCKETS + HIST_MS_BUCKETS + 1)
+
+struct app_hist {
+	uint64_t count[HIST_BUCKETS];
+	uint64_t max_us;
+};
+
+/* One ethdev port as the app uses it. */
+struct app_port {
+	uint16_t port_id;
+	bool used;
+	bool has_ip;
+	uint32_t addr;            /* network order */
+	uint8_t prefix_len;
+	uint32_t gateway;         /* network order, 0 = none */
+	uint16_t mtu;
+	struct rte_ether_addr mac;
+	char driver[64];
+	struct pmtcp_profile profile;
+	bool tx_ip_cksum, tx_tcp_cksum, rx_cksum;  /* offloads enabled */
+	unsigned int lcore;       /* owning lcore */
+};
+
+/* Per-lcore worker state: written by its lcore only, read by the main
+ * lcore for reports (64-bit loads, no locks). */
+struct app_lcore {
+	unsigned int lcore_id;
+	bool active;
+	bool client;              /* opens connections */
+	bool server;              /* listens */
+	uint16_t n_ports;
+	uint16_t ports[APP_MAX_PORTS];
+	struct pmtcp_stack *st;
+	volatile bool done;       /* worker loop has exited */
+	bool client_finished;     /* limit reached and all attempts ended */
+
+	/* pacing */
+	uint64_t next_connect_tsc;
+	uint64_t tsc_per_conn;    /* 0 = as fast as possible */
+
+	/* client results */
+	uint64_t attempted;
+	uint64_t established;
+	uint64_t failed_refused;
+	uint64_t failed_timeout;
+	uint64_t failed_reset;
+	uint64_t failed_local;    /* pmtcp_connect() refused locally */
+	uint64_t closed_by_peer;
+	/* server results */
+	uint64_t accepted;
+	uint64_t server_closed;
+	/* cost */
+	uint64_t busy_cycles;
+	uint64_t loops;
+	struct app_hist hist;
+	struct pmtcp_mib final_mib;  /* counters kept after the stack is freed */
+} __rte_cache_aligned;
+
+/* The lcore's counters, live or final. */
+static inline const struct pmtcp_mib *
+app_lcore_mib(const struct app_lcore *l)
+{
+	return l->st != NULL ? pmtcp_stack_mib(l->st) : &l->final_mib;
+}
+
+/* Everything the command line sets. */
+struct app_conf {
+	bool client;
+	uint32_t client_addr;      /* network order */
+	uint16_t client_port;      /* host order */
+	bool server;
+	uint16_t server_port;
+	uint64_t connections;      /* 0 = unlimited */
+	double duration_s;         /* 0 = unlimited (until connections done) */
+	uint64_t rate;             /* connections/s, 0 = max */
+	uint32_t concurrency;
+	uint32_t table_size;
+	uint32_t mbufs;            /* 0 = computed */
+	double stats_period_s;
+	bool quiet;
+	const char *json_path;
+	const char *profile_path;
+	struct pmtcp_sysctl sysctl;
+	/* --ip */
+	unsigned int n_ips;
+	struct {
+		uint16_t port;
+		uint32_t addr;
+		uint8_t prefix_len;
+		uint32_t gateway;
+	} ips[APP_MAX_PORTS];
+	/* --tcp values as given, applied after the profile's [tcp] */
+	unsigned int n_tcp;
+	const char *tcp[64];
+};
+
+struct app {
+	struct app_conf conf;
+	unsigned int n_ports;
+	struct app_port ports[APP_MAX_PORTS];
+	bool loopback;             /* embedded ring pair */
+	struct rte_mempool *pool;
+	unsigned int pool_size;
+	unsigned int pool_avail_start;
+	struct app_lcore lcores[RTE_MAX_LCORE];
+	uint64_t start_tsc;
+	uint64_t end_tsc;
+	uint64_t tsc_hz;
+};
+
+extern volatile bool app_force_quit;
+
+/* parameters.c: parse argv after "--". Returns 0, or -1 after printing
+ * one error line; 1 when --help was printed. */
+int app_parse_args(struct app_conf *c, int argc, char **argv);
+void app_usage(FILE *f, const char *prog);
+
+/* config.c */
+int app_ports_init(struct app *app);
+void app_ports_fini(struct app *app);
+void app_ports_drain(struct app *app);
+int app_assign_lcores(struct app *app);
+
+/* bench.c */
+int app_lcore_main(void *arg);
+void app_lcore_iterate(struct app *app, struct app_lcore *l);
+int app_lcores_create_stacks(struct app *app);
+
+/* report.c */
+void app_hist_add(struct app_hist *h, uint64_t us);
+void app_report_line(struct app *app, double t, FILE *f);
+void app_report_summary(struct app *app, FILE *f);
+int app_report_json(struct app *app, const char *path);
+
+/* error line helper: "pmtcp: error: ..." on stderr */
+void app_err(const char *fmt, ...) __rte_format_printf(1, 2);
+
+#endif /* PMTCP_APP_H */

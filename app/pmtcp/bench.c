@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The benchmark's lcore loop (run to completion): open connections at the
+ * configured rate and concurrency, receive a burst, run timers, flush TX.
+ * Connections are closed by RST as soon as they are established.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+
+#include "app.h"
+
+#define CONNECT_BURST 32
+
+volatile bool app_force_quit;
+
+static void
+on_connected(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
+{
+	struct app_lcore *l = arg;
+	uint64_t cycles = rte_rdtsc() - pmtcp_sock_open_tsc(sk);
+
+	l->established++;
+	app_hist_add(&l->hist, cycles * 1000000 / rte_get_tsc_hz());
+	/* handshake workload: close by RST at once */
+	pmtcp_abort(st, sk);
+}
+
+static void
+on_accepted(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
+{
+	struct app_lcore *l = arg;
+
+	RTE_SET_USED(st);
+	RTE_SET_USED(sk);
+	l->accepted++;
+}
+
+static void
+on_failed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
+{
+	struct app_lcore *l = arg;
+
+	RTE_SET_USED(st);
+	RTE_SET_USED(sk);
+	switch (err) {
+	case -ECONNREFUSED:
+		l->failed_refused++;
+		break;
+	case -ETIMEDOUT:
+		l->failed_timeout++;
+		break;
+	default:
+		l->failed_reset++;
+		break;
+	}
+}
+
+static void
+on_closed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
+{
+	struct app_lcore *l = arg;
+
+	RTE_SET_USED(st);
+	RTE_SET_USED(err);
+	if (pmtcp_sock_userdata(sk) != 0)
+		l->closed_by_peer++;
+	else
+		l->server_closed++;
+}
+
+static const struct app_port *
+port_of(const struct app *app, uint16_t port_id)
+{
+	for (unsigned int i = 0; i < app->n_ports; i++)
+		if (app->ports[i].port_id == port_id)
+			return &app->ports[i];
+	return NULL;
+}
+
+/* Build each active lcore's stack from the command line and the profiles. */
+int
+app_lcores_create_stacks(struct app *app)
+{
+	struct app_conf *c = &app->conf;
+	char err[256];
+	unsigned int lc;
+
+	RTE_LCORE_FOREACH(lc) {
+		struct app_lcore *l = &app->lcores[lc];
+		struct pmtcp_stack_conf sc;
+		char name[32];
+
+		if (!l->active)
+			continue;
+		pmtcp_stack_conf_init(&sc);
+		snprintf(name, sizeof(name), "lcore%u", lc);
+		sc.name = name;
+		sc.socket_id = (int)rte_lcore_to_socket_id(lc);
+		sc.pool = app->pool;
+		sc.max_conns = c->table_size;
+		sc.tx_burst = port_of(app, l->ports[0])->profile.burst;
+		/* knobs: Linux defaults, the profile's [tcp], then --tcp */
+		pmtcp_sysctl_init(&sc.sysctl);
+		for (uint16_t i = 0; i < l->n_ports; i++) {
+			const struct app_port *p = port_of(app, l->ports[i]);
+
+			if (pmtcp_profile_apply_sysctl(&p->profile, &sc.sysctl,
+						       err, sizeof(err)) != 0) {
+				app_err("%s", err);
+				return -1;
+			}
+		}
+		for (unsigned int i = 0; i < c->n_tcp; i++) {
+			if (pmtcp_sysctl_parse(&sc.sysctl, c->tcp[i], err,
+					       sizeof(err)) != 0) {
+				app_err("--tcp: %s", err);
+				return -1;
+			}
+		}
+		sc.cb.connected = on_connected;
+		sc.cb.accepted = on_accepted;
+		sc.cb.failed = on_failed;
+		sc.cb.closed = on_closed;
+		sc.cb.arg = l;
+		l->st = pmtcp_stack_create(&sc);
+		if (l->st == NULL) {
+			app_err("lcore %u: cannot create the TCP stack: %s (try a smaller --table-size)",
+				lc, rte_strerror(rte_errno));
+			return -1;
+		}
+		for (uint16_t i = 0; i < l->n_ports; i++) {
+			const struct app_port *p = port_of(app, l->ports[i]);
+			struct pmtcp_iface_conf ic;
+			int ret;
+
+			memset(&ic, 0, sizeof(ic));
+			ic.port_id = p->port_id;
+			ic.queue_id = 0;
+			ic.addr = p->addr;
+			ic.prefix_len = p->prefix_len;
+			ic.gateway = p->gateway;
+			ic.mac = p->mac;
+			ic.mtu = p->mtu;
+			ic.tx_ip_cksum = p->tx_ip_cksum;
+			ic.tx_tcp_cksum = p->tx_tcp_cksum;
+			ic.rx_cksum = p->rx_cksum;
+			ret = pmtcp_stack_add_iface(l->st, &ic);
+			if (ret < 0) {
+				app_err("port %u: bad interface configuration: %s",
+					p->port_id, strerror(-ret));
+				return -1;
+			}
+		}
+		if (l->server) {
+			int ret = pmtcp_listen(l->st, c->server_port);
+
+			if (ret != 0) {
+				app_err("listen on %u: %s", c->server_port,
+					strerror(-ret));
+				return -1;
+			}
+		}
+		if (l->client && c->rate != 0)
+			l->tsc_per_conn = rte_get_tsc_hz() / c->rate;
+	}
+	return 0;
+}
+
+static inline uint64_t
+client_ended(const struct app_lcore *l)
+{
+	return l->established + l->failed_refused + l->failed_timeout +
+	       l->failed_reset + l->failed_local;
+}
+
+/* Open what the rate, the concurrency and the limits allow now. */
+static unsigned int
+client_open(struct app *app, struct app_lcore *l, uint64_t now)
+{
+	const struct app_conf *c = &app->conf;
+	uint64_t in_flight = l->attempted - client_ended(l);
+	unsigned int opened = 0;
+
+	while (opened < CONNECT_BURST) {
+		int ret;
+
+		if (c->connections != 0 && l->attempted >= c->connections)
+			break;
+		if (app->end_tsc != 0 && now >= app->end_tsc)
+			break;
+		if (in_flight >= c->concurrency)
+			break;
+		if (l->tsc_per_conn != 0) {
+			if (now < l->next_connect_tsc)
+				break;
+			/* after a stall, do not burst to catch up more than
+			 * one burst's worth */
+			if (now - l->next_connect_tsc > l->tsc_per_conn * CONNECT_BURST)
+				l->next_connect_tsc = now;
+			l->next_connect_tsc += l->tsc_per_conn;
+		}
+		ret = pmtcp_connect(l->st, c->client_addr, c->client_port, 1, NULL);
+		l->attempted++;
+		opened++;
+		if (ret != 0)
+			l->failed_local++;
+		else
+			in_flight++;
+	}
+	if (!l->client_finished && l->attempted == client_ended(l) &&
+	    ((c->connections != 0 && l->attempted >= c->connections) ||
+	     (app->end_tsc != 0 && now >= app->end_tsc)))
+		l->client_finished = true;
+	return opened;
+}
+
+/* One turn of the run-to-completion loop. */
+void
+app_lcore_iterate(struct app *app, struct app_lcore *l)
+{
+	uint64_t t0 = rte_rdtsc();
+	unsigned int work = 0;
+
+	if (l->client && !l->client_finished)
+		work += client_open(app, l, t0);
+	work += pmtcp_stack_run_once(l->st, t0);
+	if (work != 0)
+		l->busy_cycles += rte_rdtsc() - t0;
+	l->loops++;
+}
+
+/* Worker lcores: loop until told to quit. The main lcore calls
+ * app_lcore_iterate() itself, between reports. */
+int
+app_lcore_main(void *arg)
+{
+	struct app *app = arg;
+	struct app_lcore *l = &app->lcores[rte_lcore_id()];
+
+	if (!l->active)
+		return 0;
+	l->next_connect_tsc = rte_rdtsc();
+	while (!app_force_quit)
+		app_lcore_iterate(app, l);
+	return 0;
+}

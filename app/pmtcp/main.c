@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pmtcp: EAL, ports, one TCP stack per lcore, the benchmark loop and its
+ * reports. The main lcore runs its own share of the data path and prints
+ * the per-period lines between iterations.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+
+#include "app.h"
+
+/* After the client has finished, keep polling this long so the last ACKs
+ * and RSTs reach the server side. */
+#define LINGER_MS 200
+/* After --duration, in-flight handshakes get this long to end. */
+#define DRAIN_MS 3000
+
+static struct app the_app;
+
+static void
+on_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	app_force_quit = true;
+}
+
+static bool
+clients_finished(const struct app *app)
+{
+	unsigned int lc;
+
+	RTE_LCORE_FOREACH(lc) {
+		const struct app_lcore *l = &app->lcores[lc];
+
+		if (l->active && l->client && !l->client_finished)
+			return false;
+	}
+	return true;
+}
+
+static uint64_t
+sum_field(const struct app *app, size_t off)
+{
+	uint64_t s = 0;
+	unsigned int lc;
+
+	RTE_LCORE_FOREACH(lc)
+		if (app->lcores[lc].active)
+			s += *(const uint64_t *)((const char *)&app->lcores[lc] + off);
+	return s;
+}
+
+/* The main lcore's loop: data path, reports, and deciding when to stop. */
+static void
+main_loop(struct app *app)
+{
+	struct app_conf *c = &app->conf;
+	struct app_lcore *self = &app->lcores[rte_get_main_lcore()];
+	uint64_t hz = app->tsc_hz;
+	uint64_t period = (uint64_t)(c->stats_period_s * (double)hz);
+	uint64_t next_report = app->start_tsc + period;
+	uint64_t linger_until = 0, drain_until = 0;
+
+	self->next_connect_tsc = app->start_tsc;
+	while (!app_force_quit) {
+		uint64_t now;
+
+		app_lcore_iterate(app, self);
+		now = rte_rdtsc();
+		if (period != 0 && !c->quiet && now >= next_report) {
+			app_report_line(app, (double)(now - app->start_tsc) / (double)hz,
+					stdout);
+			next_report += period;
+		}
+		if (c->client) {
+			if (app->end_tsc != 0 && now >= app->end_tsc && drain_until == 0)
+				drain_until = now + hz / 1000 * DRAIN_MS;
+			if (clients_finished(app) ||
+			    (drain_until != 0 && now >= drain_until)) {
+				if (linger_until == 0)
+					linger_until = now + hz / 1000 * LINGER_MS;
+				/* both ends in this process: stop as soon as the
+				 * server has seen every handshake complete */
+				if (c->server && sum_field(app, offsetof(struct app_lcore, accepted)) >=
+				    sum_field(app, offsetof(struct app_lcore, established)) &&
+				    clients_finished(app) && now >= linger_until - hz / 1000 * (LINGER_MS - 5))
+					break;
+				if (now >= linger_until)
+					break;
+			}
+		} else {
+			/* server only: --duration, or --connections accepted */
+			if (app->end_tsc != 0 && now >= app->end_tsc)
+				break;
+			if (c->connections != 0 &&
+			    sum_field(app, offsetof(struct app_lcore, accepted)) >= c->connections)
+				break;
+		}
+	}
+	app_force_quit = true;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct app *app = &the_app;
+	unsigned int lc;
+	int ret, rc = EXIT_SUCCESS;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		app_err("EAL initialisation failed: %s", rte_strerror(rte_errno));
+		return EXIT_FAILURE;
+	}
+	argc -= ret;
+	argv += ret;
+	ret = app_parse_args(&app->conf, argc, argv);
+	if (ret != 0) {
+		rte_eal_cleanup();
+		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	app->tsc_hz = rte_get_tsc_hz();
+
+	if (app_ports_init(app) != 0 || app_assign_lcores(app) != 0 ||
+	    app_lcores_create_stacks(app) != 0) {
+		rc = EXIT_FAILURE;
+		goto out;
+	}
+	/* an unreachable client target is a configuration error, said once */
+	if (app->conf.client) {
+		struct app_lcore *l = &app->lcores[rte_get_main_lcore()];
+		bool routable = false;
+
+		for (uint16_t i = 0; i < l->n_ports && l->client; i++) {
+			for (unsigned int k = 0; k < app->n_ports; k++) {
+				const struct app_port *p = &app->ports[k];
+				uint32_t mask = p->prefix_len == 32 ? UINT32_MAX :
+					rte_cpu_to_be_32(~(UINT32_MAX >> p->prefix_len));
+
+				if (p->port_id != l->ports[i])
+					continue;
+				if ((p->addr & mask) == (app->conf.client_addr & mask) ||
+				    p->gateway != 0)
+					routable = true;
+			}
+		}
+		if (!routable) {
+			char a[16];
+
+			snprintf(a, sizeof(a), "%u.%u.%u.%u",
+				 ((uint8_t *)&app->conf.client_addr)[0],
+				 ((uint8_t *)&app->conf.client_addr)[1],
+				 ((uint8_t *)&app->conf.client_addr)[2],
+				 ((uint8_t *)&app->conf.client_addr)[3]);
+			app_err("--client %s: unreachable: no port address on its subnet and no gateway (see --ip)",
+				a);
+			rc = EXIT_FAILURE;
+			goto out;
+		}
+	}
+	printf("pmtcp: %u port(s)%s, client %s, server %s\n", app->n_ports,
+	       app->loopback ? " (embedded loopback pair)" : "",
+	       app->conf.client ? "on" : "off", app->conf.server ? "on" : "off");
+	for (unsigned int i = 0; i < app->n_ports; i++) {
+		const struct app_port *p = &app->ports[i];
+		const uint8_t *a = (const uint8_t *)&p->addr;
+
+		printf("  port %u %s profile %s: %u.%u.%u.%u/%u mtu %u lcore %u%s%s\n",
+		       p->port_id, p->driver, p->profile.name, a[0], a[1], a[2],
+		       a[3], p->prefix_len, p->mtu, p->lcore,
+		       p->tx_tcp_cksum ? " tx-csum-offload" : "",
+		       p->used ? "" : " (unused: no --ip)");
+	}
+	fflush(stdout);
+	app->pool_avail_start = rte_mempool_avail_count(app->pool);
+	app->start_tsc = rte_rdtsc();
+	app->end_tsc = app->conf.duration_s > 0 ?
+		app->start_tsc + (uint64_t)(app->conf.duration_s * (double)app->tsc_hz) : 0;
+	rte_eal_mp_remote_launch(app_lcore_main, app, SKIP_MAIN);
+	main_loop(app);
+	rte_eal_mp_wait_lcore();
+	app->end_tsc = rte_rdtsc();
+
+	/* keep the counters, then give every mbuf back */
+	RTE_LCORE_FOREACH(lc) {
+		struct app_lcore *l = &app->lcores[lc];
+
+		if (!l->active || l->st == NULL)
+			continue;
+		pmtcp_stack_poll(l->st, rte_rdtsc());
+	}
+	RTE_LCORE_FOREACH(lc) {
+		struct app_lcore *l = &app->lcores[lc];
+
+		if (!l->active || l->st == NULL)
+			continue;
+		l->final_mib = *pmtcp_stack_mib(l->st);
+		pmtcp_stack_free(l->st);
+		l->st = NULL;
+	}
+	app_ports_drain(app);
+	app_report_summary(app, stdout);
+	if (app->conf.json_path != NULL && app_report_json(app, app->conf.json_path) != 0)
+		rc = EXIT_FAILURE;
+out:
+	RTE_LCORE_FOREACH(lc) {
+		if (app->lcores[lc].st != NULL) {
+			pmtcp_stack_free(app->lcores[lc].st);
+			app->lcores[lc].st = NULL;
+		}
+	}
+	if (app->n_ports > 0)
+		app_ports_fini(app);
+	rte_eal_cleanup();
+	return rc;
+}

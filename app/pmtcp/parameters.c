@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Command line (testpmd's parameters.c): everything after EAL's "--". */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+
+void
+app_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pmtcp: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+app_usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+"usage: %s [EAL options] -- [options]\n"
+"\n"
+"Roles:\n"
+"  --client IP:PORT        open connections to IP:PORT\n"
+"  --server PORT           listen on PORT\n"
+"Addresses:\n"
+"  --ip PORTID,IP/PREFIX[,GATEWAY]\n"
+"                          address of an ethdev port (repeatable); without any\n"
+"                          ethdev pmtcp makes a loopback pair: port 0 198.18.0.2/24\n"
+"                          (client side), port 1 198.18.0.1/24 (server side)\n"
+"Workload:\n"
+"  --connections N         open N connections, stop when all have ended\n"
+"  --duration SEC          run for SEC seconds (default 10 without --connections)\n"
+"  --rate CPS              connections per second, 0 = as fast as possible (0)\n"
+"  --concurrency N         connections in the handshake at once (1024)\n"
+"TCP:\n"
+"  --tcp NAME=VALUE        set a knob by its Linux sysctl name (repeatable),\n"
+"                          e.g. --tcp tcp_syn_retries=2 (see docs/tuning.md)\n"
+"Resources:\n"
+"  --table-size N          connections per lcore table (65536)\n"
+"  --mbufs N               mbufs in the pool (computed)\n"
+"  --profile FILE          drivers-config profile for every port\n"
+"Output:\n"
+"  --json FILE             write the final summary as JSON\n"
+"  --stats-period SEC      seconds between stats lines, 0 = none (1)\n"
+"  --quiet                 no per-period lines\n"
+"  -h, --help              this text\n", prog);
+}
+
+static int
+parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max,
+	  uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-')
+		goto bad;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		goto bad;
+	if (v < min || v > max) {
+		app_err("%s: %s out of range [%" PRIu64 ", %" PRIu64 "]", opt, s,
+			min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+bad:
+	app_err("%s: expected an integer, got '%s'", opt, s ? s : "");
+	return -1;
+}
+
+static int
+parse_seconds(const char *opt, const char *s, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= 0) || v > max) {
+		app_err("%s: expected seconds in [0, %.0f], got '%s'", opt, max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_ipv4(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	*out = a.s_addr;
+	return 0;
+}
+
+/* IP:PORT */
+static int
+parse_endpoint(const char *opt, const char *s, uint32_t *addr, uint16_t *port)
+{
+	char buf[64];
+	char *colon;
+	uint64_t p;
+
+	if (strlen(s) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, s);
+	colon = strrchr(buf, ':');
+	if (colon == NULL)
+		goto bad;
+	*colon = '\0';
+	if (parse_ipv4(buf, addr) != 0)
+		goto bad;
+	if (parse_u64(opt, colon + 1, 1, 65535, &p) != 0)
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+bad:
+	app_err("%s: expected IP:PORT (e.g. 198.18.0.1:80), got '%s'", opt, s);
+	return -1;
+}
+
+/* PORTID,IP/PREFIX[,GATEWAY] */
+static int
+parse_ip(struct app_conf *c, const char *s)
+{
+	char buf[96];
+	char *f[3] = { NULL, NULL, NULL };
+	char *save = NULL, *slash;
+	uint64_t v;
+	unsigned int n = 0;
+
+	if (c->n_ips >= APP_MAX_PORTS) {
+		app_err("--ip: at most %d addresses", APP_MAX_PORTS);
+		return -1;
+	}
+	if (strlen(s) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, s);
+	for (char *t = strtok_r(buf, ",", &save); t != NULL;
+	     t = strtok_r(NULL, ",", &save)) {
+		if (n == 3)
+			goto bad;
+		f[n++] = t;
+	}
+	if (n < 2)
+		goto bad;
+	if (parse_u64("--ip PORTID", f[0], 0, RTE_MAX_ETHPORTS - 1, &v) != 0)
+		return -1;
+	c->ips[c->n_ips].port = (uint16_t)v;
+	slash = strchr(f[1], '/');
+	if (slash == NULL)
+		goto bad;
+	*slash = '\0';
+	if (parse_ipv4(f[1], &c->ips[c->n_ips].addr) != 0)
+		goto bad;
+	if (parse_u64("--ip PREFIX", slash + 1, 1, 32, &v) != 0)
+		return -1;
+	c->ips[c->n_ips].prefix_len = (uint8_t)v;
+	c->ips[c->n_ips].gateway = 0;
+	if (n == 3 && parse_ipv4(f[2], &c->ips[c->n_ips].gateway) != 0)
+		goto bad;
+	for (unsigned int i = 0; i < c->n_ips; i++) {
+		if (c->ips[i].port == c->ips[c->n_ips].port) {
+			app_err("--ip: port %u given twice", c->ips[i].port);
+			return -1;
+		}
+	}
+	c->n_ips++;
+	return 0;
+bad:
+	app_err("--ip: expected PORTID,IP/PREFIX[,GATEWAY] (e.g. 0,198.18.10.10/24), got '%s'", s);
+	return -1;
+}
+
+enum {
+	OPT_CLIENT = 256, OPT_SERVER, OPT_IP, OPT_CONNECTIONS, OPT_DURATION,
+	OPT_RATE, OPT_CONCURRENCY, OPT_TCP, OPT_JSON, OPT_PROFILE,
+	OPT_TABLE_SIZE, OPT_MBUFS, OPT_STATS_PERIOD, OPT_QUIET,
+};
+
+static const struct option long_opts[] = {
+	{ "client", required_argument, NULL, OPT_CLIENT },
+	{ "server", required_argument, NULL, OPT_SERVER },
+	{ "ip", required_argument, NULL, OPT_IP },
+	{ "connections", required_argument, NULL, OPT_CONNECTIONS },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
+	{ "tcp", required_argument, NULL, OPT_TCP },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "table-size", required_argument, NULL, OPT_TABLE_SIZE },
+	{ "mbufs", required_argument, NULL, OPT_MBUFS },
+	{ "stats-period", required_argument, NULL, OPT_STATS_PERIOD },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+app_parse_args(struct app_conf *c, int argc, char **argv)
+{
+	char err[160];
+	uint64_t v;
+	int opt;
+
+	memset(c, 0, sizeof(*c));
+	c->concurrency = 1024;
+	c->table_size = 65536;
+	c->stats_period_s = 1.0;
+	pmtcp_sysctl_init(&c->sysctl);
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_CLIENT:
+			if (parse_endpoint("--client", optarg, &c->client_addr,
+					   &c->client_port) != 0)
+				return -1;
+			c->client = true;
+			break;
+		case OPT_SERVER:
+			if (parse_u64("--server", optarg, 1, 65535, &v) != 0)
+				return -1;
+			c->server = true;
+			c->server_port = (uint16_t)v;
+			break;
+		case OPT_IP:
+			if (parse_ip(c, optarg) != 0)
+				return -1;
+			break;
+		case OPT_CONNECTIONS:
+			if (parse_u64("--connections", optarg, 1, UINT64_MAX / 2, &v) != 0)
+				return -1;
+			c->connections = v;
+			break;
+		case OPT_DURATION:
+			if (parse_seconds("--duration", optarg, 31536000, &c->duration_s) != 0)
+				return -1;
+			break;
+		case OPT_RATE:
+			if (parse_u64("--rate", optarg, 0, 1000000000, &c->rate) != 0)
+				return -1;
+			break;
+		case OPT_CONCURRENCY:
+			if (parse_u64("--concurrency", optarg, 1, 1 << 24, &v) != 0)
+				return -1;
+			c->concurrency = (uint32_t)v;
+			break;
+		case OPT_TCP:
+			/* validate now; applied again over the profile later */
+			if (pmtcp_sysctl_parse(&c->sysctl, optarg, err, sizeof(err)) != 0) {
+				app_err("--tcp: %s", err);
+				return -1;
+			}
+			if (c->n_tcp >= RTE_DIM(c->tcp)) {
+				app_err("--tcp: too many (max %zu)", RTE_DIM(c->tcp));
+				return -1;
+			}
+			c->tcp[c->n_tcp++] = optarg;
+			break;
+		case OPT_JSON:
+			c->json_path = optarg;
+			break;
+		case OPT_PROFILE:
+			c->profile_path = optarg;
+			break;
+		case OPT_TABLE_SIZE:
+			if (parse_u64("--table-size", optarg, 16, 1 << 24, &v) != 0)
+				return -1;
+			c->table_size = (uint32_t)v;
+			break;
+		case OPT_MBUFS:
+			if (parse_u64("--mbufs", optarg, 1024, 1 << 26, &v) != 0)
+				return -1;
+			c->mbufs = (uint32_t)v;
+			break;
+		case OPT_STATS_PERIOD:
+			if (parse_seconds("--stats-period", optarg, 3600, &c->stats_period_s) != 0)
+				return -1;
+			break;
+		case OPT_QUIET:
+			c->quiet = true;
+			break;
+		case 'h':
+			app_usage(stdout, "pmtcp");
+			return 1;
+		case ':':
+			app_err("option '%s' needs a value", argv[optind - 1]);
+			return -1;
+		default:
+			app_err("unknown option '%s' (see --help)", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		app_err("unexpected argument '%s' (see --help)", argv[optind]);
+		return -1;
+	}
+	if (!c->client && !c->server) {
+		app_err("nothing to do: give --client IP:PORT and/or --server PORT");
+		return -1;
+	}
+	if (c->duration_s == 0 && c->connections == 0)
+		c->duration_s = 10;
+	return 0;
+}

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Reports: one line per period, the final summary and its JSON form. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "app.h"
+
+void
+app_hist_add(struct app_hist *h, uint64_t us)
+{
+	unsigned int b;
+
+	if (us < HIST_US_BUCKETS)
+		b = (unsigned int)us;
+	else if (us / 1000 < HIST_MS_BUCKETS)
+		b = HIST_US_BUCKETS + (unsigned int)(us / 1000);
+	else
+		b = HIST_BUCKETS - 1;
+	h->count[b]++;
+	if (us > h->max_us)
+		h->max_us = us;
+}
+
+/* Upper edge of bucket @b in us. */
+static uint64_t
+hist_bucket_us(unsigned int b, uint64_t max_us)
+{
+	if (b < HIST_US_BUCKETS)
+		return b;
+	if (b < HIST_BUCKETS - 1)
+		return (uint64_t)(b - HIST_US_BUCKETS) * 1000 + 999;
+	return max_us;
+}
+
+static uint64_t
+hist_percentile(const struct app_hist *h, double pct)
+{
+	uint64_t total = 0, seen = 0, rank;
+
+	for (unsigned int b = 0; b < HIST_BUCKETS; b++)
+		total += h->count[b];
+	if (total == 0)
+		return 0;
+	rank = (uint64_t)(pct / 100.0 * (double)total + 0.5);
+	if (rank == 0)
+		rank = 1;
+	for (unsigned int b = 0; b < HIST_BUCKETS; b++) {
+		seen += h->count[b];
+		if (seen >= rank)
+			return RTE_MIN(hist_bucket_us(b, h->max_us), h->max_us);
+	}
+	return h->max_us;
+}
+
+/* Totals over lcores. */
+struct totals {
+	uint64_t attempted, established, refused, timeout, reset, local;
+	uint64_t accepted, server_closed, busy_cycles, in_flight;
+	uint64_t retrans;
+	struct app_hist hist;
+};
+
+static void
+totals_get(const struct app *app, struct totals *t, bool with_hist)
+{
+	unsigned int lc;
+
+	memset(t, 0, sizeof(*t));
+	RTE_LCORE_FOREACH(lc) {
+		const struct app_lcore *l = &app->lcores[lc];
+
+		if (!l->active)
+			continue;
+		t->attempted += l->attempted;
+		t->established += l->established;
+		t->refused += l->failed_refused;
+		t->timeout += l->failed_timeout;
+		t->reset += l->failed_reset;
+		t->local += l->failed_local;
+		t->accepted += l->accepted;
+		t->server_closed += l->server_closed;
+		t->busy_cycles += l->busy_cycles;
+		t->retrans += app_lcore_mib(l)->mib[PMTCP_MIB_Tcp_RetransSegs];
+		if (with_hist) {
+			for (unsigned int b = 0; b < HIST_BUCKETS; b++)
+				t->hist.count[b] += l->hist.count[b];
+			t->hist.max_us = RTE_MAX(t->hist.max_us, l->hist.max_us);
+		}
+	}
+	t->in_flight = t->attempted - t->established - t->refused - t->timeout -
+		       t->reset - t->local;
+}
+
+static struct totals last;
+static double last_t;
+
+void
+app_report_line(struct app *app, double t, FILE *f)
+{
+	struct totals now;
+	double dt = t - last_t;
+
+	totals_get(app, &now, false);
+	fprintf(f, "[%7.2fs] cps %9.0f  est %10" PRIu64 "  acc %10" PRIu64
+		"  inflight %6" PRIu64 "  fail refused %" PRIu64 " timeout %" PRIu64
+		" reset %" PRIu64 " local %" PRIu64 "  retrans %" PRIu64 "\n",
+		t, dt > 0 ? (double)(now.established - last.established) / dt : 0.0,
+		now.established, now.accepted, now.in_flight, now.refused,
+		now.timeout, now.reset, now.local, now.retrans);
+	fflush(f);
+	last = now;
+	last_t = t;
+}
+
+static double
+run_seconds(const struct app *app)
+{
+	return (double)(app->end_tsc - app->start_tsc) / (double)app->tsc_hz;
+}
+
+static void
+mib_total(const struct app *app, struct pmtcp_mib *m)
+{
+	const struct pmtcp_mib *in[RTE_MAX_LCORE];
+	unsigned int n = 0, lc;
+
+	RTE_LCORE_FOREACH(lc)
+		if (app->lcores[lc].active)
+			in[n++] = app_lcore_mib(&app->lcores[lc]);
+	pmtcp_mib_sum(m, in, n);
+}
+
+void
+app_report_summary(struct app *app, FILE *f)
+{
+	struct totals t;
+	struct pmtcp_mib m;
+	double secs = run_seconds(app);
+
+	totals_get(app, &t, true);
+	mib_total(app, &m);
+	fprintf(f, "\n=== pmtcp summary: %.2f s ===\n", secs);
+	if (app->conf.client) {
+		fprintf(f, "client: attempted %" PRIu64 ", established %" PRIu64
+			" (%.0f conn/s), failed: refused %" PRIu64 ", timeout %" PRIu64
+			", reset %" PRIu64 ", local %" PRIu64 ", open at exit %" PRIu64 "\n",
+			t.attempted, t.established,
+			secs > 0 ? (double)t.established / secs : 0.0,
+			t.refused, t.timeout, t.reset, t.local, t.in_flight);
+		fprintf(f, "handshake latency (us): p50 %" PRIu64 "  p90 %" PRIu64
+			"  p99 %" PRIu64 "  max %" PRIu64 "\n",
+			hist_percentile(&t.hist, 50), hist_percentile(&t.hist, 90),
+			hist_percentile(&t.hist, 99), t.hist.max_us);
+	}
+	if (app->conf.server)
+		fprintf(f, "server: accepted %" PRIu64 ", reset by peer %" PRIu64 "\n",
+			t.accepted, t.server_closed);
+	fprintf(f, "cost: %" PRIu64 " busy TSC cycles, %.0f cycles/connection (TSC %.2f GHz)\n",
+		t.busy_cycles,
+		t.established ? (double)t.busy_cycles / (double)t.established : 0.0,
+		(double)app->tsc_hz / 1e9);
+	fprintf(f, "mempool: %u mbufs, %u free at start, %u free at end\n",
+		app->pool_size, app->pool_avail_start,
+		rte_mempool_avail_count(app->pool));
+	fprintf(f, "counters (nstat style, non-zero):\n");
+	pmtcp_mib_print(f, &m, 1);
+}
+
+static void
+json_hist(FILE *f, const char *name, const struct app_hist *h)
+{
+	fprintf(f, "\"%s\": {\"p50\": %" PRIu64 ", \"p90\": %" PRIu64
+		", \"p99\": %" PRIu64 ", \"max\": %" PRIu64 "}", name,
+		hist_percentile(h, 50), hist_percentile(h, 90),
+		hist_percentile(h, 99), h->max_us);
+}
+
+int
+app_report_json(struct app *app, const char *path)
+{
+	struct totals t;
+	struct pmtcp_mib m;
+	double secs = run_seconds(app);
+	static const char *const groups[] = { "Ip", "Tcp", "TcpExt", "Arp", "Pmtcp" };
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		app_err("--json %s: %s", path, strerror(errno));
+		return -1;
+	}
+	totals_get(app, &t, true);
+	mib_total(app, &m);
+	fprintf(f, "{\n  \"duration_s\": %.6f,\n", secs);
+	fprintf(f, "  \"client\": {\"attempted\": %" PRIu64 ", \"established\": %" PRIu64
+		", \"failed\": {\"refused\": %" PRIu64 ", \"timeout\": %" PRIu64
+		", \"reset\": %" PRIu64 ", \"local\": %" PRIu64 "}, \"open_at_exit\": %" PRIu64
+		", \"cps\": %.1f},\n",
+		t.attempted, t.established, t.refused, t.timeout, t.reset, t.local,
+		t.in_flight, secs > 0 ? (double)t.established / secs : 0.0);
+	fprintf(f, "  \"server\": {\"accepted\": %" PRIu64 ", \"reset_by_peer\": %" PRIu64 "},\n",
+		t.accepted, t.server_closed);
+	fprintf(f, "  \"latency_us\": {");
+	json_hist(f, "handshake", &t.hist);
+	fprintf(f, "},\n");
+	fprintf(f, "  \"cycles\": {\"busy\": %" PRIu64 ", \"per_connection\": %.1f, \"tsc_hz\": %" PRIu64 "},\n",
+		t.busy_cycles,
+		t.established ? (double)t.busy_cycles / (double)t.established : 0.0,
+		app->tsc_hz);
+	fprintf(f, "  \"mib\": {");
+	for (unsigned int g = 0; g < RTE_DIM(groups); g++) {
+		bool first = true;
+
+		fprintf(f, "%s\n    \"%s\": {", g ? "," : "", groups[g]);
+		for (int i = 0; i < PMTCP_MIB_MAX; i++) {
+			if (strcmp(pmtcp_mib_group(i), groups[g]) != 0)
+				continue;
+			fprintf(f, "%s\"%s\": %" PRId64, first ? "" : ", ",
+				pmtcp_mib_name(i), (int64_t)m.mib[i]);
+			first = false;
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  },\n  \"drops\": {");
+	for (int i = 0; i < PMTCP_DROP_MAX; i++)
+		fprintf(f, "%s\"%s\": %" PRIu64, i ? ", " : "", pmtcp_drop_name(i),
+			m.drop[i]);
+	fprintf(f, "},\n  \"ports\": [");
+	for (unsigned int i = 0; i < app->n_ports; i++) {
+		struct rte_eth_stats s;
+
+		memset(&s, 0, sizeof(s));
+		rte_eth_stats_get(app->ports[i].port_id, &s);
+		fprintf(f, "%s\n    {\"port\": %u, \"driver\": \"%s\", \"profile\": \"%s\", "
+			"\"ipackets\": %" PRIu64 ", \"opackets\": %" PRIu64
+			", \"imissed\": %" PRIu64 ", \"oerrors\": %" PRIu64 "}",
+			i ? "," : "", app->ports[i].port_id, app->ports[i].driver,
+			app->ports[i].profile.name, s.ipackets, s.opackets,
+			s.imissed, s.oerrors);
+	}
+	fprintf(f, "\n  ],\n  \"mempool\": {\"size\": %u, \"avail_start\": %u, \"avail_end\": %u}\n}\n",
+		app->pool_size, app->pool_avail_start,
+		rte_mempool_avail_count(app->pool));
+	if (fclose(f) != 0) {
+		app_err("--json %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}

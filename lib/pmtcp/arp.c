@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ARP (RFC 826) and the neighbour cache (net/ipv4/arp.c, net/core/neighbour.c
+ * in miniature): answer requests for our address, learn senders that ask
+ * for us, resolve next hops for output and hold a bounded number of
+ * packets per unresolved neighbour (neigh->arp_queue) until the reply.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_byteorder.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+
+#include "tcp.h"
+
+enum {
+	NUD_NONE = 0,
+	NUD_INCOMPLETE,
+	NUD_REACHABLE,
+};
+
+#define ARP_REQ_INTERVAL_MS 100  /* at most one request per neighbour per 100 ms */
+
+struct pmtcp_neigh {
+	uint32_t ip;                 /* network order, 0 = free slot */
+	uint8_t state;
+	uint8_t npending;
+	struct rte_ether_addr mac;
+	uint64_t req_tsc;            /* last request sent */
+};
+
+int
+pmtcp_arp_init(struct pmtcp_stack *st, struct pmtcp_iface *ifc, int socket)
+{
+	uint32_t slots = rte_align32pow2(st->neigh_entries * 2);
+
+	ifc->neigh = rte_zmalloc_socket("pmtcp_neigh", sizeof(*ifc->neigh) * slots,
+					RTE_CACHE_LINE_SIZE, socket);
+	ifc->neigh_pending = rte_zmalloc_socket("pmtcp_arpq",
+			sizeof(struct rte_mbuf *) * slots * st->arp_pending_max,
+			RTE_CACHE_LINE_SIZE, socket);
+	if (ifc->neigh == NULL || ifc->neigh_pending == NULL) {
+		pmtcp_arp_fini(st, ifc);
+		return -ENOMEM;
+	}
+	ifc->neigh_mask = slots - 1;
+	ifc->neigh_used = 0;
+	return 0;
+}
+
+void
+pmtcp_arp_fini(struct pmtcp_stack *st, struct pmtcp_iface *ifc)
+{
+	/* free what still waits for a reply */
+	if (ifc->neigh != NULL && ifc->neigh_pending != NULL) {
+		for (uint32_t i = 0; i <= ifc->neigh_mask; i++) {
+			struct rte_mbuf **q =
+				&ifc->neigh_pending[(size_t)i * st->arp_pending_max];
+
+			for (uint8_t k = 0; k < ifc->neigh[i].npending; k++)
+				rte_pktmbuf_free(q[k]);
+			ifc->neigh[i].npending = 0;
+		}
+	}
+	rte_free(ifc->neigh);
+	rte_free(ifc->neigh_pending);
+	ifc->neigh = NULL;
+	ifc->neigh_pending = NULL;
+}
+
+/* Find @ip; with @create, claim a free slot for it. */
+static struct pmtcp_neigh *
+neigh_find(struct pmtcp_stack *st, struct pmtcp_iface *ifc, uint32_t ip,
+	   bool create)
+{
+	uint32_t h = rte_jhash_1word(ip, 0);
+
+	for (uint32_t i = 0; i <= ifc->neigh_mask; i++) {
+		struct pmtcp_neigh *n = &ifc->neigh[(h + i) & ifc->neigh_mask];
+
+		if (n->ip == ip)
+			return n;
+		if (n->ip == 0) {
+			if (!create)
+				return NULL;
+			if (ifc->neigh_used >= st->neigh_entries) {
+				MIB_INC(st, Arp, TableFull);
+				return NULL;
+			}
+			n->ip = ip;
+			n->state = NUD_NONE;
+			n->npending = 0;
+			n->req_tsc = 0;
+			ifc->neigh_used++;
+			return n;
+		}
+	}
+	MIB_INC(st, Arp, TableFull);
+	return NULL;
+}
+
+static inline struct rte_mbuf **
+neigh_queue(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+	    const struct pmtcp_neigh *n)
+{
+	return &ifc->neigh_pending[(size_t)(n - ifc->neigh) * st->arp_pending_max];
+}
+
+int
+pmtcp_neigh_lookup(const struct pmtcp_iface *ifc, uint32_t ip,
+		   struct rte_ether_addr *mac)
+{
+	uint32_t h = rte_jhash_1word(ip, 0);
+
+	for (uint32_t i = 0; i <= ifc->neigh_mask; i++) {
+		const struct pmtcp_neigh *n =
+			&ifc->neigh[(h + i) & ifc->neigh_mask];
+
+		if (n->ip == 0)
+			return 0;
+		if (n->ip == ip) {
+			if (n->state != NUD_REACHABLE)
+				return 0;
+			rte_ether_addr_copy(&n->mac, mac);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Build and queue an ARP packet (arp_create() + arp_xmit()). */
+static void
+arp_send(struct pmtcp_stack *st, struct pmtcp_iface *ifc, uint16_t op,
+	 const struct rte_ether_addr *tha, uint32_t tip)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(st->pool);
+	struct rte_ether_hdr *eh;
+	struct rte_arp_hdr *ah;
+
+	if (m == NULL) {
+		MIB_INC(st, Pmtcp, NoMbuf);
+		return;
+	}
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eh) + sizeof(*ah));
+	ah = (struct rte_arp_hdr *)(eh + 1);
+	if (op == RTE_ARP_OP_REQUEST)
+		memset(&eh->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
+	else
+		rte_ether_addr_copy(tha, &eh->dst_addr);
+	rte_ether_addr_copy(&ifc->conf.mac, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	ah->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	ah->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ah->arp_hlen = RTE_ETHER_ADDR_LEN;
+	ah->arp_plen = 4;
+	ah->arp_opcode = rte_cpu_to_be_16(op);
+	rte_ether_addr_copy(&ifc->conf.mac, &ah->arp_data.arp_sha);
+	ah->arp_data.arp_sip = ifc->conf.addr;
+	if (op == RTE_ARP_OP_REQUEST)
+		memset(&ah->arp_data.arp_tha, 0, RTE_ETHER_ADDR_LEN);
+	else
+		rte_ether_addr_copy(tha, &ah->arp_data.arp_tha);
+	ah->arp_data.arp_tip = tip;
+	if (op == RTE_ARP_OP_REQUEST)
+		MIB_INC(st, Arp, OutRequests);
+	else
+		MIB_INC(st, Arp, OutReplies);
+	pmtcp_tx_enqueue(st, ifc, m);
+}
+
+/* neigh_update() to REACHABLE: send everything that waited for it. */
+static void
+neigh_update(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+	     struct pmtcp_neigh *n, const struct rte_ether_addr *mac)
+{
+	struct rte_mbuf **q = neigh_queue(st, ifc, n);
+
+	rte_ether_addr_copy(mac, &n->mac);
+	n->state = NUD_REACHABLE;
+	for (uint8_t i = 0; i < n->npending; i++) {
+		struct rte_ether_hdr *eh =
+			rte_pktmbuf_mtod(q[i], struct rte_ether_hdr *);
+
+		rte_ether_addr_copy(mac, &eh->dst_addr);
+		pmtcp_tx_enqueue(st, ifc, q[i]);
+		q[i] = NULL;
+	}
+	n->npending = 0;
+}
+
+void
+pmtcp_neigh_output(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		   uint32_t nexthop, struct rte_mbuf *m)
+{
+	struct pmtcp_neigh *n = neigh_find(st, ifc, nexthop, true);
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	if (unlikely(n == NULL)) {
+		pmtcp_drop(st, m, PMTCP_DROP_ARP_PENDING_FULL);
+		return;
+	}
+	if (likely(n->state == NUD_REACHABLE)) {
+		rte_ether_addr_copy(&n->mac, &eh->dst_addr);
+		pmtcp_tx_enqueue(st, ifc, m);
+		return;
+	}
+	/* neigh_resolve_output(): hold the packet, ask once per interval */
+	if (n->npending < st->arp_pending_max) {
+		neigh_queue(st, ifc, n)[n->npending++] = m;
+		MIB_INC(st, Arp, PendingQueued);
+	} else {
+		MIB_INC(st, Arp, PendingDrops);
+		pmtcp_drop(st, m, PMTCP_DROP_ARP_PENDING_FULL);
+	}
+	if (n->req_tsc == 0 ||
+	    st->now_tsc - n->req_tsc > st->tsc_hz / 1000 * ARP_REQ_INTERVAL_MS) {
+		n->state = NUD_INCOMPLETE;
+		n->req_tsc = st->now_tsc == 0 ? 1 : st->now_tsc;
+		arp_send(st, ifc, RTE_ARP_OP_REQUEST, NULL, nexthop);
+	}
+}
+
+/* arp_process(): RFC 826 "Packet Reception". Consumes @m. */
+void
+pmtcp_arp_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+	      struct rte_mbuf *m)
+{
+	struct rte_arp_hdr *ah;
+	struct pmtcp_neigh *n;
+	uint16_t op;
+	uint32_t sip, tip;
+	struct rte_ether_addr sha;
+
+	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(*ah)) {
+		pmtcp_drop(st, m, PMTCP_DROP_ARP_MALFORMED);
+		return;
+	}
+	ah = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, RTE_ETHER_HDR_LEN);
+	if (ah->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+	    ah->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    ah->arp_hlen != RTE_ETHER_ADDR_LEN || ah->arp_plen != 4) {
+		pmtcp_drop(st, m, PMTCP_DROP_ARP_MALFORMED);
+		return;
+	}
+	op = rte_be_to_cpu_16(ah->arp_opcode);
+	sip = ah->arp_data.arp_sip;
+	tip = ah->arp_data.arp_tip;
+	rte_ether_addr_copy(&ah->arp_data.arp_sha, &sha);
+	if ((op != RTE_ARP_OP_REQUEST && op != RTE_ARP_OP_REPLY) ||
+	    rte_is_multicast_ether_addr(&sha) || rte_is_zero_ether_addr(&sha)) {
+		pmtcp_drop(st, m, PMTCP_DROP_ARP_MALFORMED);
+		return;
+	}
+	if (tip != ifc->conf.addr) {
+		/* not for us: refresh a neighbour we already know, no more */
+		n = sip != 0 ? neigh_find(st, ifc, sip, false) : NULL;
+		if (n != NULL)
+			neigh_update(st, ifc, n, &sha);
+		pmtcp_drop(st, m, PMTCP_DROP_ARP_NOT_OURS);
+		return;
+	}
+	if (op == RTE_ARP_OP_REQUEST)
+		MIB_INC(st, Arp, InRequests);
+	else
+		MIB_INC(st, Arp, InReplies);
+	/* learn the sender: it asks for us, so we will answer it soon */
+	if (sip != 0) {
+		n = neigh_find(st, ifc, sip, true);
+		if (n != NULL)
+			neigh_update(st, ifc, n, &sha);
+	}
+	rte_pktmbuf_free(m);
+	if (op == RTE_ARP_OP_REQUEST)
+		arp_send(st, ifc, RTE_ARP_OP_REPLY, &sha, sip);
+}

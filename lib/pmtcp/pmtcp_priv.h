@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PMTCP_PRIV_H
+#define PMTCP_PRIV_H
+
+/*
+ * Private: the per-lcore stack, its interfaces and the helpers every module
+ * of the library shares. Not installed.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include "pmtcp_stack.h"
+#include "timer_wheel.h"
+
+extern int pmtcp_logtype;
+#define PMTCP_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, pmtcp_logtype, "pmtcp: " fmt "\n", ##__VA_ARGS__)
+
+#define PMTCP_TX_BUF_MAX 512
+
+struct pmtcp_neigh;
+struct pmtcp_sock;
+
+/* One (port, queue) pair with its address and its TX batch. */
+struct pmtcp_iface {
+	struct pmtcp_iface_conf conf;
+	uint32_t mask;                 /* network order */
+	uint16_t mss;                  /* mtu - 40 */
+	uint16_t tx_len;               /* packets waiting in tx_buf */
+	/* ARP cache: open addressing, linear probe; power-of-2 size */
+	struct pmtcp_neigh *neigh;
+	uint32_t neigh_mask;
+	uint32_t neigh_used;
+	struct rte_mbuf **neigh_pending; /* neigh_slots * arp_pending_max */
+	struct rte_mbuf *tx_buf[PMTCP_TX_BUF_MAX];
+} __rte_cache_aligned;
+
+/* A listening port. */
+struct pmtcp_listener {
+	uint16_t port;                 /* host order, 0 = free */
+	uint32_t syn_queue;            /* socks in SYN_RECV for it */
+};
+
+/* Per-lcore stack. Everything here belongs to one lcore. */
+struct pmtcp_stack {
+	/* hot: touched every burst */
+	uint64_t now_tsc;
+	uint64_t tsc_hz;
+	uint64_t tsc_base;             /* TSC at creation: the tcp clock's 0 */
+	uint32_t now_ms;               /* tcp_time_stamp(): ms since tsc_base */
+	uint16_t n_ifaces;
+	uint16_t tx_burst;
+	struct rte_mempool *pool;
+	struct pmtcp_callbacks cb;
+	struct pmtcp_sysctl sysctl;
+
+	/* connection table (tcp_conn_table.c) */
+	struct pmtcp_sock **buckets;
+	uint32_t bucket_mask;
+	uint32_t conn_max;
+	uint32_t conn_count;
+	struct pmtcp_sock *socks;      /* conn_max socks */
+	struct pmtcp_sock *free_list;
+	uint32_t port_hint;            /* ephemeral port search start */
+	uint32_t hash_seed;
+
+	/* listeners: index+1 into listeners[] per local port, 0 = none */
+	uint8_t *listen_idx;           /* 65536 entries */
+	struct pmtcp_listener *listeners;
+	uint32_t max_listeners;
+
+	struct pmtcp_timer_wheel wheel;
+	uint16_t arp_pending_max;
+	uint32_t neigh_entries;
+
+	struct pmtcp_iface ifaces[PMTCP_MAX_IFACES];
+	struct pmtcp_mib mib __rte_cache_aligned;
+	char name[32];
+};
+
+#define MIB_INC(st, g, n) ((st)->mib.mib[PMTCP_MIB_##g##_##n]++)
+#define MIB_ADD(st, g, n, v) ((st)->mib.mib[PMTCP_MIB_##g##_##n] += (v))
+#define MIB_DEC(st, g, n) ((st)->mib.mib[PMTCP_MIB_##g##_##n]--)
+
+/* Drop @m for @reason: the one place received packets are discarded. */
+static inline void
+pmtcp_drop(struct pmtcp_stack *st, struct rte_mbuf *m,
+	   enum pmtcp_drop_reason reason)
+{
+	st->mib.drop[reason]++;
+	rte_pktmbuf_free(m);
+}
+
+/* Refresh the stack's clocks from the TSC. */
+static inline void
+pmtcp_stack_clock(struct pmtcp_stack *st, uint64_t tsc)
+{
+	st->now_tsc = tsc;
+	st->now_ms = (uint32_t)((tsc - st->tsc_base) / (st->tsc_hz / 1000));
+}
+
+/* Queue @m for TX on @ifc; flushes first when the batch is full. */
+void pmtcp_tx_enqueue(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		      struct rte_mbuf *m);
+/* rte_eth_tx_burst the batch of @ifc, retrying; what the PMD still
+ * refuses is freed and counted. Returns packets sent. */
+uint16_t pmtcp_tx_flush(struct pmtcp_stack *st, struct pmtcp_iface *ifc);
+
+/* ip.c */
+int pmtcp_ipv4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		   struct rte_mbuf *m);
+/* Fill IPv4 + TCP checksums of a packet whose headers start at l2 + 14:
+ * offloaded when the iface has it, software otherwise. */
+void pmtcp_ipv4_tcp_cksum_fill(const struct pmtcp_iface *ifc,
+			       struct rte_mbuf *m);
+/* Route: next hop for @daddr from @ifc, or 0 when unreachable. */
+uint32_t pmtcp_route_nexthop(const struct pmtcp_iface *ifc, uint32_t daddr);
+/* Pick the interface that routes @daddr; NULL when none does. */
+struct pmtcp_iface *pmtcp_route_lookup(struct pmtcp_stack *st, uint32_t daddr,
+				       uint32_t *nexthop);
+
+/* arp.c */
+int pmtcp_arp_init(struct pmtcp_stack *st, struct pmtcp_iface *ifc, int socket);
+void pmtcp_arp_fini(struct pmtcp_stack *st, struct pmtcp_iface *ifc);
+void pmtcp_arp_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		   struct rte_mbuf *m);
+/* Send @m (an IPv4 frame with room for the Ethernet header filled except
+ * the destination MAC) to @nexthop: TX now when the neighbour is known,
+ * held (bounded) while ARP resolves it, dropped and counted otherwise. */
+void pmtcp_neigh_output(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+			uint32_t nexthop, struct rte_mbuf *m);
+/* Look up a neighbour: 1 and @mac filled when resolved, else 0. */
+int pmtcp_neigh_lookup(const struct pmtcp_iface *ifc, uint32_t ip,
+		       struct rte_ether_addr *mac);
+
+/* tcp_ipv4.c */
+void pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		      struct rte_mbuf *m);
+
+/* secure_seq.c */
+uint32_t pmtcp_secure_tcp_seq(uint32_t saddr, uint32_t daddr, uint16_t sport,
+			      uint16_t dport);
+uint32_t pmtcp_secure_tcp_ts_off(uint32_t saddr, uint32_t daddr);
+uint64_t pmtcp_siphash_2_4(const uint8_t key[16], const void *data, size_t len);
+void pmtcp_secure_seq_init(void);
+
+#endif /* PMTCP_PRIV_H */

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PMTCP_STACK_H
+#define PMTCP_STACK_H
+
+/**
+ * @file
+ * The per-lcore TCP stack: create one per lcore, give it the (port, queue)
+ * pairs that lcore polls, hand it RX bursts, call pmtcp_stack_poll() once
+ * per loop iteration (timers + TX flush), open connections with
+ * pmtcp_connect() and learn how they end through callbacks.
+ *
+ * Nothing here takes a lock or touches another lcore's state: a stack must
+ * only be used from the lcore that created it. The application owns EAL,
+ * ports, queues and mempools.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "pmtcp_mib.h"
+#include "pmtcp_sysctl.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Maximum interfaces (port, queue pairs) one stack polls. */
+#define PMTCP_MAX_IFACES 8
+
+struct pmtcp_stack;
+struct pmtcp_sock;
+
+/** TCP states, numbered as Linux numbers them (include/net/tcp_states.h). */
+enum pmtcp_tcp_state {
+	PMTCP_TCP_ESTABLISHED = 1,
+	PMTCP_TCP_SYN_SENT,
+	PMTCP_TCP_SYN_RECV,
+	PMTCP_TCP_FIN_WAIT1,
+	PMTCP_TCP_FIN_WAIT2,
+	PMTCP_TCP_TIME_WAIT,
+	PMTCP_TCP_CLOSE,
+	PMTCP_TCP_CLOSE_WAIT,
+	PMTCP_TCP_LAST_ACK,
+	PMTCP_TCP_LISTEN,
+	PMTCP_TCP_CLOSING,
+	PMTCP_TCP_NEW_SYN_RECV,
+	PMTCP_TCP_MAX_STATES
+};
+
+/** @return the `ss` name of a state ("SYN-SENT", ...). */
+const char *pmtcp_tcp_state_name(int state);
+
+/**
+ * Events a stack reports. Each callback runs on the stack's lcore, from
+ * inside pmtcp_stack_input() or pmtcp_stack_poll(). A callback may call
+ * pmtcp_abort() or pmtcp_connect() on the same stack; the sock passed in
+ * must not be used after the callback when the connection has ended.
+ */
+struct pmtcp_callbacks {
+	/** Active open reached ESTABLISHED (our ACK is already queued). */
+	void (*connected)(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg);
+	/** Passive open reached ESTABLISHED. */
+	void (*accepted)(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg);
+	/**
+	 * A connection ended before ESTABLISHED: @p err is -ECONNREFUSED
+	 * (RST to our SYN), -ETIMEDOUT (retries exhausted), -ECONNRESET.
+	 * @p sk is freed when the callback returns.
+	 */
+	void (*failed)(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg);
+	/**
+	 * An established connection ended by the peer (@p err -ECONNRESET) or
+	 * a timeout. Not called for pmtcp_abort(). @p sk is freed on return.
+	 */
+	void (*closed)(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg);
+	void *arg; /**< passed to every callback */
+};
+
+/** One interface: an ethdev queue pair and the IPv4 address behind it. */
+struct pmtcp_iface_conf {
+	uint16_t port_id;        /**< ethdev port */
+	uint16_t queue_id;       /**< RX and TX queue this lcore owns */
+	uint32_t addr;           /**< our IPv4 address, network byte order */
+	uint8_t prefix_len;      /**< subnet prefix length (1..32) */
+	uint32_t gateway;        /**< next hop for off-subnet, network order, 0 = none */
+	struct rte_ether_addr mac; /**< our MAC address */
+	uint16_t mtu;            /**< IP MTU (MSS = mtu - 40) */
+	bool tx_ip_cksum;        /**< port fills IPv4 checksums (offload enabled) */
+	bool tx_tcp_cksum;       /**< port fills TCP checksums (offload enabled) */
+	bool rx_cksum;           /**< port reports RX checksum status in ol_flags */
+};
+
+/** Stack configuration (copied by pmtcp_stack_create()). */
+struct pmtcp_stack_conf {
+	const char *name;            /**< for logs and memzone names */
+	int socket_id;               /**< NUMA socket for the stack's memory */
+	struct rte_mempool *pool;    /**< mbufs for packets the stack builds */
+	uint32_t max_conns;          /**< connection table size (socks) */
+	uint32_t max_listeners;      /**< listening ports (default 64 when 0) */
+	uint32_t neigh_entries;      /**< ARP cache entries per iface (default 256) */
+	uint16_t arp_pending_max;    /**< packets held per unresolved neighbour (default 64, max 64) */
+	uint16_t tx_burst;           /**< packets per rte_eth_tx_burst (default 32) */
+	uint32_t timer_tick_us;      /**< timer wheel resolution (default 1000 us) */
+	uint32_t timer_slots;        /**< timer wheel slots, power of 2 (default 4096) */
+	struct pmtcp_sysctl sysctl;  /**< TCP knobs */
+	struct pmtcp_callbacks cb;   /**< events */
+};
+
+/** Fill @p conf with defaults (sysctl from pmtcp_sysctl_init()). */
+void pmtcp_stack_conf_init(struct pmtcp_stack_conf *conf);
+
+/**
+ * Create a stack on the calling lcore's behalf.
+ * @return the stack, or NULL with rte_errno set: EINVAL for a bad
+ *         configuration, ENOMEM when memory runs out.
+ */
+struct pmtcp_stack *pmtcp_stack_create(const struct pmtcp_stack_conf *conf);
+
+/** Free a stack: every connection is dropped silently, queued mbufs freed. */
+void pmtcp_stack_free(struct pmtcp_stack *st);
+
+/**
+ * Add an interface.
+ * @return its index (0..PMTCP_MAX_IFACES-1), -EINVAL, or -ENOSPC.
+ */
+int pmtcp_stack_add_iface(struct pmtcp_stack *st, const struct pmtcp_iface_conf *ic);
+
+/**
+ * Process received packets. The stack takes ownership of every mbuf.
+ * @param iface  index returned by pmtcp_stack_add_iface()
+ */
+void pmtcp_stack_input(struct pmtcp_stack *st, uint16_t iface,
+		       struct rte_mbuf **pkts, uint16_t n);
+
+/**
+ * Run expired timers and flush queued TX packets (one rte_eth_tx_burst per
+ * interface with something queued). Call once per loop iteration.
+ * @param now_tsc  rte_rdtsc() read once by the caller for this iteration
+ * @return number of timers that fired
+ */
+unsigned int pmtcp_stack_poll(struct pmtcp_stack *st, uint64_t now_tsc);
+
+/**
+ * The default run loop body: rx_burst every interface, input, poll.
+ * @return packets received in this iteration
+ */
+unsigned int pmtcp_stack_run_once(struct pmtcp_stack *st, uint64_t now_tsc);
+
+/**
+ * Open a connection (mirrors tcp_v4_connect()): route, source port, ISN,
+ * SYN queued for TX (or held until ARP resolves).
+ * @param daddr     destination, network byte order
+ * @param dport     destination port, host byte order
+ * @param user_data returned by pmtcp_sock_userdata()
+ * @param out       when not NULL, receives the sock
+ * @return 0, -ENETUNREACH (no route, multicast/broadcast), -EADDRNOTAVAIL
+ *         (no free source port), -ENOBUFS (table full or no mbuf),
+ *         -EINVAL (zero address or port).
+ */
+int pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
+		  uint64_t user_data, struct pmtcp_sock **out);
+
+/**
+ * Listen on @p port (host order) on every interface address.
+ * @return 0, -EADDRINUSE, -ENOSPC (listener table full), -EINVAL.
+ */
+int pmtcp_listen(struct pmtcp_stack *st, uint16_t port);
+
+/** Stop listening. @return 0 or -ENOENT. */
+int pmtcp_unlisten(struct pmtcp_stack *st, uint16_t port);
+
+/**
+ * Reset and free a connection (mirrors tcp_disconnect()/tcp_send_active_reset()):
+ * an RST goes out for synchronized states, nothing for SYN_SENT.
+ */
+void pmtcp_abort(struct pmtcp_stack *st, struct pmtcp_sock *sk);
+
+/** What pmtcp_sock_info() reports. */
+struct pmtcp_sock_info {
+	uint32_t saddr, daddr;     /**< network order */
+	uint16_t sport, dport;     /**< host order */
+	uint8_t state;             /**< enum pmtcp_tcp_state */
+	uint8_t retransmits;       /**< SYN / SYN-ACK retransmissions so far */
+	uint16_t mss;              /**< effective MSS */
+	uint32_t iss, irs;         /**< initial send / receive sequence */
+	uint32_t rto_ms;           /**< current RTO */
+	uint32_t srtt_us;          /**< smoothed RTT, 0 before a sample */
+	uint64_t open_tsc;         /**< TSC when the connection was opened */
+	uint8_t snd_wscale, rcv_wscale; /**< window scales in use */
+	bool tstamp_ok, sack_ok, ecn_ok;  /**< options negotiated */
+};
+
+/** Fill @p info about @p sk. */
+void pmtcp_sock_info(const struct pmtcp_sock *sk, struct pmtcp_sock_info *info);
+
+/** @return the user_data given to pmtcp_connect() (0 for accepted socks). */
+uint64_t pmtcp_sock_userdata(const struct pmtcp_sock *sk);
+
+/** @return rte_rdtsc() when the connection was opened (connect() or SYN). */
+uint64_t pmtcp_sock_open_tsc(const struct pmtcp_sock *sk);
+
+/** Replace a sock's user data. */
+void pmtcp_sock_set_userdata(struct pmtcp_sock *sk, uint64_t user_data);
+
+/** @return this stack's counters (written only by its lcore). */
+const struct pmtcp_mib *pmtcp_stack_mib(const struct pmtcp_stack *st);
+
+/** @return connections in the table now. */
+uint32_t pmtcp_stack_conn_count(const struct pmtcp_stack *st);
+
+/** @return the stack's knobs (read-only view). */
+const struct pmtcp_sysctl *pmtcp_stack_sysctl(const struct pmtcp_stack *st);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PMTCP_STACK_H */

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Initial sequence numbers and timestamp offsets from a keyed hash of the
+ * connection's addresses, as net/core/secure_seq.c does (RFC 6528): an
+ * off-path attacker cannot predict them, consecutive connections show no
+ * constant increment, and the same 4-tuple moves forward with time.
+ */
+#include <pthread.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+
+#include "pmtcp_priv.h"
+
+static uint8_t net_secret[16];     /* ISN key */
+static uint8_t ts_secret[16];      /* timestamp offset key */
+static pthread_once_t secret_once = PTHREAD_ONCE_INIT;
+
+static inline uint64_t
+rotl64(uint64_t x, unsigned int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+#define SIPROUND(v0, v1, v2, v3) do { \
+	v0 += v1; v1 = rotl64(v1, 13); v1 ^= v0; v0 = rotl64(v0, 32); \
+	v2 += v3; v3 = rotl64(v3, 16); v3 ^= v2; \
+	v0 += v3; v3 = rotl64(v3, 21); v3 ^= v0; \
+	v2 += v1; v1 = rotl64(v1, 17); v1 ^= v2; v2 = rotl64(v2, 32); \
+} while (0)
+
+static inline uint64_t
+load_le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return rte_le_to_cpu_64(v);
+}
+
+/* SipHash-2-4 (Aumasson and Bernstein, 2012), 64-bit output. */
+uint64_t
+pmtcp_siphash_2_4(const uint8_t key[16], const void *data, size_t len)
+{
+	const uint8_t *in = data;
+	uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
+	uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
+	uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
+	uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
+	uint64_t v3 = 0x7465646279746573ULL ^ k1;
+	uint64_t b = (uint64_t)len << 56, m;
+	size_t left = len & 7;
+	const uint8_t *end = in + len - left;
+
+	for (; in != end; in += 8) {
+		m = load_le64(in);
+		v3 ^= m;
+		SIPROUND(v0, v1, v2, v3);
+		SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	for (size_t i = 0; i < left; i++)
+		b |= (uint64_t)in[i] << (8 * i);
+	v3 ^= b;
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+static void
+secret_init(void)
+{
+	if (getrandom(net_secret, sizeof(net_secret), 0) != sizeof(net_secret) ||
+	    getrandom(ts_secret, sizeof(ts_secret), 0) != sizeof(ts_secret)) {
+		/* no entropy source: fall back to clocks, still per process */
+		uint64_t x = rte_rdtsc() ^ (uint64_t)time(NULL);
+
+		for (unsigned int i = 0; i < 16; i++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			net_secret[i] = (uint8_t)(x >> 56);
+			ts_secret[i] = (uint8_t)(x >> 48);
+		}
+	}
+}
+
+void
+pmtcp_secure_seq_init(void)
+{
+	pthread_once(&secret_once, secret_init);
+}
+
+/* secure_tcp_seq(): hash of the 4-tuple plus a clock ticking every 64 ns
+ * (RFC 6528 section 3: ISN = M + F(localip, localport, remoteip,
+ * remoteport, secretkey)). Arguments in network order. */
+uint32_t
+pmtcp_secure_tcp_seq(uint32_t saddr, uint32_t daddr, uint16_t sport,
+		     uint16_t dport)
+{
+	struct {
+		uint32_t saddr, daddr;
+		uint16_t sport, dport;
+	} __rte_packed t = { saddr, daddr, sport, dport };
+	struct timespec ts;
+	uint64_t ns;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return (uint32_t)pmtcp_siphash_2_4(net_secret, &t, sizeof(t)) +
+	       (uint32_t)(ns >> 6);
+}
+
+/* secure_tcp_ts_off(): a per address pair offset for TSval, so that
+ * timestamps do not reveal uptime and differ between peers. */
+uint32_t
+pmtcp_secure_tcp_ts_off(uint32_t saddr, uint32_t daddr)
+{
+	struct {
+		uint32_t saddr, daddr;
+	} __rte_packed t = { saddr, daddr };
+
+	return (uint32_t)pmtcp_siphash_2_4(ts_secret, &t, sizeof(t));
+}

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The per-lcore stack: creation, the L2 demux of an RX burst, the poll
+ * (timers + TX flush) and the TX batch.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+
+#include "tcp.h"
+
+RTE_LOG_REGISTER_DEFAULT(pmtcp_logtype, INFO);
+
+#define PREFETCH_OFFSET 4
+#define TX_RETRIES 8
+
+static const char *const state_names[PMTCP_TCP_MAX_STATES] = {
+	[0] = "UNKNOWN",
+	[PMTCP_TCP_ESTABLISHED] = "ESTAB",
+	[PMTCP_TCP_SYN_SENT] = "SYN-SENT",
+	[PMTCP_TCP_SYN_RECV] = "SYN-RECV",
+	[PMTCP_TCP_FIN_WAIT1] = "FIN-WAIT-1",
+	[PMTCP_TCP_FIN_WAIT2] = "FIN-WAIT-2",
+	[PMTCP_TCP_TIME_WAIT] = "TIME-WAIT",
+	[PMTCP_TCP_CLOSE] = "UNCONN",
+	[PMTCP_TCP_CLOSE_WAIT] = "CLOSE-WAIT",
+	[PMTCP_TCP_LAST_ACK] = "LAST-ACK",
+	[PMTCP_TCP_LISTEN] = "LISTEN",
+	[PMTCP_TCP_CLOSING] = "CLOSING",
+	[PMTCP_TCP_NEW_SYN_RECV] = "NEW-SYN-RECV",
+};
+
+const char *
+pmtcp_tcp_state_name(int state)
+{
+	if (state <= 0 || state >= PMTCP_TCP_MAX_STATES)
+		return state_names[0];
+	return state_names[state];
+}
+
+void
+pmtcp_stack_conf_init(struct pmtcp_stack_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->name = "pmtcp";
+	conf->socket_id = SOCKET_ID_ANY;
+	conf->max_conns = 65536;
+	conf->max_listeners = 64;
+	conf->neigh_entries = 256;
+	conf->arp_pending_max = 64;
+	conf->tx_burst = 32;
+	conf->timer_tick_us = 1000;
+	conf->timer_slots = 4096;
+	pmtcp_sysctl_init(&conf->sysctl);
+}
+
+struct pmtcp_stack *
+pmtcp_stack_create(const struct pmtcp_stack_conf *conf)
+{
+	struct pmtcp_stack *st;
+	uint64_t hz = rte_get_tsc_hz();
+	int socket;
+
+	if (conf == NULL || conf->pool == NULL || conf->max_conns == 0 ||
+	    conf->tx_burst == 0 || conf->tx_burst > PMTCP_TX_BUF_MAX / 2 ||
+	    conf->timer_slots == 0 || !rte_is_power_of_2(conf->timer_slots) ||
+	    conf->timer_tick_us == 0 || conf->max_listeners > 255 ||
+	    conf->arp_pending_max > 64 ||
+	    conf->sysctl.ip_local_port_range[0] > conf->sysctl.ip_local_port_range[1] ||
+	    conf->sysctl.ip_local_port_range[0] < 1) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	socket = conf->socket_id;
+	st = rte_zmalloc_socket("pmtcp_stack", sizeof(*st), RTE_CACHE_LINE_SIZE,
+				socket);
+	if (st == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	pmtcp_secure_seq_init();
+	snprintf(st->name, sizeof(st->name), "%s", conf->name ? conf->name : "pmtcp");
+	st->tsc_hz = hz;
+	st->tsc_base = rte_rdtsc();
+	pmtcp_stack_clock(st, st->tsc_base);
+	st->pool = conf->pool;
+	st->cb = conf->cb;
+	st->sysctl = conf->sysctl;
+	st->tx_burst = conf->tx_burst;
+	st->max_listeners = conf->max_listeners ? conf->max_listeners : 64;
+	st->neigh_entries = conf->neigh_entries ? conf->neigh_entries : 256;
+	st->arp_pending_max = conf->arp_pending_max ? conf->arp_pending_max : 64;
+	st->listen_idx = rte_zmalloc_socket("pmtcp_listen_idx", 65536, 0, socket);
+	st->listeners = rte_zmalloc_socket("pmtcp_listeners",
+			sizeof(*st->listeners) * st->max_listeners, 0, socket);
+	if (st->listen_idx == NULL || st->listeners == NULL)
+		goto nomem;
+	if (pmtcp_conn_table_init(st, conf->max_conns, socket) != 0)
+		goto nomem;
+	if (pmtcp_timer_wheel_init(&st->wheel, conf->timer_slots,
+				   hz / 1000000 * conf->timer_tick_us +
+				   (hz % 1000000) * conf->timer_tick_us / 1000000,
+				   st->tsc_base, socket) != 0)
+		goto nomem;
+	return st;
+nomem:
+	pmtcp_stack_free(st);
+	rte_errno = ENOMEM;
+	return NULL;
+}
+
+void
+pmtcp_stack_free(struct pmtcp_stack *st)
+{
+	if (st == NULL)
+		return;
+	for (uint16_t i = 0; i < st->n_ifaces; i++) {
+		struct pmtcp_iface *ifc = &st->ifaces[i];
+
+		for (uint16_t k = 0; k < ifc->tx_len; k++)
+			rte_pktmbuf_free(ifc->tx_buf[k]);
+		ifc->tx_len = 0;
+		pmtcp_arp_fini(st, ifc);
+	}
+	if (st->wheel.slots != NULL)
+		pmtcp_timer_wheel_fini(&st->wheel);
+	pmtcp_conn_table_fini(st);
+	rte_free(st->listen_idx);
+	rte_free(st->listeners);
+	rte_free(st);
+}
+
+int
+pmtcp_stack_add_iface(struct pmtcp_stack *st, const struct pmtcp_iface_conf *ic)
+{
+	struct pmtcp_iface *ifc;
+	int ret;
+
+	if (ic == NULL || ic->addr == 0 || ic->prefix_len == 0 ||
+	    ic->prefix_len > 32 || ic->mtu < 68 + 40 || ic->mtu > 9216 ||
+	    !rte_eth_dev_is_valid_port(ic->port_id))
+		return -EINVAL;
+	if (st->n_ifaces >= PMTCP_MAX_IFACES)
+		return -ENOSPC;
+	ifc = &st->ifaces[st->n_ifaces];
+	memset(ifc, 0, sizeof(*ifc));
+	ifc->conf = *ic;
+	ifc->mask = rte_cpu_to_be_32(ic->prefix_len == 32 ? UINT32_MAX :
+				     ~(UINT32_MAX >> ic->prefix_len));
+	ifc->mss = (uint16_t)(ic->mtu - 40);
+	ret = pmtcp_arp_init(st, ifc, SOCKET_ID_ANY);
+	if (ret != 0)
+		return ret;
+	return st->n_ifaces++;
+}
+
+uint16_t
+pmtcp_tx_flush(struct pmtcp_stack *st, struct pmtcp_iface *ifc)
+{
+	uint16_t sent = 0, n = ifc->tx_len;
+
+	if (n == 0)
+		return 0;
+	for (int retry = 0; sent < n && retry < TX_RETRIES; retry++)
+		sent += rte_eth_tx_burst(ifc->conf.port_id, ifc->conf.queue_id,
+					 ifc->tx_buf + sent, n - sent);
+	for (uint16_t i = sent; i < n; i++) {
+		MIB_INC(st, Pmtcp, TxDrops);
+		pmtcp_drop(st, ifc->tx_buf[i], PMTCP_DROP_TX_REFUSED);
+	}
+	ifc->tx_len = 0;
+	return sent;
+}
+
+void
+pmtcp_tx_enqueue(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		 struct rte_mbuf *m)
+{
+	if (unlikely(ifc->tx_len >= PMTCP_TX_BUF_MAX))
+		pmtcp_tx_flush(st, ifc);
+	ifc->tx_buf[ifc->tx_len++] = m;
+}
+
+/* One frame: Ethernet demux to ARP or IPv4 (the L2 part of
+ * netif_receive_skb for our two protocols). Consumes @m. */
+static inline void
+eth_input(struct pmtcp_stack *st, struct pmtcp_iface *ifc, struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh;
+
+	if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN)) {
+		pmtcp_drop(st, m, PMTCP_DROP_ETH_SHORT);
+		return;
+	}
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	switch (eh->ether_type) {
+	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
+		pmtcp_ipv4_rcv(st, ifc, m);
+		break;
+	case RTE_BE16(RTE_ETHER_TYPE_ARP):
+		pmtcp_arp_rcv(st, ifc, m);
+		break;
+	default:
+		MIB_INC(st, Pmtcp, NonIpFrames);
+		pmtcp_drop(st, m, PMTCP_DROP_ETH_PROTO);
+		break;
+	}
+}
+
+void
+pmtcp_stack_input(struct pmtcp_stack *st, uint16_t iface,
+		  struct rte_mbuf **pkts, uint16_t n)
+{
+	struct pmtcp_iface *ifc;
+	uint16_t i;
+
+	if (unlikely(iface >= st->n_ifaces)) {
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	ifc = &st->ifaces[iface];
+	pmtcp_stack_clock(st, rte_rdtsc());
+	for (i = 0; i < n && i < PREFETCH_OFFSET; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++) {
+		if (i + PREFETCH_OFFSET < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET],
+						       void *));
+		eth_input(st, ifc, pkts[i]);
+	}
+	/* flush as soon as a batch is full, else at poll time */
+	if (ifc->tx_len >= st->tx_burst)
+		pmtcp_tx_flush(st, ifc);
+}
+
+unsigned int
+pmtcp_stack_poll(struct pmtcp_stack *st, uint64_t now_tsc)
+{
+	unsigned int fired;
+
+	pmtcp_stack_clock(st, now_tsc);
+	fired = pmtcp_timer_wheel_advance(&st->wheel, now_tsc,
+					  pmtcp_tcp_timer_fire, st);
+	for (uint16_t i = 0; i < st->n_ifaces; i++)
+		if (st->ifaces[i].tx_len != 0)
+			pmtcp_tx_flush(st, &st->ifaces[i]);
+	return fired;
+}
+
+unsigned int
+pmtcp_stack_run_once(struct pmtcp_stack *st, uint64_t now_tsc)
+{
+	struct rte_mbuf *pkts[PMTCP_TX_BUF_MAX / 2];
+	unsigned int total = 0;
+
+	for (uint16_t i = 0; i < st->n_ifaces; i++) {
+		uint16_t n = rte_eth_rx_burst(st->ifaces[i].conf.port_id,
+					      st->ifaces[i].conf.queue_id,
+					      pkts, st->tx_burst);
+
+		if (n > 0) {
+			pmtcp_stack_input(st, i, pkts, n);
+			total += n;
+		}
+	}
+	pmtcp_stack_poll(st, now_tsc);
+	return total;
+}
+
+const struct pmtcp_mib *
+pmtcp_stack_mib(const struct pmtcp_stack *st)
+{
+	return &st->mib;
+}
+
+uint32_t
+pmtcp_stack_conn_count(const struct pmtcp_stack *st)
+{
+	return st->conn_count;
+}
+
+const struct pmtcp_sysctl *
+pmtcp_stack_sysctl(const struct pmtcp_stack *st)
+{
+	return &st->sysctl;
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PMTCP_TCP_H
+#define PMTCP_TCP_H
+
+/*
+ * Private TCP definitions: the connection (struct pmtcp_sock), parsed
+ * options, and the functions the tcp_*.c files share. Names follow
+ * include/net/tcp.h.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_tcp.h>
+
+#include "pmtcp_priv.h"
+#include "tcp_seq.h"
+
+#define TCP_MSS_DEFAULT 536U        /* RFC 1122: MSS when the peer sends none */
+#define TCP_MAX_WSCALE 14U          /* RFC 7323 section 2.3 */
+#define TCP_RTO_MIN_MS 200U         /* Linux TCP_RTO_MIN */
+
+/* TCP flags (rte_tcp.h spells them RTE_TCP_*_FLAG) */
+#define TH_FIN RTE_TCP_FIN_FLAG
+#define TH_SYN RTE_TCP_SYN_FLAG
+#define TH_RST RTE_TCP_RST_FLAG
+#define TH_PSH RTE_TCP_PSH_FLAG
+#define TH_ACK RTE_TCP_ACK_FLAG
+#define TH_URG RTE_TCP_URG_FLAG
+#define TH_ECE RTE_TCP_ECE_FLAG
+#define TH_CWR RTE_TCP_CWR_FLAG
+
+/* Option kinds and lengths (RFC 9293, 2018, 7323) */
+#define TCPOPT_EOL 0
+#define TCPOPT_NOP 1
+#define TCPOPT_MSS 2
+#define TCPOPT_WINDOW 3
+#define TCPOPT_SACK_PERM 4
+#define TCPOPT_SACK 5
+#define TCPOPT_TIMESTAMP 8
+#define TCPOLEN_MSS 4
+#define TCPOLEN_WINDOW 3
+#define TCPOLEN_SACK_PERM 2
+#define TCPOLEN_TIMESTAMP 10
+#define TCPOLEN_TSTAMP_ALIGNED 12
+#define TCP_SYN_OPTS_MAX 20          /* MSS + SACKPERM/TS + NOP/WS */
+
+/* Options seen in a segment (tcp_parse_options()'s rx_opt). */
+struct pmtcp_tcp_opts {
+	uint32_t rcv_tsval;
+	uint32_t rcv_tsecr;
+	uint16_t mss_clamp;          /* 0 when no MSS option */
+	uint8_t snd_wscale;
+	uint8_t saw_tstamp : 1;
+	uint8_t wscale_ok : 1;
+	uint8_t sack_ok : 1;
+};
+
+/* sk->flags */
+#define SK_TSTAMP_OK   0x01
+#define SK_WSCALE_OK   0x02
+#define SK_SACK_OK     0x04
+#define SK_ECN_OK      0x08
+#define SK_ACTIVE      0x10   /* we sent the first SYN */
+#define SK_LISTEN_CHILD 0x20  /* counted in a listener's SYN queue */
+
+/*
+ * A connection. The first cache line holds everything the handshake reads
+ * and writes (lookup, state, sequence space, timer):
+ *
+ *   hnext 8 | saddr daddr 8 | sport dport 4 | state iface retrans flags 4
+ *   snd_una snd_nxt rcv_nxt 12 | iss 4 | ts_off ts_recent 8 | timer 24
+ *   = 72: the timer's expiry word spills into line 2, which holds the rest.
+ */
+struct pmtcp_sock {
+	struct pmtcp_sock *hnext;    /* hash chain / free list */
+	uint32_t saddr;              /* local address, network order */
+	uint32_t daddr;              /* remote address, network order */
+	uint16_t sport;              /* local port, network order */
+	uint16_t dport;              /* remote port, network order */
+	uint8_t state;               /* enum pmtcp_tcp_state */
+	uint8_t iface;               /* index in st->ifaces */
+	uint8_t retransmits;         /* icsk_retransmits */
+	uint8_t flags;               /* SK_* */
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t rcv_nxt;
+	uint32_t iss;                /* our ISN (write_seq at connect) */
+	uint32_t ts_off;             /* tp->tsoffset */
+	uint32_t ts_recent;          /* peer's last TSval */
+	struct pmtcp_timer timer;    /* retransmit timer */
+	/* --- second line --- */
+	uint32_t irs;                /* peer's ISN */
+	uint32_t nexthop;            /* next hop for output, network order */
+	uint32_t retrans_stamp;      /* tcp_time_stamp of the first SYN */
+	uint32_t rto_ms;             /* icsk_rto */
+	uint32_t srtt_us;            /* RFC 6298 SRTT (plain us, not <<3) */
+	uint32_t rttvar_us;          /* RFC 6298 RTTVAR */
+	uint32_t snd_wnd;            /* peer's window (scaled) */
+	uint32_t rcv_wnd;            /* our advertised window */
+	uint32_t window_clamp;
+	uint16_t mss;                /* effective send MSS */
+	uint16_t advmss;             /* what we advertise */
+	uint16_t rx_mss;             /* peer's MSS option (mss_clamp) */
+	uint16_t ip_id;              /* inet_id */
+	uint8_t snd_wscale;          /* peer's shift */
+	uint8_t rcv_wscale;          /* our shift */
+	uint16_t listener;           /* listener index + 1 for SK_LISTEN_CHILD */
+	uint64_t open_tsc;           /* connect()/SYN arrival */
+	uint64_t user_data;
+};
+
+/* tcp_conn_table.c */
+int pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, int socket);
+void pmtcp_conn_table_fini(struct pmtcp_stack *st);
+struct pmtcp_sock *pmtcp_sock_alloc(struct pmtcp_stack *st);
+/* Insert into the hash (4-tuple must be set). */
+void pmtcp_sock_hash(struct pmtcp_stack *st, struct pmtcp_sock *sk);
+/* Remove from the hash, cancel its timer, return it to the free list. */
+void pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk);
+/* __inet_lookup_established(): all arguments network order. */
+struct pmtcp_sock *pmtcp_sock_lookup(const struct pmtcp_stack *st,
+				     uint32_t laddr, uint16_t lport,
+				     uint32_t raddr, uint16_t rport);
+/* __inet_hash_connect(): choose a free local port from ip_local_port_range.
+ * Returns the port in host order, or 0 when none is free. */
+uint16_t pmtcp_inet_hash_connect(struct pmtcp_stack *st, uint32_t saddr,
+				 uint32_t daddr, uint16_t dport_be);
+/* Ticks for the wheel from ms. */
+uint64_t pmtcp_ms_to_ticks(const struct pmtcp_stack *st, uint32_t ms);
+
+/* tcp_options.c */
+int pmtcp_tcp_parse_options(const struct rte_tcp_hdr *th, unsigned int optlen,
+			    struct pmtcp_tcp_opts *opt);
+/* tcp_options_write() for a SYN / SYN-ACK. Returns bytes written (<= 20). */
+unsigned int pmtcp_tcp_syn_options_write(uint8_t *p, uint16_t mss,
+					 bool tstamp, uint32_t tsval,
+					 uint32_t tsecr, bool sack,
+					 bool wscale, uint8_t ws);
+
+/* tcp_output.c */
+/* Build and queue a segment for @sk with @flags; SYN segments carry the
+ * SYN options. Returns 0 or -ENOBUFS. */
+int pmtcp_tcp_transmit(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		       uint8_t flags, uint32_t seq, bool retrans);
+int pmtcp_tcp_connect(struct pmtcp_stack *st, struct pmtcp_sock *sk);
+void pmtcp_send_ack(struct pmtcp_stack *st, struct pmtcp_sock *sk);
+int pmtcp_send_synack(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		      bool retrans);
+/* tcp_v4_send_reset(): reply to @in (not consumed) on @ifc. */
+void pmtcp_tcp_v4_send_reset(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+			     const struct rte_mbuf *in);
+/* tcp_send_active_reset(): RST for a synchronized @sk. */
+void pmtcp_tcp_send_active_reset(struct pmtcp_stack *st, struct pmtcp_sock *sk);
+/* tcp_select_initial_window() */
+void pmtcp_tcp_select_initial_window(const struct pmtcp_sysctl *s,
+				     uint32_t mss, uint32_t *rcv_wnd,
+				     uint32_t *window_clamp, bool wscale_ok,
+				     uint8_t *rcv_wscale);
+/* tcp_time_stamp + tsoffset for @sk */
+static inline uint32_t
+pmtcp_tcp_tsval(const struct pmtcp_stack *st, const struct pmtcp_sock *sk)
+{
+	return st->now_ms + sk->ts_off;
+}
+
+/* tcp_input.c */
+void pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+				 struct rte_mbuf *m, const struct rte_tcp_hdr *th,
+				 const struct pmtcp_tcp_opts *opt,
+				 uint32_t seg_len);
+void pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+			    uint16_t listener, struct rte_mbuf *m,
+			    const struct rte_tcp_hdr *th,
+			    const struct pmtcp_tcp_opts *opt);
+/* tcp_rtt_estimator(), first or later sample in us */
+void pmtcp_tcp_rtt_estimator(struct pmtcp_sock *sk, uint32_t rtt_us);
+/* tcp_set_state() with its counter side effects */
+void pmtcp_tcp_set_state(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+			 int state);
+/* tcp_done(): the connection is over; report @err and free it. */
+void pmtcp_tcp_done(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err);
+
+/* tcp_timer.c */
+void pmtcp_tcp_timer_fire(struct pmtcp_timer *t, void *arg);
+void pmtcp_reset_xmit_timer(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+			    uint32_t ms);
+
+#endif /* PMTCP_TCP_H */

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-lcore connection table: a chained hash of socks keyed by the
+ * 4-tuple (net/ipv4/inet_hashtables.c's ehash), socks preallocated at
+ * start and recycled through a free list, and the ephemeral port choice
+ * (__inet_hash_connect).
+ */
+#include <errno.h>
+
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+
+#include "tcp.h"
+
+int
+pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, int socket)
+{
+	uint32_t nb = rte_align32pow2(max < 16 ? 16 : max);
+
+	st->buckets = rte_zmalloc_socket("pmtcp_ehash", sizeof(*st->buckets) * nb,
+					 RTE_CACHE_LINE_SIZE, socket);
+	st->socks = rte_zmalloc_socket("pmtcp_socks", sizeof(*st->socks) * max,
+				       RTE_CACHE_LINE_SIZE, socket);
+	if (st->buckets == NULL || st->socks == NULL) {
+		pmtcp_conn_table_fini(st);
+		return -ENOMEM;
+	}
+	st->bucket_mask = nb - 1;
+	st->conn_max = max;
+	st->conn_count = 0;
+	st->free_list = NULL;
+	for (uint32_t i = max; i-- > 0;) {
+		st->socks[i].state = PMTCP_TCP_CLOSE;
+		st->socks[i].hnext = st->free_list;
+		st->free_list = &st->socks[i];
+	}
+	st->hash_seed = (uint32_t)rte_rand();
+	st->port_hint = (uint32_t)rte_rand();
+	return 0;
+}
+
+void
+pmtcp_conn_table_fini(struct pmtcp_stack *st)
+{
+	rte_free(st->buckets);
+	rte_free(st->socks);
+	st->buckets = NULL;
+	st->socks = NULL;
+}
+
+static inline uint32_t
+ehashfn(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
+	uint32_t raddr, uint16_t rport)
+{
+	return rte_jhash_3words(laddr, raddr,
+				((uint32_t)lport << 16) | rport, st->hash_seed);
+}
+
+struct pmtcp_sock *
+pmtcp_sock_alloc(struct pmtcp_stack *st)
+{
+	struct pmtcp_sock *sk = st->free_list;
+
+	if (unlikely(sk == NULL)) {
+		MIB_INC(st, Pmtcp, ConnTableFull);
+		return NULL;
+	}
+	st->free_list = sk->hnext;
+	memset(sk, 0, sizeof(*sk));
+	sk->state = PMTCP_TCP_CLOSE;
+	pmtcp_timer_init(&sk->timer);
+	st->conn_count++;
+	return sk;
+}
+
+void
+pmtcp_sock_hash(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	uint32_t h = ehashfn(st, sk->saddr, sk->sport, sk->daddr, sk->dport);
+	struct pmtcp_sock **b = &st->buckets[h & st->bucket_mask];
+
+	sk->hnext = *b;
+	*b = sk;
+}
+
+static void
+sock_unhash(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	uint32_t h = ehashfn(st, sk->saddr, sk->sport, sk->daddr, sk->dport);
+	struct pmtcp_sock **pp = &st->buckets[h & st->bucket_mask];
+
+	for (; *pp != NULL; pp = &(*pp)->hnext) {
+		if (*pp == sk) {
+			*pp = sk->hnext;
+			return;
+		}
+	}
+}
+
+void
+pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	pmtcp_timer_cancel(&st->wheel, &sk->timer);
+	sock_unhash(st, sk);
+	if (sk->flags & SK_LISTEN_CHILD)
+		st->listeners[sk->listener - 1].syn_queue--;
+	sk->state = PMTCP_TCP_CLOSE;
+	sk->hnext = st->free_list;
+	st->free_list = sk;
+	st->conn_count--;
+}
+
+struct pmtcp_sock *
+pmtcp_sock_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
+		  uint32_t raddr, uint16_t rport)
+{
+	uint32_t h = ehashfn(st, laddr, lport, raddr, rport);
+	struct pmtcp_sock *sk = st->buckets[h & st->bucket_mask];
+
+	for (; sk != NULL; sk = sk->hnext)
+		if (sk->saddr == laddr && sk->daddr == raddr &&
+		    sk->sport == lport && sk->dport == rport)
+			return sk;
+	return NULL;
+}
+
+/*
+ * __inet_hash_connect(): walk ip_local_port_range from a moving start and
+ * take the first port whose 4-tuple is not in use. Linux starts from
+ * a hash of the destination plus a counter; a per-stack counter gives the
+ * same spread here, and the walk is bounded by the range size.
+ */
+uint16_t
+pmtcp_inet_hash_connect(struct pmtcp_stack *st, uint32_t saddr,
+			uint32_t daddr, uint16_t dport_be)
+{
+	uint32_t low = (uint32_t)st->sysctl.ip_local_port_range[0];
+	uint32_t high = (uint32_t)st->sysctl.ip_local_port_range[1];
+	uint32_t remaining = high - low + 1;
+	uint32_t offset = st->port_hint;
+
+	for (uint32_t i = 0; i < remaining; i++) {
+		uint16_t port = (uint16_t)(low + (offset + i) % remaining);
+
+		if (pmtcp_sock_lookup(st, saddr, rte_cpu_to_be_16(port),
+				      daddr, dport_be) == NULL) {
+			st->port_hint = offset + i + 1;
+			return port;
+		}
+	}
+	return 0;
+}
+
+uint64_t
+pmtcp_ms_to_ticks(const struct pmtcp_stack *st, uint32_t ms)
+{
+	return pmtcp_timer_ms_to_ticks(&st->wheel, ms);
+}

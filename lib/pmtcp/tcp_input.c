@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The TCP state machine for connection establishment
+ * (net/ipv4/tcp_input.c, tcp_minisocks.c): SYN_SENT processing as
+ * tcp_rcv_synsent_state_process() does it, the passive side (LISTEN ->
+ * SYN_RECV -> ESTABLISHED) enough to be our own peer, and the few
+ * ESTABLISHED cases the handshake benchmark meets (RST, repeated SYN).
+ */
+#include <errno.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+
+#include "tcp.h"
+
+/* tcp_set_state(): the state change and its counters (Linux 4.17). */
+void
+pmtcp_tcp_set_state(struct pmtcp_stack *st, struct pmtcp_sock *sk, int state)
+{
+	int old = sk->state;
+
+	if (state == PMTCP_TCP_ESTABLISHED && old != PMTCP_TCP_ESTABLISHED)
+		MIB_INC(st, Tcp, CurrEstab);
+	if (state == PMTCP_TCP_CLOSE &&
+	    (old == PMTCP_TCP_ESTABLISHED || old == PMTCP_TCP_CLOSE_WAIT))
+		MIB_INC(st, Tcp, EstabResets);
+	if (old == PMTCP_TCP_ESTABLISHED && state != PMTCP_TCP_ESTABLISHED)
+		MIB_DEC(st, Tcp, CurrEstab);
+	sk->state = (uint8_t)state;
+}
+
+/* tcp_done(): the connection is over. Reports @err to the application
+ * (failed before ESTABLISHED, closed after) and frees the sock. */
+void
+pmtcp_tcp_done(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err)
+{
+	int old = sk->state;
+
+	if (old == PMTCP_TCP_SYN_SENT || old == PMTCP_TCP_SYN_RECV)
+		MIB_INC(st, Tcp, AttemptFails);
+	pmtcp_timer_cancel(&st->wheel, &sk->timer);
+	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_CLOSE);
+	if (old == PMTCP_TCP_SYN_SENT ||
+	    (old == PMTCP_TCP_SYN_RECV && (sk->flags & SK_ACTIVE))) {
+		if (st->cb.failed != NULL)
+			st->cb.failed(st, sk, err, st->cb.arg);
+	} else if (old != PMTCP_TCP_SYN_RECV) {
+		if (st->cb.closed != NULL)
+			st->cb.closed(st, sk, err, st->cb.arg);
+	}
+	pmtcp_sock_free(st, sk);
+}
+
+/*
+ * tcp_rtt_estimator(), RFC 6298 section 2: the first sample sets
+ * SRTT = R, RTTVAR = R/2; later ones smooth with alpha 1/8, beta 1/4.
+ * RTO = SRTT + max(G, 4 * RTTVAR), at least TCP_RTO_MIN (200 ms) as Linux.
+ */
+void
+pmtcp_tcp_rtt_estimator(struct pmtcp_sock *sk, uint32_t rtt_us)
+{
+	uint32_t rto_us;
+
+	if (sk->srtt_us == 0) {
+		sk->srtt_us = rtt_us == 0 ? 1 : rtt_us;
+		sk->rttvar_us = rtt_us / 2;
+	} else {
+		uint32_t delta = sk->srtt_us > rtt_us ? sk->srtt_us - rtt_us :
+			rtt_us - sk->srtt_us;
+
+		sk->rttvar_us = sk->rttvar_us - sk->rttvar_us / 4 + delta / 4;
+		sk->srtt_us = sk->srtt_us - sk->srtt_us / 8 + rtt_us / 8;
+	}
+	rto_us = sk->srtt_us + RTE_MAX(1000U, 4 * sk->rttvar_us);
+	sk->rto_ms = RTE_MAX(rto_us / 1000, TCP_RTO_MIN_MS);
+}
+
+/* The first RTT sample of a handshake: from the clock when nothing was
+ * retransmitted (Karn), else from the echoed timestamp (RFC 7323 4.1). */
+static void
+tcp_synack_rtt_meas(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		    const struct pmtcp_tcp_opts *opt)
+{
+	uint32_t rtt_us;
+
+	if (sk->retransmits == 0) {
+		rtt_us = (uint32_t)((st->now_tsc - sk->open_tsc) * 1000000 / st->tsc_hz);
+	} else if (opt->saw_tstamp && opt->rcv_tsecr != 0 &&
+		   (sk->flags & SK_TSTAMP_OK)) {
+		rtt_us = (pmtcp_tcp_tsval(st, sk) - opt->rcv_tsecr) * 1000;
+	} else {
+		return;
+	}
+	pmtcp_tcp_rtt_estimator(sk, rtt_us);
+}
+
+/* tcp_sync_mss() for the handshake: the MSS we send with. */
+static void
+tcp_sync_mss(struct pmtcp_sock *sk)
+{
+	uint16_t mss = RTE_MIN(sk->advmss, sk->rx_mss);
+
+	if (sk->flags & SK_TSTAMP_OK)
+		mss -= TCPOLEN_TSTAMP_ALIGNED;
+	sk->mss = mss;
+}
+
+/* tcp_reset(): RFC 9293 3.10.7.3 - a RST in SYN_SENT means refused, in a
+ * synchronized state reset. */
+static void
+tcp_reset(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	int err = sk->state == PMTCP_TCP_SYN_SENT ? -ECONNREFUSED : -ECONNRESET;
+
+	pmtcp_tcp_done(st, sk, err);
+}
+
+/* Send a RST answering @m for @sk (tcp_v4_send_reset with a socket), then
+ * drop @m. */
+static void
+tcp_reset_and_drop(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		   struct rte_mbuf *m, enum pmtcp_drop_reason why)
+{
+	pmtcp_tcp_v4_send_reset(st, &st->ifaces[sk->iface], m);
+	pmtcp_drop(st, m, why);
+}
+
+/* The options of a SYN or SYN-ACK decide what the connection uses. */
+static void
+tcp_apply_syn_options(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		      const struct pmtcp_tcp_opts *opt)
+{
+	/* RFC 7323 2.2: window scaling only when both sides offered it */
+	if ((sk->flags & SK_WSCALE_OK) && opt->wscale_ok) {
+		sk->snd_wscale = opt->snd_wscale;
+	} else {
+		sk->flags &= (uint8_t)~SK_WSCALE_OK;
+		sk->snd_wscale = 0;
+		sk->rcv_wscale = 0;
+		sk->window_clamp = RTE_MIN(sk->window_clamp, 65535U);
+	}
+	/* RFC 7323 3.2: timestamps only when the SYN-ACK carries one */
+	if ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp)
+		sk->ts_recent = opt->rcv_tsval;
+	else
+		sk->flags &= (uint8_t)~SK_TSTAMP_OK;
+	if (!((sk->flags & SK_SACK_OK) && opt->sack_ok))
+		sk->flags &= (uint8_t)~SK_SACK_OK;
+	/* RFC 9293 3.7.1: 536 when the peer sends no MSS option */
+	sk->rx_mss = opt->mss_clamp != 0 ? opt->mss_clamp : TCP_MSS_DEFAULT;
+	tcp_sync_mss(sk);
+	(void)st;
+}
+
+/*
+ * tcp_rcv_synsent_state_process(): RFC 9293 section 3.10.7.3, SYN-SENT.
+ * Consumes @m.
+ */
+static void
+pmtcp_rcv_synsent_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+				struct rte_mbuf *m,
+				const struct rte_tcp_hdr *th,
+				const struct pmtcp_tcp_opts *opt)
+{
+	uint8_t flags = th->tcp_flags;
+	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
+	uint32_t ack = rte_be_to_cpu_32(th->recv_ack);
+
+	if (flags & TH_ACK) {
+		/* "If SEG.ACK =< ISS, or SEG.ACK > SND.NXT, send a reset
+		 *  (unless the RST bit is set, if so drop the segment)" */
+		if (!seq_after(ack, sk->snd_una) || seq_after(ack, sk->snd_nxt)) {
+			if (flags & TH_RST) {
+				pmtcp_drop(st, m, PMTCP_DROP_TCP_BAD_ACK);
+				return;
+			}
+			tcp_reset_and_drop(st, sk, m, PMTCP_DROP_TCP_BAD_ACK);
+			return;
+		}
+		/* PAWS (RFC 7323 5.3 / Linux): the echoed timestamp must lie
+		 * between our first SYN and now */
+		if (opt->saw_tstamp && opt->rcv_tsecr != 0 &&
+		    !seq_between(opt->rcv_tsecr, sk->retrans_stamp + sk->ts_off,
+				 pmtcp_tcp_tsval(st, sk))) {
+			MIB_INC(st, TcpExt, PAWSActiveRejected);
+			tcp_reset_and_drop(st, sk, m, PMTCP_DROP_TCP_PAWS);
+			return;
+		}
+		/* "If the RST bit is set ... signal 'connection reset'" */
+		if (flags & TH_RST) {
+			rte_pktmbuf_free(m);
+			tcp_reset(st, sk);
+			return;
+		}
+		/* an acceptable ACK without SYN: drop */
+		if (!(flags & TH_SYN)) {
+			pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
+			return;
+		}
+		/* SYN-ACK. tcp_ecn_rcv_synack(): RFC 3168 6.1.1 - ECN is on
+		 * only for ECE without CWR, and only if we asked */
+		if (st->sysctl.tcp_ecn == 1 && (flags & TH_ECE) && !(flags & TH_CWR))
+			sk->flags |= SK_ECN_OK;
+		sk->irs = seq;
+		sk->rcv_nxt = seq + 1;
+		sk->snd_una = ack;
+		/* RFC 7323 2.2: the window of a SYN is not scaled */
+		sk->snd_wnd = rte_be_to_cpu_16(th->rx_win);
+		tcp_apply_syn_options(st, sk, opt);
+		tcp_synack_rtt_meas(st, sk, opt);
+		pmtcp_timer_cancel(&st->wheel, &sk->timer);
+		rte_pktmbuf_free(m);
+		/* tcp_finish_connect() then __tcp_send_ack() */
+		pmtcp_tcp_set_state(st, sk, PMTCP_TCP_ESTABLISHED);
+		pmtcp_send_ack(st, sk);
+		if (st->cb.connected != NULL)
+			st->cb.connected(st, sk, st->cb.arg);
+		return;
+	}
+
+	/* "If the RST bit is set ... drop the segment and return" */
+	if (flags & TH_RST) {
+		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
+		return;
+	}
+	/* PAWS without ACK needs ts_recent from an earlier incarnation
+	 * (TIME_WAIT reuse), which a fresh connection does not have. */
+	if (flags & TH_SYN) {
+		/* simultaneous open, RFC 9293 3.10.7.3: SYN_RECV, SYN-ACK
+		 * with the same ISN */
+		sk->irs = seq;
+		sk->rcv_nxt = seq + 1;
+		sk->snd_wnd = rte_be_to_cpu_16(th->rx_win);
+		tcp_apply_syn_options(st, sk, opt);
+		pmtcp_tcp_set_state(st, sk, PMTCP_TCP_SYN_RECV);
+		rte_pktmbuf_free(m);
+		pmtcp_send_synack(st, sk, false);
+		return;
+	}
+	pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
+}
+
+/* tcp_in_window() as tcp_check_req() uses it. */
+static bool
+tcp_in_window(uint32_t seq, uint32_t end_seq, uint32_t s_win, uint32_t e_win)
+{
+	if (seq == s_win)
+		return true;
+	if (seq_after(end_seq, s_win) && seq_before(seq, e_win))
+		return true;
+	return seq == e_win && seq == end_seq;
+}
+
+/*
+ * SYN_RECV (tcp_check_req() for the passive side, tcp_rcv_state_process()
+ * TCP_SYN_RECV for a simultaneous open). Consumes @m.
+ */
+static void
+tcp_rcv_synrecv(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		struct rte_mbuf *m, const struct rte_tcp_hdr *th,
+		const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
+{
+	uint8_t flags = th->tcp_flags;
+	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
+	uint32_t ack = rte_be_to_cpu_32(th->recv_ack);
+	bool active = (sk->flags & SK_ACTIVE) != 0;
+
+	/* the peer resent its SYN: resend our SYN-ACK */
+	if (seq == sk->irs && (flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_SYN) {
+		rte_pktmbuf_free(m);
+		pmtcp_send_synack(st, sk, true);
+		return;
+	}
+	/* an ACK for something we did not send: RST (RFC 9293 3.10.7.4) */
+	if ((flags & TH_ACK) && ack != sk->iss + 1 && !(flags & TH_RST)) {
+		tcp_reset_and_drop(st, sk, m, PMTCP_DROP_TCP_BAD_ACK);
+		return;
+	}
+	if (!tcp_in_window(seq, seq + seg_len, sk->rcv_nxt,
+			   sk->rcv_nxt + sk->rcv_wnd)) {
+		/* RFC 9293 3.10.7.4: unacceptable, ACK it unless RST */
+		if (!(flags & TH_RST))
+			pmtcp_send_ack(st, sk);
+		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
+		return;
+	}
+	if (flags & (TH_RST | TH_SYN)) {
+		/* embryonic reset: a SYN in window is answered by a RST */
+		if (!(flags & TH_RST))
+			pmtcp_tcp_v4_send_reset(st, &st->ifaces[sk->iface], m);
+		rte_pktmbuf_free(m);
+		pmtcp_tcp_done(st, sk, -ECONNRESET);
+		return;
+	}
+	if (!(flags & TH_ACK)) {
+		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
+		return;
+	}
+	if ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp)
+		sk->ts_recent = opt->rcv_tsval;
+	sk->snd_una = ack;
+	sk->snd_wnd = (uint32_t)rte_be_to_cpu_16(th->rx_win) << sk->snd_wscale;
+	tcp_synack_rtt_meas(st, sk, opt);
+	pmtcp_timer_cancel(&st->wheel, &sk->timer);
+	if (sk->flags & SK_LISTEN_CHILD) {
+		st->listeners[sk->listener - 1].syn_queue--;
+		sk->flags &= (uint8_t)~SK_LISTEN_CHILD;
+	}
+	rte_pktmbuf_free(m);
+	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_ESTABLISHED);
+	if (active) {
+		if (st->cb.connected != NULL)
+			st->cb.connected(st, sk, st->cb.arg);
+	} else {
+		/* tcp_create_openreq_child() counts PassiveOpens */
+		MIB_INC(st, Tcp, PassiveOpens);
+		if (st->cb.accepted != NULL)
+			st->cb.accepted(st, sk, st->cb.arg);
+	}
+}
+
+/*
+ * ESTABLISHED, the cases the handshake benchmark meets. Data and the
+ * close states are not implemented yet: a FIN is answered with a reset.
+ */
+static void
+tcp_rcv_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		    struct rte_mbuf *m, const struct rte_tcp_hdr *th,
+		    const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
+{
+	uint8_t flags = th->tcp_flags;
+	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
+	uint32_t wnd = RTE_MAX(sk->rcv_wnd, 1U);
+
+	if (flags & TH_RST) {
+		/* RFC 9293 3.10.7.4: a RST is valid when in the window */
+		if (seq_between(seq, sk->rcv_nxt, sk->rcv_nxt + wnd - 1)) {
+			rte_pktmbuf_free(m);
+			tcp_reset(st, sk);
+			return;
+		}
+		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
+		return;
+	}
+	if (flags & TH_SYN) {
+		/* RFC 5961 4.2: answer a SYN with a challenge ACK (this also
+		 * answers a SYN-ACK retransmitted because our ACK was lost) */
+		MIB_INC(st, TcpExt, TCPSYNChallenge);
+		pmtcp_send_ack(st, sk);
+		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
+		return;
+	}
+	if ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp && seq == sk->rcv_nxt)
+		sk->ts_recent = opt->rcv_tsval;
+	if (flags & TH_FIN) {
+		/* close states are not implemented: abort the connection */
+		rte_pktmbuf_free(m);
+		sk->rcv_nxt = seq + seg_len;
+		pmtcp_tcp_send_active_reset(st, sk);
+		pmtcp_tcp_done(st, sk, -ECONNRESET);
+		return;
+	}
+	if (seg_len > 0) {
+		/* data is not delivered yet: acknowledge in-order bytes */
+		if (seq == sk->rcv_nxt)
+			sk->rcv_nxt += seg_len;
+		pmtcp_send_ack(st, sk);
+	}
+	rte_pktmbuf_free(m);
+}
+
+/* tcp_rcv_state_process(): dispatch on the state. Consumes @m. */
+void
+pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+			    struct rte_mbuf *m, const struct rte_tcp_hdr *th,
+			    const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
+{
+	switch (sk->state) {
+	case PMTCP_TCP_SYN_SENT:
+		pmtcp_rcv_synsent_state_process(st, sk, m, th, opt);
+		break;
+	case PMTCP_TCP_SYN_RECV:
+		tcp_rcv_synrecv(st, sk, m, th, opt, seg_len);
+		break;
+	case PMTCP_TCP_ESTABLISHED:
+		tcp_rcv_established(st, sk, m, th, opt, seg_len);
+		break;
+	default:
+		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
+		break;
+	}
+}
+
+/*
+ * tcp_conn_request(): a SYN for a listener. Creates the connection in
+ * SYN_RECV (a full sock: pmtcp has no separate request socks yet),
+ * answers with a SYN-ACK and starts its retransmission timer.
+ * Does not consume @m.
+ */
+void
+pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		       uint16_t listener, struct rte_mbuf *m,
+		       const struct rte_tcp_hdr *th,
+		       const struct pmtcp_tcp_opts *opt)
+{
+	const struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod_offset(m,
+			const struct rte_ipv4_hdr *, m->l2_len);
+	struct pmtcp_listener *l = &st->listeners[listener - 1];
+	const struct pmtcp_sysctl *s = &st->sysctl;
+	struct pmtcp_sock *sk;
+	uint32_t nexthop;
+
+	if (l->syn_queue >= (uint32_t)s->tcp_max_syn_backlog) {
+		MIB_INC(st, TcpExt, ListenDrops);
+		st->mib.drop[PMTCP_DROP_TCP_LISTEN_FULL]++;
+		return;
+	}
+	nexthop = (iph->src_addr & ifc->mask) == (ifc->conf.addr & ifc->mask) ?
+		iph->src_addr : ifc->conf.gateway;
+	if (nexthop == 0) {
+		MIB_INC(st, Ip, OutNoRoutes);
+		MIB_INC(st, TcpExt, ListenDrops);
+		return;
+	}
+	sk = pmtcp_sock_alloc(st);
+	if (sk == NULL) {
+		MIB_INC(st, TcpExt, ListenDrops);
+		st->mib.drop[PMTCP_DROP_TCP_LISTEN_FULL]++;
+		return;
+	}
+	sk->saddr = iph->dst_addr;
+	sk->daddr = iph->src_addr;
+	sk->sport = th->dst_port;
+	sk->dport = th->src_port;
+	sk->iface = (uint8_t)(ifc - st->ifaces);
+	sk->nexthop = nexthop;
+	sk->open_tsc = st->now_tsc;
+	sk->flags = SK_LISTEN_CHILD;
+	sk->listener = listener;
+	l->syn_queue++;
+	/* tcp_openreq_init(): what the SYN offered and we allow */
+	if (opt->saw_tstamp && s->tcp_timestamps)
+		sk->flags |= SK_TSTAMP_OK;
+	if (opt->sack_ok && s->tcp_sack)
+		sk->flags |= SK_SACK_OK;
+	if (opt->wscale_ok && s->tcp_window_scaling)
+		sk->flags |= SK_WSCALE_OK;
+	/* tcp_ecn_create_request(): RFC 3168 6.1.1, ECE and CWR in the SYN */
+	if ((th->tcp_flags & (TH_ECE | TH_CWR)) == (TH_ECE | TH_CWR) &&
+	    s->tcp_ecn != 0)
+		sk->flags |= SK_ECN_OK;
+	sk->snd_wscale = (sk->flags & SK_WSCALE_OK) ? opt->snd_wscale : 0;
+	sk->ts_recent = opt->rcv_tsval;
+	sk->irs = rte_be_to_cpu_32(th->sent_seq);
+	sk->rcv_nxt = sk->irs + 1;
+	sk->snd_wnd = rte_be_to_cpu_16(th->rx_win);
+	sk->advmss = ifc->mss;
+	if (s->tcp_mss_clamp != 0)
+		sk->advmss = RTE_MIN(sk->advmss, (uint16_t)s->tcp_mss_clamp);
+	sk->rx_mss = opt->mss_clamp != 0 ? opt->mss_clamp : TCP_MSS_DEFAULT;
+	tcp_sync_mss(sk);
+	/* tcp_v4_init_seq() / tcp_v4_init_ts_off() */
+	sk->iss = pmtcp_secure_tcp_seq(sk->saddr, sk->daddr, sk->sport, sk->dport);
+	sk->ts_off = (sk->flags & SK_TSTAMP_OK) ?
+		pmtcp_secure_tcp_ts_off(sk->saddr, sk->daddr) : 0;
+	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
+	/* tcp_openreq_init_rwin() */
+	sk->window_clamp = 0;
+	pmtcp_tcp_select_initial_window(s, sk->advmss -
+			((sk->flags & SK_TSTAMP_OK) ? TCPOLEN_TSTAMP_ALIGNED : 0),
+			&sk->rcv_wnd, &sk->window_clamp,
+			(sk->flags & SK_WSCALE_OK) != 0, &sk->rcv_wscale);
+	sk->snd_una = sk->iss;
+	sk->snd_nxt = sk->iss + 1;
+	sk->rto_ms = (uint32_t)s->tcp_rto_initial_ms;
+	sk->retrans_stamp = st->now_ms;
+	sk->state = PMTCP_TCP_SYN_RECV;
+	pmtcp_sock_hash(st, sk);
+	pmtcp_send_synack(st, sk, false);
+	pmtcp_reset_xmit_timer(st, sk, sk->rto_ms);
+}

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv4 glue (net/ipv4/tcp_ipv4.c): segment validation and demux
+ * (tcp_v4_rcv), connect (tcp_v4_connect), listen, and the public
+ * per-socket calls.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+
+#include "tcp.h"
+
+/*
+ * tcp_v4_rcv(): header and checksum checks, then the connection, then a
+ * listener, then a reset. Consumes @m.
+ */
+void
+pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		 struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod_offset(m,
+			const struct rte_ipv4_hdr *, m->l2_len);
+	const struct rte_tcp_hdr *th;
+	struct pmtcp_tcp_opts opt;
+	struct pmtcp_sock *sk;
+	uint32_t ip_payload, doff, seg_len;
+	uint16_t listener;
+
+	MIB_INC(st, Tcp, InSegs);
+	ip_payload = rte_be_to_cpu_16(iph->total_length) - m->l3_len;
+	if (unlikely(ip_payload < sizeof(*th) ||
+		     rte_pktmbuf_data_len(m) < m->l2_len + m->l3_len + sizeof(*th))) {
+		MIB_INC(st, Tcp, InErrs);
+		pmtcp_drop(st, m, PMTCP_DROP_TCP_SHORT);
+		return;
+	}
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
+				     m->l2_len + m->l3_len);
+	doff = (uint32_t)(th->data_off >> 4) * 4;
+	if (unlikely(doff < sizeof(*th) || doff > ip_payload ||
+		     rte_pktmbuf_data_len(m) < m->l2_len + m->l3_len + doff)) {
+		MIB_INC(st, Tcp, InErrs);
+		pmtcp_drop(st, m, PMTCP_DROP_TCP_SHORT);
+		return;
+	}
+	/* checksum: trust the NIC when it verified, else compute */
+	if (ifc->conf.rx_cksum &&
+	    (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
+		/* verified */
+	} else if ((ifc->conf.rx_cksum &&
+		    (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+		    RTE_MBUF_F_RX_L4_CKSUM_BAD) ||
+		   (m->nb_segs == 1 && rte_ipv4_udptcp_cksum_verify(iph, th) != 0) ||
+		   (m->nb_segs > 1 &&
+		    rte_ipv4_udptcp_cksum_mbuf_verify(m, iph, m->l2_len + m->l3_len) != 0)) {
+		MIB_INC(st, Tcp, InErrs);
+		MIB_INC(st, Tcp, InCsumErrors);
+		pmtcp_drop(st, m, PMTCP_DROP_TCP_CSUM);
+		return;
+	}
+	if (pmtcp_tcp_parse_options(th, doff - sizeof(*th), &opt) != 0)
+		st->mib.drop[PMTCP_DROP_TCP_OPTIONS]++; /* counted, not dropped */
+	seg_len = ip_payload - doff;
+	seg_len += (th->tcp_flags & TH_SYN) ? 1 : 0;
+	seg_len += (th->tcp_flags & TH_FIN) ? 1 : 0;
+
+	sk = pmtcp_sock_lookup(st, iph->dst_addr, th->dst_port,
+			       iph->src_addr, th->src_port);
+	if (sk != NULL) {
+		pmtcp_tcp_rcv_state_process(st, sk, m, th, &opt, seg_len);
+		return;
+	}
+	/* tcp_rcv_state_process() TCP_LISTEN */
+	listener = st->listen_idx[rte_be_to_cpu_16(th->dst_port)];
+	if (listener != 0) {
+		if (th->tcp_flags & TH_ACK) {
+			/* an ACK to a listener: reset (no syncookies yet) */
+			pmtcp_tcp_v4_send_reset(st, ifc, m);
+			pmtcp_drop(st, m, PMTCP_DROP_TCP_NO_SOCKET);
+			return;
+		}
+		if ((th->tcp_flags & (TH_RST | TH_SYN | TH_FIN)) == TH_SYN)
+			pmtcp_tcp_conn_request(st, ifc, listener, m, th, &opt);
+		else
+			st->mib.drop[PMTCP_DROP_TCP_STATE]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* no socket: RFC 9293 3.10.7.1 */
+	pmtcp_tcp_v4_send_reset(st, ifc, m);
+	pmtcp_drop(st, m, PMTCP_DROP_TCP_NO_SOCKET);
+}
+
+/*
+ * tcp_v4_connect(): route, source port, ISN, SYN_SENT, then tcp_connect().
+ */
+int
+pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
+	      uint64_t user_data, struct pmtcp_sock **out)
+{
+	const struct pmtcp_sysctl *s = &st->sysctl;
+	uint32_t d = rte_be_to_cpu_32(daddr);
+	struct pmtcp_iface *ifc;
+	struct pmtcp_sock *sk;
+	uint32_t nexthop = 0;
+	uint16_t sport;
+	int ret;
+
+	if (daddr == 0 || dport == 0)
+		return -EINVAL;
+	/* ip_route_connect(): no multicast, broadcast or subnet broadcast */
+	if (RTE_IS_IPV4_MCAST(d) || d == UINT32_MAX) {
+		MIB_INC(st, Ip, OutNoRoutes);
+		return -ENETUNREACH;
+	}
+	ifc = pmtcp_route_lookup(st, daddr, &nexthop);
+	if (ifc == NULL || (ifc->mask != UINT32_MAX &&
+			    (daddr | ifc->mask) == UINT32_MAX) ||
+	    daddr == ifc->conf.addr) {
+		MIB_INC(st, Ip, OutNoRoutes);
+		return -ENETUNREACH;
+	}
+	sport = pmtcp_inet_hash_connect(st, ifc->conf.addr, daddr,
+					rte_cpu_to_be_16(dport));
+	if (sport == 0) {
+		MIB_INC(st, Pmtcp, PortsExhausted);
+		return -EADDRNOTAVAIL;
+	}
+	sk = pmtcp_sock_alloc(st);
+	if (sk == NULL)
+		return -ENOBUFS;
+	sk->saddr = ifc->conf.addr;
+	sk->daddr = daddr;
+	sk->sport = rte_cpu_to_be_16(sport);
+	sk->dport = rte_cpu_to_be_16(dport);
+	sk->iface = (uint8_t)(ifc - st->ifaces);
+	sk->nexthop = nexthop;
+	sk->user_data = user_data;
+	sk->open_tsc = st->now_tsc;
+	sk->flags = SK_ACTIVE;
+	if (s->tcp_timestamps)
+		sk->flags |= SK_TSTAMP_OK;
+	if (s->tcp_sack)
+		sk->flags |= SK_SACK_OK;
+	if (s->tcp_window_scaling)
+		sk->flags |= SK_WSCALE_OK;
+	sk->advmss = ifc->mss;
+	if (s->tcp_mss_clamp != 0)
+		sk->advmss = RTE_MIN(sk->advmss, (uint16_t)s->tcp_mss_clamp);
+	sk->rx_mss = TCP_MSS_DEFAULT;
+	sk->mss = RTE_MIN(sk->advmss, (uint16_t)TCP_MSS_DEFAULT);
+	/* secure_tcp_seq(), secure_tcp_ts_off(), inet_id = write_seq ^ jiffies */
+	sk->iss = pmtcp_secure_tcp_seq(sk->saddr, sk->daddr, sk->sport, sk->dport);
+	sk->ts_off = s->tcp_timestamps ?
+		pmtcp_secure_tcp_ts_off(sk->saddr, sk->daddr) : 0;
+	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
+	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_SYN_SENT);
+	pmtcp_sock_hash(st, sk);
+	ret = pmtcp_tcp_connect(st, sk);
+	if (ret != 0) {
+		pmtcp_sock_free(st, sk);
+		return ret;
+	}
+	if (out != NULL)
+		*out = sk;
+	return 0;
+}
+
+int
+pmtcp_listen(struct pmtcp_stack *st, uint16_t port)
+{
+	if (port == 0)
+		return -EINVAL;
+	if (st->listen_idx[port] != 0)
+		return -EADDRINUSE;
+	for (uint32_t i = 0; i < st->max_listeners; i++) {
+		if (st->listeners[i].port == 0) {
+			st->listeners[i].port = port;
+			st->listeners[i].syn_queue = 0;
+			st->listen_idx[port] = (uint8_t)(i + 1);
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+int
+pmtcp_unlisten(struct pmtcp_stack *st, uint16_t port)
+{
+	uint8_t idx = st->listen_idx[port];
+
+	if (port == 0 || idx == 0)
+		return -ENOENT;
+	/* embryonic connections of this listener go with it */
+	for (uint32_t i = 0; i < st->conn_max; i++) {
+		struct pmtcp_sock *sk = &st->socks[i];
+
+		if (sk->state == PMTCP_TCP_SYN_RECV &&
+		    (sk->flags & SK_LISTEN_CHILD) && sk->listener == idx)
+			pmtcp_sock_free(st, sk);
+	}
+	st->listeners[idx - 1].port = 0;
+	st->listen_idx[port] = 0;
+	return 0;
+}
+
+/* tcp_disconnect(): RST for a synchronized connection, then free. */
+void
+pmtcp_abort(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	if (sk->state == PMTCP_TCP_ESTABLISHED || sk->state == PMTCP_TCP_SYN_RECV ||
+	    sk->state == PMTCP_TCP_CLOSE_WAIT) {
+		pmtcp_tcp_send_active_reset(st, sk);
+		MIB_INC(st, TcpExt, TCPAbortOnData);
+	}
+	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_CLOSE);
+	pmtcp_sock_free(st, sk);
+}
+
+void
+pmtcp_sock_info(const struct pmtcp_sock *sk, struct pmtcp_sock_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->saddr = sk->saddr;
+	info->daddr = sk->daddr;
+	info->sport = rte_be_to_cpu_16(sk->sport);
+	info->dport = rte_be_to_cpu_16(sk->dport);
+	info->state = sk->state;
+	info->retransmits = sk->retransmits;
+	info->mss = sk->mss;
+	info->iss = sk->iss;
+	info->irs = sk->irs;
+	info->rto_ms = sk->rto_ms;
+	info->srtt_us = sk->srtt_us;
+	info->open_tsc = sk->open_tsc;
+	info->snd_wscale = sk->snd_wscale;
+	info->rcv_wscale = sk->rcv_wscale;
+	info->tstamp_ok = (sk->flags & SK_TSTAMP_OK) != 0;
+	info->sack_ok = (sk->flags & SK_SACK_OK) != 0;
+	info->ecn_ok = (sk->flags & SK_ECN_OK) != 0;
+}
+
+uint64_t
+pmtcp_sock_userdata(const struct pmtcp_sock *sk)
+{
+	return sk->user_data;
+}
+
+uint64_t
+pmtcp_sock_open_tsc(const struct pmtcp_sock *sk)
+{
+	return sk->open_tsc;
+}
+
+void
+pmtcp_sock_set_userdata(struct pmtcp_sock *sk, uint64_t user_data)
+{
+	sk->user_data = user_data;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Retransmission timer (net/ipv4/tcp_timer.c): SYN and SYN-ACK
+ * retransmission with exponential backoff (RFC 6298 section 5.5, ceiling
+ * TCP_RTO_MAX), ETIMEDOUT after tcp_syn_retries / tcp_synack_retries.
+ */
+#include <errno.h>
+
+#include "tcp.h"
+
+void
+pmtcp_reset_xmit_timer(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		       uint32_t ms)
+{
+	pmtcp_timer_arm(&st->wheel, &sk->timer, pmtcp_ms_to_ticks(st, ms));
+}
+
+/* tcp_write_timeout(): have the retries for this state run out? */
+static bool
+tcp_write_timeout(const struct pmtcp_stack *st, const struct pmtcp_sock *sk)
+{
+	int retry_until = sk->state == PMTCP_TCP_SYN_SENT ?
+		st->sysctl.tcp_syn_retries : st->sysctl.tcp_synack_retries;
+
+	return sk->retransmits >= retry_until;
+}
+
+/* tcp_retransmit_timer() for the handshake states. */
+static void
+tcp_retransmit_timer(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	if (tcp_write_timeout(st, sk)) {
+		/* tcp_write_err(): ETIMEDOUT */
+		MIB_INC(st, TcpExt, TCPAbortOnTimeout);
+		pmtcp_tcp_done(st, sk, -ETIMEDOUT);
+		return;
+	}
+	if (sk->retransmits == 0)
+		MIB_INC(st, TcpExt, TCPTimeouts);
+	MIB_INC(st, TcpExt, TCPSynRetrans);
+	if (sk->state == PMTCP_TCP_SYN_SENT) {
+		uint8_t flags = TH_SYN;
+
+		/* RFC 3168 6.1.1.1: retransmitted SYNs keep ECE|CWR (Linux
+		 * drops them only after the ECN fallback heuristics). */
+		if (st->sysctl.tcp_ecn == 1)
+			flags |= TH_ECE | TH_CWR;
+		pmtcp_tcp_transmit(st, sk, flags, sk->iss, true);
+	} else {
+		pmtcp_send_synack(st, sk, true);
+	}
+	sk->retransmits++;
+	/* RFC 6298 5.5: back off the timer, RTO = min(RTO * 2, RTO_MAX) */
+	sk->rto_ms = RTE_MIN(sk->rto_ms * 2, (uint32_t)st->sysctl.tcp_rto_max_ms);
+	pmtcp_reset_xmit_timer(st, sk, sk->rto_ms);
+}
+
+void
+pmtcp_tcp_timer_fire(struct pmtcp_timer *t, void *arg)
+{
+	struct pmtcp_stack *st = arg;
+	struct pmtcp_sock *sk = container_of(t, struct pmtcp_sock, timer);
+
+	switch (sk->state) {
+	case PMTCP_TCP_SYN_SENT:
+	case PMTCP_TCP_SYN_RECV:
+		tcp_retransmit_timer(st, sk);
+		break;
+	default:
+		/* no timer runs in other states yet */
+		break;
+	}
+}
