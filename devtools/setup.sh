@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install what pmtcp needs (Debian 12, as root) and build it into build/.
+# Sourced by the README's two commands; safe to run again.
+set -euo pipefail
+
+PMTCP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PMTCP_BUILD=${PMTCP_BUILD:-$PMTCP_ROOT/build}
+
+packages=(gcc pkg-config meson ninja-build libdpdk-dev dpdk-dev libnuma-dev
+	  libcmocka-dev python3 iproute2 ethtool)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "pmtcp: missing packages: ${missing[*]}; run as root (apt-get install)" >&2
+		exit 1
+	fi
+	echo "pmtcp: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f "$PMTCP_BUILD/build.ninja" ]; then
+	werror=false
+	[ "${CI:-}" = true ] && werror=true
+	meson setup "$PMTCP_BUILD" "$PMTCP_ROOT" -Dwerror=$werror >/dev/null
+fi
+ninja -C "$PMTCP_BUILD" >/dev/null

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The real pmtcp over the embedded ring pair (no --vdev): exact
+# connection counts, failure causes, per-second lines, no mbuf leak.
+. "$(dirname "$0")/lib.sh"
+
+# 1. 100,000 handshakes, every one accounted for on both sides
+"$PMTCP" -l 0-1 -m 1024 $(eal a) -- --client 198.18.0.1:80 --server 80 \
+	--connections 100000 --json "$TMP/a.json" > "$TMP/a.out" 2>&1 ||
+	{ cat "$TMP/a.out"; fail "run a exited non-zero"; }
+expect_eq "a client.established" "$(jget "$TMP/a.json" client.established)" 100000
+expect_eq "a server.accepted" "$(jget "$TMP/a.json" server.accepted)" 100000
+for c in refused timeout reset local; do
+	expect_eq "a client.failed.$c" "$(jget "$TMP/a.json" client.failed.$c)" 0
+done
+expect_eq "a mib.Tcp.ActiveOpens" "$(jget "$TMP/a.json" mib.Tcp.ActiveOpens)" 100000
+expect_eq "a mib.Tcp.PassiveOpens" "$(jget "$TMP/a.json" mib.Tcp.PassiveOpens)" 100000
+expect_eq "a mib.Tcp.RetransSegs" "$(jget "$TMP/a.json" mib.Tcp.RetransSegs)" 0
+expect_eq "a mib.Tcp.CurrEstab" "$(jget "$TMP/a.json" mib.Tcp.CurrEstab)" 0
+expect_eq "a mempool back to start" "$(jget "$TMP/a.json" mempool.avail_end)" \
+	"$(jget "$TMP/a.json" mempool.avail_start)"
+expect_eq "a ports[0].opackets == ports[1].ipackets" \
+	"$(jget "$TMP/a.json" ports.0.opackets)" "$(jget "$TMP/a.json" ports.1.ipackets)"
+
+# 2. timed run: one line per second, then the summary
+"$PMTCP" -l 0-1 -m 1024 $(eal b) -- --client 198.18.0.1:80 --server 80 \
+	--duration 3 --json "$TMP/b.json" > "$TMP/b.out" 2>&1 ||
+	{ cat "$TMP/b.out"; fail "run b exited non-zero"; }
+lines=$(grep -c '^\[ *[0-9.]*s\] cps' "$TMP/b.out" || true)
+[ "$lines" -ge 2 ] && [ "$lines" -le 4 ] || fail "b: $lines per-second lines for 3 s"
+pass "b: $lines per-second lines"
+grep -q '=== pmtcp summary' "$TMP/b.out" || fail "b: no summary"
+est=$(jget "$TMP/b.json" client.established)
+[ "$est" -gt 0 ] || fail "b: nothing established"
+expect_eq "b server.accepted == client.established" "$(jget "$TMP/b.json" server.accepted)" "$est"
+for c in refused timeout reset local; do
+	expect_eq "b client.failed.$c" "$(jget "$TMP/b.json" client.failed.$c)" 0
+done
+expect_eq "b mempool back to start" "$(jget "$TMP/b.json" mempool.avail_end)" \
+	"$(jget "$TMP/b.json" mempool.avail_start)"
+
+# 3. closed port: every attempt refused after one SYN, no retransmission
+"$PMTCP" -l 0-1 -m 512 $(eal c) -- --client 198.18.0.1:81 --server 80 \
+	--connections 50 --json "$TMP/c.json" > "$TMP/c.out" 2>&1 ||
+	{ cat "$TMP/c.out"; fail "run c exited non-zero"; }
+expect_eq "c client.failed.refused" "$(jget "$TMP/c.json" client.failed.refused)" 50
+expect_eq "c client.established" "$(jget "$TMP/c.json" client.established)" 0
+expect_eq "c mib.Tcp.RetransSegs" "$(jget "$TMP/c.json" mib.Tcp.RetransSegs)" 0
+expect_eq "c mib.Tcp.OutRsts" "$(jget "$TMP/c.json" mib.Tcp.OutRsts)" 50
+expect_eq "c mib.Tcp.AttemptFails" "$(jget "$TMP/c.json" mib.Tcp.AttemptFails)" 50
+
+# 4. nobody there (ARP never answered): SYN retries, then timeout
+"$PMTCP" -l 0-1 -m 512 $(eal d) -- --client 198.18.0.9:80 --server 80 \
+	--connections 10 --tcp tcp_syn_retries=2 --tcp tcp_rto_initial_ms=100 \
+	--json "$TMP/d.json" > "$TMP/d.out" 2>&1 ||
+	{ cat "$TMP/d.out"; fail "run d exited non-zero"; }
+expect_eq "d client.failed.timeout" "$(jget "$TMP/d.json" client.failed.timeout)" 10
+expect_eq "d mib.Tcp.RetransSegs" "$(jget "$TMP/d.json" mib.Tcp.RetransSegs)" 20
+expect_eq "d mib.TcpExt.TCPTimeouts" "$(jget "$TMP/d.json" mib.TcpExt.TCPTimeouts)" 10
+expect_eq "d mempool back to start" "$(jget "$TMP/d.json" mempool.avail_end)" \
+	"$(jget "$TMP/d.json" mempool.avail_start)"
+
+# 5. one lcore runs both roles over both ports
+"$PMTCP" -l 0 -m 1024 $(eal e) -- --client 198.18.0.1:80 --server 80 \
+	--connections 20000 --json "$TMP/e.json" > "$TMP/e.out" 2>&1 ||
+	{ cat "$TMP/e.out"; fail "run e exited non-zero"; }
+expect_eq "e client.established" "$(jget "$TMP/e.json" client.established)" 20000
+expect_eq "e server.accepted" "$(jget "$TMP/e.json" server.accepted)" 20000
+
+echo "5 passed, 0 failed"
