@@ -23,11 +23,13 @@
 
 #define APP_MAX_PORTS 8
 
-/* Handshake latency histogram: 1 us buckets below 1 ms, then 1 ms buckets
- * below 1 s, then one overflow bucket. */
-#define HIST_US_BUCKETS 1000
-#define HIST_MS_BUCKETS 1000
-#define HIST_BUCKETS (HIST_US_BUCKETS + HIST_MS_BUCKETS + 1)
+/* Handshake latency histogram, log-linear (as HdrHistogram): exact below
+ * 1024 us, then 512 buckets per power of two (0.2 % resolution) up to
+ * 2^32 us; one overflow bucket. */
+#define HIST_LINEAR 1024
+#define HIST_SUB 512
+#define HIST_EXPONENTS 22
+#define HIST_BUCKETS (HIST_LINEAR + HIST_EXPONENTS * HIST_SUB + 1)
 
 struct app_hist {
 	uint64_t count[HIST_BUCKETS];
@@ -62,6 +64,7 @@ struct app_lcore {
 	struct pmtcp_stack *st;
 	volatile bool done;       /* worker loop has exited */
 	bool client_finished;     /* limit reached and all attempts ended */
+	bool target_resolved;     /* neighbour of the target known (or gave up) */
 
 	/* pacing */
 	uint64_t next_connect_tsc;

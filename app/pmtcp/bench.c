@@ -185,6 +185,14 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 	uint64_t in_flight = l->attempted - client_ended(l);
 	unsigned int opened = 0;
 
+	/* warm the ARP cache first (up to 1 s) so the first burst of SYNs
+	 * does not overflow the pending queue of an unresolved neighbour */
+	if (!l->target_resolved) {
+		if (pmtcp_neigh_resolve(l->st, c->client_addr) == 0 &&
+		    now - app->start_tsc < rte_get_tsc_hz())
+			return 0;
+		l->target_resolved = true;
+	}
 	while (opened < CONNECT_BURST) {
 		int ret;
 

@@ -14,12 +14,18 @@ app_hist_add(struct app_hist *h, uint64_t us)
 {
 	unsigned int b;
 
-	if (us < HIST_US_BUCKETS)
+	if (us < HIST_LINEAR) {
 		b = (unsigned int)us;
-	else if (us / 1000 < HIST_MS_BUCKETS)
-		b = HIST_US_BUCKETS + (unsigned int)(us / 1000);
-	else
-		b = HIST_BUCKETS - 1;
+	} else {
+		/* us >= 1024: shift e keeps 10 significant bits (512..1023) */
+		unsigned int e = (unsigned int)(63 - __builtin_clzll(us)) - 9;
+
+		if (e > HIST_EXPONENTS)
+			b = HIST_BUCKETS - 1;
+		else
+			b = HIST_LINEAR + (e - 1) * HIST_SUB +
+			    (unsigned int)((us >> e) - HIST_SUB);
+	}
 	h->count[b]++;
 	if (us > h->max_us)
 		h->max_us = us;
@@ -29,11 +35,15 @@ app_hist_add(struct app_hist *h, uint64_t us)
 static uint64_t
 hist_bucket_us(unsigned int b, uint64_t max_us)
 {
-	if (b < HIST_US_BUCKETS)
+	unsigned int e, sub;
+
+	if (b < HIST_LINEAR)
 		return b;
-	if (b < HIST_BUCKETS - 1)
-		return (uint64_t)(b - HIST_US_BUCKETS) * 1000 + 999;
-	return max_us;
+	if (b == HIST_BUCKETS - 1)
+		return max_us;
+	e = (b - HIST_LINEAR) / HIST_SUB + 1;
+	sub = (b - HIST_LINEAR) % HIST_SUB + HIST_SUB;
+	return (((uint64_t)sub + 1) << e) - 1;
 }
 
 static uint64_t

@@ -190,6 +190,19 @@ neigh_update(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	n->npending = 0;
 }
 
+/* arp_solicit(): ask for @n, at most once per ARP_REQ_INTERVAL_MS. */
+static void
+neigh_solicit(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+	      struct pmtcp_neigh *n)
+{
+	if (n->req_tsc != 0 &&
+	    st->now_tsc - n->req_tsc <= st->tsc_hz / 1000 * ARP_REQ_INTERVAL_MS)
+		return;
+	n->state = NUD_INCOMPLETE;
+	n->req_tsc = st->now_tsc == 0 ? 1 : st->now_tsc;
+	arp_send(st, ifc, RTE_ARP_OP_REQUEST, NULL, n->ip);
+}
+
 void
 pmtcp_neigh_output(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		   uint32_t nexthop, struct rte_mbuf *m)
@@ -214,12 +227,7 @@ pmtcp_neigh_output(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		MIB_INC(st, Arp, PendingDrops);
 		pmtcp_drop(st, m, PMTCP_DROP_ARP_PENDING_FULL);
 	}
-	if (n->req_tsc == 0 ||
-	    st->now_tsc - n->req_tsc > st->tsc_hz / 1000 * ARP_REQ_INTERVAL_MS) {
-		n->state = NUD_INCOMPLETE;
-		n->req_tsc = st->now_tsc == 0 ? 1 : st->now_tsc;
-		arp_send(st, ifc, RTE_ARP_OP_REQUEST, NULL, nexthop);
-	}
+	neigh_solicit(st, ifc, n);
 }
 
 /* arp_process(): RFC 826 "Packet Reception". Consumes @m. */
@@ -274,4 +282,23 @@ pmtcp_arp_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	rte_pktmbuf_free(m);
 	if (op == RTE_ARP_OP_REQUEST)
 		arp_send(st, ifc, RTE_ARP_OP_REPLY, &sha, sip);
+}
+
+int
+pmtcp_neigh_resolve(struct pmtcp_stack *st, uint32_t daddr)
+{
+	struct pmtcp_iface *ifc;
+	struct pmtcp_neigh *n;
+	uint32_t nexthop = 0;
+
+	ifc = pmtcp_route_lookup(st, daddr, &nexthop);
+	if (ifc == NULL)
+		return -ENETUNREACH;
+	n = neigh_find(st, ifc, nexthop, true);
+	if (n == NULL)
+		return 0;
+	if (n->state == NUD_REACHABLE)
+		return 1;
+	neigh_solicit(st, ifc, n);
+	return 0;
 }

@@ -164,6 +164,16 @@ int pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 		  uint64_t user_data, struct pmtcp_sock **out);
 
 /**
+ * Resolve the next hop towards @p daddr ahead of time (an ARP request goes
+ * out if it is not known, at most one per 100 ms). Lets an application
+ * warm the neighbour cache before it opens connections at a high rate.
+ * @param daddr  destination, network byte order
+ * @return 1 when resolved, 0 while resolution is pending, -ENETUNREACH
+ *         when no interface routes @p daddr.
+ */
+int pmtcp_neigh_resolve(struct pmtcp_stack *st, uint32_t daddr);
+
+/**
  * Listen on @p port (host order) on every interface address.
  * @return 0, -EADDRINUSE, -ENOSPC (listener table full), -EINVAL.
  */

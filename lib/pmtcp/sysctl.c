@@ -90,7 +90,7 @@ pmtcp_sysctl_set(struct pmtcp_sysctl *s, const char *name, const char *value,
 		err[0] = '\0';
 	if (k == NULL) {
 		if (err != NULL)
-			snprintf(err, errlen, "unknown TCP knob '%s' (see `show tcp knobs` or docs/tuning.md)",
+			snprintf(err, errlen, "unknown TCP knob '%s' (see docs/tuning.md)",
 				 name != NULL ? name : "");
 		return -ENOENT;
 	}
