@@ -221,10 +221,10 @@ app_ports_init(struct app *app)
 	}
 	if (app->loopback && c->n_ips == 0) {
 		app->ports[0].has_ip = true;
-		app->ports[0].addr = RTE_BE32(RTE_IPV4(198, 18, 0, 2));
+		app->ports[0].addr = rte_cpu_to_be_32(198u << 24 | 18u << 16 | 0u << 8 | 2u);
 		app->ports[0].prefix_len = 24;
 		app->ports[1].has_ip = true;
-		app->ports[1].addr = RTE_BE32(RTE_IPV4(198, 18, 0, 1));
+		app->ports[1].addr = rte_cpu_to_be_32(198u << 24 | 18u << 16 | 0u << 8 | 1u);
 		app->ports[1].prefix_len = 24;
 	}
 	/* the pool: every descriptor of every port, the loopback rings, the

@@ -100,7 +100,9 @@ pmtcp_sysctl_set(struct pmtcp_sysctl *s, const char *name, const char *value,
 		char *end;
 		long long x;
 
-		while (*p == ' ' || *p == '\t' || (i > 0 && *p == ','))
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (i > 0 && *p == ',')   /* one comma may separate values */
 			p++;
 		if (*p == '\0')
 			goto bad;

@@ -138,14 +138,14 @@ pmtcp_inet_hash_connect(struct pmtcp_stack *st, uint32_t saddr,
 	uint32_t low = (uint32_t)st->sysctl.ip_local_port_range[0];
 	uint32_t high = (uint32_t)st->sysctl.ip_local_port_range[1];
 	uint32_t remaining = high - low + 1;
-	uint32_t offset = st->port_hint;
+	uint32_t offset = st->port_hint % remaining;
 
 	for (uint32_t i = 0; i < remaining; i++) {
 		uint16_t port = (uint16_t)(low + (offset + i) % remaining);
 
 		if (pmtcp_sock_lookup(st, saddr, rte_cpu_to_be_16(port),
 				      daddr, dport_be) == NULL) {
-			st->port_hint = offset + i + 1;
+			st->port_hint = (offset + i + 1) % remaining;
 			return port;
 		}
 	}

@@ -111,7 +111,7 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 	if (daddr == 0 || dport == 0)
 		return -EINVAL;
 	/* ip_route_connect(): no multicast, broadcast or subnet broadcast */
-	if (RTE_IS_IPV4_MCAST(d) || d == UINT32_MAX) {
+	if ((d & 0xf0000000u) == 0xe0000000u || d == UINT32_MAX) {
 		MIB_INC(st, Ip, OutNoRoutes);
 		return -ENETUNREACH;
 	}

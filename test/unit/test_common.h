@@ -21,7 +21,9 @@
 
 #include "pmtcp.h"
 
-#define T_IP(a, b, c, d) RTE_BE32(RTE_IPV4(a, b, c, d))
+/* RTE_IPV4() shifts an int into the sign bit for a >= 128: build it unsigned */
+#define T_IP(a, b, c, d) RTE_BE32(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | \
+				  ((uint32_t)(c) << 8) | (uint32_t)(d))
 
 extern struct rte_mempool *t_pool;
 extern uint16_t t_port[2];   /* ring pair: what port 0 sends, port 1 gets */
