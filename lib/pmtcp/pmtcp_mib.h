@@ -50,6 +50,7 @@ extern "C" {
 	X(TcpExt, ListenOverflows, "handshake completion refused: accept side full") \
 	X(TcpExt, ListenDrops, "SYN dropped at a listener (SYN queue or table full)") \
 	X(TcpExt, TCPSYNChallenge, "challenge ACKs sent for a SYN in a synchronized state") \
+	X(TcpExt, TCPChallengeACK, "challenge ACKs sent (RFC 5961), for a SYN or a RST off RCV.NXT") \
 	X(TcpExt, TCPAbortOnData, "connections the application closed with a reset (SO_LINGER 0)") \
 	X(TcpExt, TCPAbortOnTimeout, "connections ended by retransmission timeout") \
 	X(Arp, InRequests, "ARP requests received for one of our addresses") \

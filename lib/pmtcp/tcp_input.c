@@ -333,11 +333,16 @@ tcp_rcv_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	uint32_t wnd = RTE_MAX(sk->rcv_wnd, 1U);
 
 	if (flags & TH_RST) {
-		/* RFC 9293 3.10.7.4: a RST is valid when in the window */
-		if (seq_between(seq, sk->rcv_nxt, sk->rcv_nxt + wnd - 1)) {
+		/* RFC 5961 3.2: reset only on an exact match of RCV.NXT; a RST
+		 * elsewhere in the window gets a challenge ACK */
+		if (seq == sk->rcv_nxt) {
 			rte_pktmbuf_free(m);
 			tcp_reset(st, sk);
 			return;
+		}
+		if (seq_between(seq, sk->rcv_nxt, sk->rcv_nxt + wnd - 1)) {
+			MIB_INC(st, TcpExt, TCPChallengeACK);
+			pmtcp_send_ack(st, sk);
 		}
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
 		return;
@@ -346,6 +351,7 @@ tcp_rcv_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		/* RFC 5961 4.2: answer a SYN with a challenge ACK (this also
 		 * answers a SYN-ACK retransmitted because our ACK was lost) */
 		MIB_INC(st, TcpExt, TCPSYNChallenge);
+		MIB_INC(st, TcpExt, TCPChallengeACK);
 		pmtcp_send_ack(st, sk);
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
 		return;

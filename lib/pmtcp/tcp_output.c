@@ -20,7 +20,8 @@
  * window scale. @mss is the MSS less any timestamp option.
  *   space  = tcp_full_space(): tcp_rmem[1] less the overhead share
  *            (tcp_adv_win_scale = 1: half)
- *   window = space rounded down to a multiple of the MSS
+ *   window = space rounded down to a multiple of the MSS, at most
+ *            tcp_default_init_rwnd() segments (20 x 1460 = 29200)
  *   wscale = shift that makes max(tcp_rmem[2], rmem_max) fit in 16 bits
  */
 void
@@ -45,6 +46,15 @@ pmtcp_tcp_select_initial_window(const struct pmtcp_sysctl *s, uint32_t mss,
 			space >>= 1;
 			(*rcv_wscale)++;
 		}
+	}
+	/* tcp_default_init_rwnd(): room for a sender starting with twice
+	 * TCP_INIT_CWND (10) segments, fewer when the MSS is above 1460 */
+	if (mss > (1U << *rcv_wscale)) {
+		uint32_t init_rwnd = 2 * 10;
+
+		if (mss > 1460)
+			init_rwnd = RTE_MAX(1460 * init_rwnd / mss, 2U);
+		*rcv_wnd = RTE_MIN(*rcv_wnd, init_rwnd * mss);
 	}
 	*window_clamp = RTE_MIN((uint32_t)UINT16_MAX << *rcv_wscale, *window_clamp);
 }

@@ -20,6 +20,7 @@ pmtcp_timer_wheel_init(struct pmtcp_timer_wheel *w, uint32_t nslots,
 		return -ENOMEM;
 	w->mask = nslots - 1;
 	w->now = 0;
+	w->clock = 0;
 	w->armed = 0;
 	w->tsc_per_tick = tsc_per_tick;
 	w->tsc_base = now_tsc;
@@ -55,7 +56,7 @@ pmtcp_timer_arm(struct pmtcp_timer_wheel *w, struct pmtcp_timer *t,
 		w->armed++;
 	if (ticks == 0)
 		ticks = 1;
-	t->expires = w->now + ticks;
+	t->expires = w->clock + ticks;
 	slot = &w->slots[t->expires & w->mask];
 	t->next = *slot;
 	if (t->next != NULL)
@@ -119,6 +120,7 @@ pmtcp_timer_wheel_advance(struct pmtcp_timer_wheel *w, uint64_t now_tsc,
 	target = (now_tsc - w->tsc_base) / w->tsc_per_tick;
 	if (target <= w->now)
 		return 0;
+	w->clock = target;
 	if (w->armed == 0) {
 		w->now = target;
 		return 0;

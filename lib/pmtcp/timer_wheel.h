@@ -27,6 +27,9 @@ struct pmtcp_timer_wheel {
 	struct pmtcp_timer **slots;
 	uint32_t mask;           /* nslots - 1 */
 	uint64_t now;            /* last tick processed */
+	uint64_t clock;          /* tick of the latest advance: arm() counts
+				  * from here, so a timer re-armed while the
+				  * wheel catches up counts from the real time */
 	uint64_t armed;          /* timers armed */
 	uint64_t tsc_per_tick;
 	uint64_t tsc_base;       /* TSC of tick 0 */
@@ -50,7 +53,7 @@ pmtcp_timer_init(struct pmtcp_timer *t)
 	t->expires = 0;
 }
 
-/* Arm (or re-arm) @t to fire @ticks from the wheel's current tick (>= 1). */
+/* Arm (or re-arm) @t to fire @ticks (>= 1) after the wheel's clock. */
 void pmtcp_timer_arm(struct pmtcp_timer_wheel *w, struct pmtcp_timer *t,
 		     uint64_t ticks);
 /* Disarm @t if armed. */
