@@ -76,6 +76,7 @@ struct app_lcore {
 	uint64_t failed_refused;
 	uint64_t failed_timeout;
 	uint64_t failed_reset;
+	uint64_t failed_unreachable;  /* neighbour never answered (EHOSTUNREACH) */
 	uint64_t failed_local;    /* pmtcp_connect() refused locally */
 	uint64_t closed_by_peer;
 	/* server results */

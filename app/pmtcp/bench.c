@@ -53,6 +53,9 @@ on_failed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
 	case -ETIMEDOUT:
 		l->failed_timeout++;
 		break;
+	case -EHOSTUNREACH:
+		l->failed_unreachable++;
+		break;
 	default:
 		l->failed_reset++;
 		break;
@@ -174,7 +177,7 @@ static inline uint64_t
 client_ended(const struct app_lcore *l)
 {
 	return l->established + l->failed_refused + l->failed_timeout +
-	       l->failed_reset + l->failed_local;
+	       l->failed_reset + l->failed_unreachable + l->failed_local;
 }
 
 /* Open what the rate, the concurrency and the limits allow now. */

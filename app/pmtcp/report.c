@@ -68,7 +68,7 @@ hist_percentile(const struct app_hist *h, double pct)
 
 /* Totals over lcores. */
 struct totals {
-	uint64_t attempted, established, refused, timeout, reset, local;
+	uint64_t attempted, established, refused, timeout, reset, unreachable, local;
 	uint64_t accepted, server_closed, busy_cycles, in_flight;
 	uint64_t retrans;
 	struct app_hist hist;
@@ -90,6 +90,7 @@ totals_get(const struct app *app, struct totals *t, bool with_hist)
 		t->refused += l->failed_refused;
 		t->timeout += l->failed_timeout;
 		t->reset += l->failed_reset;
+		t->unreachable += l->failed_unreachable;
 		t->local += l->failed_local;
 		t->accepted += l->accepted;
 		t->server_closed += l->server_closed;
@@ -102,7 +103,7 @@ totals_get(const struct app *app, struct totals *t, bool with_hist)
 		}
 	}
 	t->in_flight = t->attempted - t->established - t->refused - t->timeout -
-		       t->reset - t->local;
+		       t->reset - t->unreachable - t->local;
 }
 
 static struct totals last;
@@ -117,10 +118,11 @@ app_report_line(struct app *app, double t, FILE *f)
 	totals_get(app, &now, false);
 	fprintf(f, "[%7.2fs] cps %9.0f  est %10" PRIu64 "  acc %10" PRIu64
 		"  inflight %6" PRIu64 "  fail refused %" PRIu64 " timeout %" PRIu64
-		" reset %" PRIu64 " local %" PRIu64 "  retrans %" PRIu64 "\n",
+		" reset %" PRIu64 " unreach %" PRIu64 " local %" PRIu64
+		"  retrans %" PRIu64 "\n",
 		t, dt > 0 ? (double)(now.established - last.established) / dt : 0.0,
 		now.established, now.accepted, now.in_flight, now.refused,
-		now.timeout, now.reset, now.local, now.retrans);
+		now.timeout, now.reset, now.unreachable, now.local, now.retrans);
 	fflush(f);
 	last = now;
 	last_t = t;
@@ -157,10 +159,12 @@ app_report_summary(struct app *app, FILE *f)
 	if (app->conf.client) {
 		fprintf(f, "client: attempted %" PRIu64 ", established %" PRIu64
 			" (%.0f conn/s), failed: refused %" PRIu64 ", timeout %" PRIu64
-			", reset %" PRIu64 ", local %" PRIu64 ", open at exit %" PRIu64 "\n",
+			", reset %" PRIu64 ", unreachable %" PRIu64 ", local %" PRIu64
+			", open at exit %" PRIu64 "\n",
 			t.attempted, t.established,
 			secs > 0 ? (double)t.established / secs : 0.0,
-			t.refused, t.timeout, t.reset, t.local, t.in_flight);
+			t.refused, t.timeout, t.reset, t.unreachable, t.local,
+			t.in_flight);
 		fprintf(f, "handshake latency (us): p50 %" PRIu64 "  p90 %" PRIu64
 			"  p99 %" PRIu64 "  max %" PRIu64 "\n",
 			hist_percentile(&t.hist, 50), hist_percentile(&t.hist, 90),
@@ -207,10 +211,12 @@ app_report_json(struct app *app, const char *path)
 	fprintf(f, "{\n  \"duration_s\": %.6f,\n", secs);
 	fprintf(f, "  \"client\": {\"attempted\": %" PRIu64 ", \"established\": %" PRIu64
 		", \"failed\": {\"refused\": %" PRIu64 ", \"timeout\": %" PRIu64
-		", \"reset\": %" PRIu64 ", \"local\": %" PRIu64 "}, \"open_at_exit\": %" PRIu64
+		", \"reset\": %" PRIu64 ", \"unreachable\": %" PRIu64
+		", \"local\": %" PRIu64 "}, \"open_at_exit\": %" PRIu64
 		", \"cps\": %.1f},\n",
-		t.attempted, t.established, t.refused, t.timeout, t.reset, t.local,
-		t.in_flight, secs > 0 ? (double)t.established / secs : 0.0);
+		t.attempted, t.established, t.refused, t.timeout, t.reset,
+		t.unreachable, t.local, t.in_flight,
+		secs > 0 ? (double)t.established / secs : 0.0);
 	fprintf(f, "  \"server\": {\"accepted\": %" PRIu64 ", \"reset_by_peer\": %" PRIu64 "},\n",
 		t.accepted, t.server_closed);
 	fprintf(f, "  \"latency_us\": {");

@@ -4,6 +4,13 @@
  * in miniature): answer requests for our address, learn senders that ask
  * for us, resolve next hops for output and hold a bounded number of
  * packets per unresolved neighbour (neigh->arp_queue) until the reply.
+ *
+ * Resolution follows neigh_timer_handler(): an INCOMPLETE neighbour is
+ * asked again every neigh.default.retrans_time_ms (1 s); after
+ * neigh.default.mcast_solicit (3) unanswered requests it is FAILED, the
+ * packets it held are dropped, and connections still in SYN_SENT towards
+ * it fail with EHOSTUNREACH (Linux reaches the same result through
+ * arp_error_report() -> ICMP host unreachable -> tcp_v4_err()).
  */
 #include <errno.h>
 #include <string.h>
@@ -19,14 +26,14 @@ enum {
 	NUD_NONE = 0,
 	NUD_INCOMPLETE,
 	NUD_REACHABLE,
+	NUD_FAILED,
 };
-
-#define ARP_REQ_INTERVAL_MS 100  /* at most one request per neighbour per 100 ms */
 
 struct pmtcp_neigh {
 	uint32_t ip;                 /* network order, 0 = free slot */
 	uint8_t state;
 	uint8_t npending;
+	uint8_t probes;              /* requests sent while INCOMPLETE */
 	struct rte_ether_addr mac;
 	uint64_t req_tsc;            /* last request sent */
 };
@@ -92,6 +99,7 @@ neigh_find(struct pmtcp_stack *st, struct pmtcp_iface *ifc, uint32_t ip,
 			n->ip = ip;
 			n->state = NUD_NONE;
 			n->npending = 0;
+			n->probes = 0;
 			n->req_tsc = 0;
 			ifc->neigh_used++;
 			return n;
@@ -178,7 +186,10 @@ neigh_update(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	struct rte_mbuf **q = neigh_queue(st, ifc, n);
 
 	rte_ether_addr_copy(mac, &n->mac);
+	if (n->state == NUD_INCOMPLETE)
+		st->neigh_incomplete--;
 	n->state = NUD_REACHABLE;
+	n->probes = 0;
 	for (uint8_t i = 0; i < n->npending; i++) {
 		struct rte_ether_hdr *eh =
 			rte_pktmbuf_mtod(q[i], struct rte_ether_hdr *);
@@ -190,17 +201,73 @@ neigh_update(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	n->npending = 0;
 }
 
-/* arp_solicit(): ask for @n, at most once per ARP_REQ_INTERVAL_MS. */
+/* neigh_event_send() on a neighbour without an address: start resolving
+ * (first request now, the next ones from pmtcp_neigh_timer()). */
 static void
-neigh_solicit(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
-	      struct pmtcp_neigh *n)
+neigh_start_resolve(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		    struct pmtcp_neigh *n)
 {
-	if (n->req_tsc != 0 &&
-	    st->now_tsc - n->req_tsc <= st->tsc_hz / 1000 * ARP_REQ_INTERVAL_MS)
+	if (n->state == NUD_INCOMPLETE)
 		return;
 	n->state = NUD_INCOMPLETE;
-	n->req_tsc = st->now_tsc == 0 ? 1 : st->now_tsc;
+	n->probes = 1;
+	n->req_tsc = st->now_tsc;
+	st->neigh_incomplete++;
 	arp_send(st, ifc, RTE_ARP_OP_REQUEST, NULL, n->ip);
+}
+
+/* The neighbour gave up: drop what it held, fail the handshakes that
+ * wait on it (EHOSTUNREACH, as tcp_v4_err() does for SYN_SENT). */
+static void
+neigh_failed(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+	     struct pmtcp_neigh *n)
+{
+	struct rte_mbuf **q = neigh_queue(st, ifc, n);
+	uint8_t iface = (uint8_t)(ifc - st->ifaces);
+
+	n->state = NUD_FAILED;
+	st->neigh_incomplete--;
+	MIB_INC(st, Arp, ResolveFails);
+	for (uint8_t i = 0; i < n->npending; i++) {
+		pmtcp_drop(st, q[i], PMTCP_DROP_ARP_FAILED);
+		q[i] = NULL;
+	}
+	n->npending = 0;
+	for (uint32_t i = 0; i < st->conn_max; i++) {
+		struct pmtcp_sock *sk = &st->socks[i];
+
+		if (sk->state == PMTCP_TCP_SYN_SENT && sk->iface == iface &&
+		    sk->nexthop == n->ip)
+			pmtcp_tcp_done(st, sk, -EHOSTUNREACH);
+	}
+}
+
+/* neigh_timer_handler() for every INCOMPLETE neighbour: ask again after
+ * retrans_time_ms, give up after mcast_solicit requests. */
+void
+pmtcp_neigh_timer(struct pmtcp_stack *st)
+{
+	uint64_t retrans = st->tsc_hz / 1000 *
+			   (uint64_t)st->sysctl.neigh_retrans_time_ms;
+
+	for (uint16_t k = 0; k < st->n_ifaces && st->neigh_incomplete > 0; k++) {
+		struct pmtcp_iface *ifc = &st->ifaces[k];
+
+		for (uint32_t i = 0; i <= ifc->neigh_mask; i++) {
+			struct pmtcp_neigh *n = &ifc->neigh[i];
+
+			if (n->state != NUD_INCOMPLETE ||
+			    st->now_tsc - n->req_tsc < retrans)
+				continue;
+			if (n->probes >= st->sysctl.neigh_mcast_solicit) {
+				neigh_failed(st, ifc, n);
+				continue;
+			}
+			n->probes++;
+			n->req_tsc = st->now_tsc;
+			arp_send(st, ifc, RTE_ARP_OP_REQUEST, NULL, n->ip);
+		}
+	}
 }
 
 void
@@ -219,7 +286,7 @@ pmtcp_neigh_output(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		pmtcp_tx_enqueue(st, ifc, m);
 		return;
 	}
-	/* neigh_resolve_output(): hold the packet, ask once per interval */
+	/* neigh_resolve_output(): hold the packet while resolving */
 	if (n->npending < st->arp_pending_max) {
 		neigh_queue(st, ifc, n)[n->npending++] = m;
 		MIB_INC(st, Arp, PendingQueued);
@@ -227,7 +294,7 @@ pmtcp_neigh_output(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		MIB_INC(st, Arp, PendingDrops);
 		pmtcp_drop(st, m, PMTCP_DROP_ARP_PENDING_FULL);
 	}
-	neigh_solicit(st, ifc, n);
+	neigh_start_resolve(st, ifc, n);
 }
 
 /* arp_process(): RFC 826 "Packet Reception". Consumes @m. */
@@ -299,6 +366,6 @@ pmtcp_neigh_resolve(struct pmtcp_stack *st, uint32_t daddr)
 		return 0;
 	if (n->state == NUD_REACHABLE)
 		return 1;
-	neigh_solicit(st, ifc, n);
+	neigh_start_resolve(st, ifc, n);
 	return 0;
 }

@@ -60,6 +60,7 @@ extern "C" {
 	X(Arp, PendingQueued, "packets held waiting for ARP resolution") \
 	X(Arp, PendingDrops, "packets dropped: ARP pending queue full") \
 	X(Arp, TableFull, "neighbour table full") \
+	X(Arp, ResolveFails, "neighbours that never answered (FAILED after mcast_solicit requests)") \
 	X(Pmtcp, TxDrops, "packets the PMD refused after retries (freed)") \
 	X(Pmtcp, NoMbuf, "mbuf allocation failures") \
 	X(Pmtcp, ConnTableFull, "connect/accept refused: connection table full") \
@@ -100,6 +101,7 @@ enum pmtcp_mib_id {
 	X(TCP_BAD_ACK, "unacceptable ACK (RST sent)") \
 	X(TCP_LISTEN_FULL, "SYN refused: table or SYN queue full") \
 	X(ARP_PENDING_FULL, "packet waiting for ARP dropped: queue full") \
+	X(ARP_FAILED, "packet waiting for ARP dropped: neighbour never answered") \
 	X(TX_REFUSED, "PMD refused the packet after retries")
 
 /** Drop reasons. */

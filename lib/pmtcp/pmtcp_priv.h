@@ -78,6 +78,8 @@ struct pmtcp_stack {
 	struct pmtcp_timer_wheel wheel;
 	uint16_t arp_pending_max;
 	uint32_t neigh_entries;
+	uint32_t neigh_incomplete;     /* neighbours being resolved */
+	uint64_t neigh_next_scan;      /* TSC of the next pmtcp_neigh_timer() */
 
 	struct pmtcp_iface ifaces[PMTCP_MAX_IFACES];
 	struct pmtcp_mib mib __rte_cache_aligned;
@@ -135,6 +137,8 @@ void pmtcp_arp_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
  * held (bounded) while ARP resolves it, dropped and counted otherwise. */
 void pmtcp_neigh_output(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 			uint32_t nexthop, struct rte_mbuf *m);
+/* Ask unanswered neighbours again, fail those out of requests. */
+void pmtcp_neigh_timer(struct pmtcp_stack *st);
 /* Look up a neighbour: 1 and @mac filled when resolved, else 0. */
 int pmtcp_neigh_lookup(const struct pmtcp_iface *ifc, uint32_t ip,
 		       struct rte_ether_addr *mac);

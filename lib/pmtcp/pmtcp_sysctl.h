@@ -35,6 +35,8 @@ struct pmtcp_sysctl {
 	int32_t tcp_rto_max_ms;        /**< pmtcp: RTO ceiling in ms (120000, TCP_RTO_MAX) */
 	int32_t tcp_mss_clamp;         /**< pmtcp: clamp our MSS (0 = from the MTU) */
 	int32_t ip_default_ttl;        /**< TTL of sent packets (64) */
+	int32_t neigh_retrans_time_ms; /**< neigh.default.retrans_time_ms: ARP request interval (1000) */
+	int32_t neigh_mcast_solicit;   /**< neigh.default.mcast_solicit: ARP requests before FAILED (3) */
 };
 
 /** Fill @p s with Linux 4.17's defaults. */

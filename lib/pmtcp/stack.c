@@ -246,6 +246,11 @@ pmtcp_stack_poll(struct pmtcp_stack *st, uint64_t now_tsc)
 	pmtcp_stack_clock(st, now_tsc);
 	fired = pmtcp_timer_wheel_advance(&st->wheel, now_tsc,
 					  pmtcp_tcp_timer_fire, st);
+	/* neighbours being resolved: looked at every 10 ms */
+	if (unlikely(st->neigh_incomplete > 0) && now_tsc >= st->neigh_next_scan) {
+		st->neigh_next_scan = now_tsc + st->tsc_hz / 100;
+		pmtcp_neigh_timer(st);
+	}
 	for (uint16_t i = 0; i < st->n_ifaces; i++)
 		if (st->ifaces[i].tx_len != 0)
 			pmtcp_tx_flush(st, &st->ifaces[i]);

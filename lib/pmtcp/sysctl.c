@@ -17,8 +17,9 @@ struct knob {
 	const char *desc;
 };
 
-#define K(f, n_, lo, hi, d0, d1, d2, desc_) \
-	{ #f, offsetof(struct pmtcp_sysctl, f), n_, lo, hi, { d0, d1, d2 }, desc_ }
+#define KN(name, f, n_, lo, hi, d0, d1, d2, desc_) \
+	{ name, offsetof(struct pmtcp_sysctl, f), n_, lo, hi, { d0, d1, d2 }, desc_ }
+#define K(f, n_, lo, hi, d0, d1, d2, desc_) KN(#f, f, n_, lo, hi, d0, d1, d2, desc_)
 
 static const struct knob knobs[] = {
 	K(tcp_syn_retries, 1, 1, 127, 6, 0, 0,
@@ -45,6 +46,10 @@ static const struct knob knobs[] = {
 	K(tcp_mss_clamp, 1, 0, 65495, 0, 0, 0,
 	  "pmtcp: clamp the advertised MSS (0: MTU - 40)"),
 	K(ip_default_ttl, 1, 1, 255, 64, 0, 0, "TTL of sent packets"),
+	KN("neigh.default.retrans_time_ms", neigh_retrans_time_ms, 1, 10, 3600000,
+	   1000, 0, 0, "ms between ARP requests for an unresolved neighbour"),
+	KN("neigh.default.mcast_solicit", neigh_mcast_solicit, 1, 1, 255, 3, 0, 0,
+	   "ARP requests before a neighbour is FAILED (connections: EHOSTUNREACH)"),
 };
 #define N_KNOBS (sizeof(knobs) / sizeof(knobs[0]))
 

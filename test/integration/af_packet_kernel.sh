@@ -57,7 +57,7 @@ run_client() {  # NAME CONNECTIONS TARGET [more pmtcp options]
 # 1. 200 connections to the kernel's listener
 run_client listen 200 198.18.10.1:8080
 expect_eq "established" "$(jget "$TMP/listen.json" client.established)" 200
-for c in refused timeout reset local; do
+for c in refused timeout reset unreachable local; do
 	expect_eq "failed.$c" "$(jget "$TMP/listen.json" client.failed.$c)" 0
 done
 passive=$(ip netns exec "$NS_PEER" nstat -a TcpPassiveOpens | awk '/TcpPassiveOpens/ {print $2}')

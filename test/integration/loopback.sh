@@ -9,7 +9,7 @@
 	{ cat "$TMP/a.out"; fail "run a exited non-zero"; }
 expect_eq "a client.established" "$(jget "$TMP/a.json" client.established)" 100000
 expect_eq "a server.accepted" "$(jget "$TMP/a.json" server.accepted)" 100000
-for c in refused timeout reset local; do
+for c in refused timeout reset unreachable local; do
 	expect_eq "a client.failed.$c" "$(jget "$TMP/a.json" client.failed.$c)" 0
 done
 expect_eq "a mib.Tcp.ActiveOpens" "$(jget "$TMP/a.json" mib.Tcp.ActiveOpens)" 100000
@@ -32,7 +32,7 @@ grep -q '=== pmtcp summary' "$TMP/b.out" || fail "b: no summary"
 est=$(jget "$TMP/b.json" client.established)
 [ "$est" -gt 0 ] || fail "b: nothing established"
 expect_eq "b server.accepted == client.established" "$(jget "$TMP/b.json" server.accepted)" "$est"
-for c in refused timeout reset local; do
+for c in refused timeout reset unreachable local; do
 	expect_eq "b client.failed.$c" "$(jget "$TMP/b.json" client.failed.$c)" 0
 done
 expect_eq "b mempool back to start" "$(jget "$TMP/b.json" mempool.avail_end)" \
@@ -66,4 +66,18 @@ expect_eq "d mempool back to start" "$(jget "$TMP/d.json" mempool.avail_end)" \
 expect_eq "e client.established" "$(jget "$TMP/e.json" client.established)" 20000
 expect_eq "e server.accepted" "$(jget "$TMP/e.json" server.accepted)" 20000
 
-echo "5 passed, 0 failed"
+# 6. nobody there, default knobs: the neighbour fails after 3 ARP requests
+#    1 s apart and the handshakes end with EHOSTUNREACH (as Linux's
+#    "No route to host"), before the SYN retries run out
+"$PMTCP" -l 0-1 -m 512 $(eal f) -- --client 198.18.0.9:80 --server 80 \
+	--connections 10 --json "$TMP/f.json" > "$TMP/f.out" 2>&1 ||
+	{ cat "$TMP/f.out"; fail "run f exited non-zero"; }
+expect_eq "f client.failed.unreachable" "$(jget "$TMP/f.json" client.failed.unreachable)" 10
+expect_eq "f client.failed.timeout" "$(jget "$TMP/f.json" client.failed.timeout)" 0
+expect_eq "f mib.Arp.OutRequests" "$(jget "$TMP/f.json" mib.Arp.OutRequests)" 3
+expect_eq "f mib.Arp.ResolveFails" "$(jget "$TMP/f.json" mib.Arp.ResolveFails)" 1
+expect_eq "f mib.Tcp.AttemptFails" "$(jget "$TMP/f.json" mib.Tcp.AttemptFails)" 10
+expect_eq "f mempool back to start" "$(jget "$TMP/f.json" mempool.avail_end)" \
+	"$(jget "$TMP/f.json" mempool.avail_start)"
+
+echo "6 passed, 0 failed"

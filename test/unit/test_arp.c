@@ -389,6 +389,79 @@ test_free_with_pending(void **state)
 	assert_int_equal(t_pool_avail(), avail);
 }
 
+/* A neighbour that never answers: asked again every retrans_time_ms,
+ * FAILED after mcast_solicit requests; the held SYN is dropped and the
+ * connection fails with EHOSTUNREACH (neigh_timer_handler ->
+ * arp_error_report -> tcp_v4_err in Linux). */
+static unsigned int failed_calls;
+static int failed_err;
+
+static void
+on_failed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
+{
+	(void)st;
+	(void)sk;
+	(void)arg;
+	failed_calls++;
+	failed_err = err;
+}
+
+static void
+test_neigh_failed_host_unreachable(void **state)
+{
+	struct pmtcp_stack_conf conf;
+	struct rte_mbuf *pkts[BURST];
+	struct pmtcp_stack *st;
+	unsigned int avail = t_pool_avail();
+	unsigned int requests = 0;
+	uint64_t hz = rte_get_tsc_hz(), start;
+	uint16_t n;
+
+	(void)state;
+	failed_calls = 0;
+	pmtcp_stack_conf_init(&conf);
+	conf.max_conns = 64;
+	conf.sysctl.neigh_retrans_time_ms = 20;
+	conf.sysctl.neigh_mcast_solicit = 3;
+	conf.sysctl.tcp_rto_initial_ms = 10000;   /* no SYN retransmission */
+	conf.cb.failed = on_failed;
+	st = t_stack(0, ST_IP, &conf);
+	pmtcp_stack_poll(st, rte_rdtsc());
+	assert_int_equal(pmtcp_connect(st, OTHER_IP, 80, 1, NULL), 0);
+	start = rte_rdtsc();
+	while (failed_calls == 0 && rte_rdtsc() - start < hz) {
+		pmtcp_stack_poll(st, rte_rdtsc());
+		while ((n = t_rx(1, pkts, BURST)) > 0) {
+			for (uint16_t i = 0; i < n; i++) {
+				assert_int_equal(arp_hdr(pkts[i])->arp_opcode,
+						 RTE_BE16(RTE_ARP_OP_REQUEST));
+				assert_int_equal(arp_hdr(pkts[i])->arp_data.arp_tip,
+						 OTHER_IP);
+			}
+			requests += n;
+			t_free(pkts, n);
+		}
+	}
+	assert_int_equal(failed_calls, 1);
+	assert_int_equal(failed_err, -EHOSTUNREACH);
+	assert_int_equal(requests, 3);
+	/* at least two intervals passed before giving up */
+	assert_true(rte_rdtsc() - start >= 2 * 20 * hz / 1000);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_ResolveFails), 1);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_OutRequests), 3);
+	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_FAILED), 1);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_AttemptFails), 1);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+	assert_int_equal(t_pool_avail(), avail);
+
+	/* a new packet starts resolving again */
+	assert_int_equal(pmtcp_connect(st, OTHER_IP, 80, 2, NULL), 0);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_OutRequests), 4);
+	pmtcp_stack_free(st);
+	drain_all();
+	assert_int_equal(t_pool_avail(), avail);
+}
+
 int
 main(void)
 {
@@ -398,6 +471,7 @@ main(void)
 		cmocka_unit_test(test_malformed_dropped),
 		cmocka_unit_test(test_connect_resolves_then_sends_syn),
 		cmocka_unit_test(test_pending_queue_bounded),
+		cmocka_unit_test(test_neigh_failed_host_unreachable),
 		cmocka_unit_test(test_free_with_pending),
 	};
 
