@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -162,6 +163,18 @@ unsigned int pmtcp_stack_run_once(struct pmtcp_stack *st, uint64_t now_tsc);
  */
 int pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 		  uint64_t user_data, struct pmtcp_sock **out);
+
+/**
+ * connect() with a socket address, as tcp_v4_connect() takes it: checks
+ * the address first, then as pmtcp_connect().
+ * @param uaddr     a struct sockaddr_in (AF_INET)
+ * @param addr_len  its length
+ * @return as pmtcp_connect(), plus -EINVAL when @p addr_len is shorter
+ *         than struct sockaddr_in and -EAFNOSUPPORT when the family is
+ *         not AF_INET.
+ */
+int pmtcp_v4_connect(struct pmtcp_stack *st, const struct sockaddr *uaddr,
+		     int addr_len, uint64_t user_data, struct pmtcp_sock **out);
 
 /**
  * Resolve the next hop towards @p daddr ahead of time (an ARP request goes

@@ -5,6 +5,7 @@
  * per-socket calls.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -166,6 +167,21 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 	if (out != NULL)
 		*out = sk;
 	return 0;
+}
+
+/* tcp_v4_connect()'s argument checks, then the connect itself. */
+int
+pmtcp_v4_connect(struct pmtcp_stack *st, const struct sockaddr *uaddr,
+		 int addr_len, uint64_t user_data, struct pmtcp_sock **out)
+{
+	const struct sockaddr_in *usin = (const struct sockaddr_in *)uaddr;
+
+	if (uaddr == NULL || addr_len < (int)sizeof(struct sockaddr_in))
+		return -EINVAL;
+	if (usin->sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+	return pmtcp_connect(st, usin->sin_addr.s_addr,
+			     rte_be_to_cpu_16(usin->sin_port), user_data, out);
 }
 
 int

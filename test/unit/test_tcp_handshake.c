@@ -12,6 +12,7 @@
  * read from t_port[1], segments "from the peer" are crafted.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -1675,6 +1676,39 @@ test_established_rst_challenge_ack(void **state)
 	assert_int_equal(t_pool_avail(), avail);
 }
 
+/* tcp_v4_connect()'s argument checks: length, then family. */
+static void
+test_v4_connect_sockaddr_checks(void **state)
+{
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct sockaddr_in sin;
+	struct pmtcp_sock *sk = NULL;
+
+	(void)state;
+	conf_default(&conf, &cbl);
+	st = stack_with_peer(&conf);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = rte_cpu_to_be_16(PEER_PORT);
+	sin.sin_addr.s_addr = PEER_IP;
+	assert_int_equal(pmtcp_v4_connect(st, (struct sockaddr *)&sin,
+					  sizeof(sin) - 1, 0, &sk), -EINVAL);
+	assert_int_equal(pmtcp_v4_connect(st, NULL, sizeof(sin), 0, &sk), -EINVAL);
+	sin.sin_family = AF_INET6;
+	assert_int_equal(pmtcp_v4_connect(st, (struct sockaddr *)&sin,
+					  sizeof(sin), 0, &sk), -EAFNOSUPPORT);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_ActiveOpens), 0);
+	sin.sin_family = AF_INET;
+	assert_int_equal(pmtcp_v4_connect(st, (struct sockaddr *)&sin,
+					  sizeof(sin), 0, &sk), 0);
+	assert_non_null(sk);
+	assert_int_equal(sock_state(sk), PMTCP_TCP_SYN_SENT);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_ActiveOpens), 1);
+	pmtcp_stack_free(st);
+	drain_all();
+}
+
 int
 main(void)
 {
@@ -1697,6 +1731,7 @@ main(void)
 		cmocka_unit_test(test_synsent_rst_without_ack_dropped),
 		cmocka_unit_test(test_synsent_simultaneous_open),
 		cmocka_unit_test(test_established_rst_challenge_ack),
+		cmocka_unit_test(test_v4_connect_sockaddr_checks),
 		cmocka_unit_test(test_syn_retransmit_backoff),
 		cmocka_unit_test(test_syn_retransmit_late_poll),
 		cmocka_unit_test(test_no_socket_rst_rules),
