@@ -80,6 +80,8 @@ port_profile(struct app *app, struct app_port *p)
 					 &p->profile, err, sizeof(err));
 	if (ret == -ENOENT) {
 		pmtcp_profile_defaults(&p->profile);
+		printf("pmtcp: port %u (%s): no drivers-config profile names this driver, using built-in defaults\n",
+		       p->port_id, p->driver);
 		return 0;
 	}
 	if (ret != 0) {
@@ -260,9 +262,14 @@ app_ports_drain(struct app *app)
 	uint16_t n;
 
 	for (unsigned int i = 0; i < app->n_ports; i++) {
-		while ((n = rte_eth_rx_burst(app->ports[i].port_id, 0, pkts,
-					     RTE_DIM(pkts))) > 0)
+		/* bounded: a PMD such as net_null never runs dry */
+		for (unsigned int k = 0; k < 1024; k++) {
+			n = rte_eth_rx_burst(app->ports[i].port_id, 0, pkts,
+					     RTE_DIM(pkts));
+			if (n == 0)
+				break;
 			rte_pktmbuf_free_bulk(pkts, n);
+		}
 	}
 }
 

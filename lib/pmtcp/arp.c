@@ -237,7 +237,7 @@ neigh_failed(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		struct pmtcp_sock *sk = &st->socks[i];
 
 		if (sk->state == PMTCP_TCP_SYN_SENT && sk->iface == iface &&
-		    sk->nexthop == n->ip)
+		    pmtcp_route_nexthop(ifc, sk->daddr) == n->ip)
 			pmtcp_tcp_done(st, sk, -EHOSTUNREACH);
 	}
 }
@@ -278,7 +278,7 @@ pmtcp_neigh_output(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
 	if (unlikely(n == NULL)) {
-		pmtcp_drop(st, m, PMTCP_DROP_ARP_PENDING_FULL);
+		pmtcp_drop(st, m, PMTCP_DROP_ARP_TABLE_FULL);
 		return;
 	}
 	if (likely(n->state == NUD_REACHABLE)) {

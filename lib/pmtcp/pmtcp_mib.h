@@ -94,13 +94,15 @@ enum pmtcp_mib_id {
 	X(IP_PROTO, "IPv4 protocol is not TCP") \
 	X(TCP_SHORT, "TCP header truncated or data offset impossible") \
 	X(TCP_CSUM, "TCP checksum bad") \
-	X(TCP_OPTIONS, "TCP options malformed") \
+	X(TCP_OPTIONS, "TCP options malformed (counted; the segment goes on, as in Linux)") \
 	X(TCP_NO_SOCKET, "segment for no connection (RST sent unless it was one)") \
 	X(TCP_STATE, "segment not acceptable in the connection's state") \
 	X(TCP_PAWS, "timestamp failed PAWS") \
 	X(TCP_BAD_ACK, "unacceptable ACK (RST sent)") \
 	X(TCP_LISTEN_FULL, "SYN refused: table or SYN queue full") \
+	X(TCP_NO_ROUTE, "SYN from a source we have no route back to") \
 	X(ARP_PENDING_FULL, "packet waiting for ARP dropped: queue full") \
+	X(ARP_TABLE_FULL, "packet dropped: no room in the neighbour table") \
 	X(ARP_FAILED, "packet waiting for ARP dropped: neighbour never answered") \
 	X(TX_REFUSED, "PMD refused the packet after retries")
 

@@ -10,8 +10,9 @@
  * pmtcp_connect() and learn how they end through callbacks.
  *
  * Nothing here takes a lock or touches another lcore's state: a stack must
- * only be used from the lcore that created it. The application owns EAL,
- * ports, queues and mempools.
+ * only be used from one lcore at a time, the one that polls its queues (it
+ * may be created on another lcore before that one starts, as the pmtcp
+ * program does). The application owns EAL, ports, queues and mempools.
  */
 
 #include <stdbool.h>
@@ -68,7 +69,8 @@ struct pmtcp_callbacks {
 	void (*accepted)(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg);
 	/**
 	 * A connection ended before ESTABLISHED: @p err is -ECONNREFUSED
-	 * (RST to our SYN), -ETIMEDOUT (retries exhausted), -ECONNRESET.
+	 * (RST to our SYN), -ETIMEDOUT (retries exhausted), -EHOSTUNREACH
+	 * (the next hop never answered ARP), -ECONNRESET.
 	 * @p sk is freed when the callback returns.
 	 */
 	void (*failed)(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg);
@@ -125,7 +127,8 @@ void pmtcp_stack_free(struct pmtcp_stack *st);
 
 /**
  * Add an interface.
- * @return its index (0..PMTCP_MAX_IFACES-1), -EINVAL, or -ENOSPC.
+ * @return its index (0..PMTCP_MAX_IFACES-1), -EINVAL, -ENOSPC, or -ENOMEM
+ *         (no memory for its neighbour table).
  */
 int pmtcp_stack_add_iface(struct pmtcp_stack *st, const struct pmtcp_iface_conf *ic);
 
@@ -178,7 +181,8 @@ int pmtcp_v4_connect(struct pmtcp_stack *st, const struct sockaddr *uaddr,
 
 /**
  * Resolve the next hop towards @p daddr ahead of time (an ARP request goes
- * out if it is not known, at most one per 100 ms). Lets an application
+ * out if it is not known; later ones every neigh.default.retrans_time_ms
+ * from pmtcp_stack_poll()). Lets an application
  * warm the neighbour cache before it opens connections at a high rate.
  * @param daddr  destination, network byte order
  * @return 1 when resolved, 0 while resolution is pending, -ENETUNREACH

@@ -14,7 +14,7 @@
 
 #include "tcp.h"
 
-RTE_LOG_REGISTER_DEFAULT(pmtcp_logtype, INFO);
+RTE_LOG_REGISTER(pmtcp_logtype, lib.pmtcp, INFO);
 
 #define PREFETCH_OFFSET 4
 #define TX_RETRIES 8

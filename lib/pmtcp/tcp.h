@@ -8,7 +8,9 @@
  * include/net/tcp.h.
  */
 
+#include <assert.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_tcp.h>
@@ -65,14 +67,20 @@ struct pmtcp_tcp_opts {
 #define SK_LISTEN_CHILD 0x20  /* counted in a listener's SYN queue */
 
 /*
- * A connection. The first cache line holds everything the handshake reads
- * and writes (lookup, state, sequence space, timer):
+ * A connection: two cache lines, 128 bytes, allocated aligned.
  *
+ * Line 1, what every segment reads (lookup, state, sequence space):
  *   hnext 8 | saddr daddr 8 | sport dport 4 | state iface retrans flags 4
- *   snd_una snd_nxt rcv_nxt 12 | iss 4 | ts_off ts_recent 8 | timer 24
- *   = 72: the timer's expiry word spills into line 2, which holds the rest.
+ *   snd_una snd_nxt rcv_nxt 12 | iss irs 8 | ts_off ts_recent 8
+ *   retrans_stamp rto_ms 8 | mss advmss 4                          = 64
+ * Line 2, the timer and what the handshake's ends read once:
+ *   timer 24 | srtt rttvar 8 | snd_wnd rcv_wnd 8 | rx_mss ip_id 4
+ *   snd_wscale rcv_wscale listener 4 | open_tsc 8 | user_data 8       = 64
+ * The next hop is not stored: pmtcp_route_nexthop() derives it from the
+ * interface and the peer address.
  */
 struct pmtcp_sock {
+	/* --- line 1 --- */
 	struct pmtcp_sock *hnext;    /* hash chain / free list */
 	uint32_t saddr;              /* local address, network order */
 	uint32_t daddr;              /* remote address, network order */
@@ -86,21 +94,19 @@ struct pmtcp_sock {
 	uint32_t snd_nxt;
 	uint32_t rcv_nxt;
 	uint32_t iss;                /* our ISN (write_seq at connect) */
+	uint32_t irs;                /* peer's ISN */
 	uint32_t ts_off;             /* tp->tsoffset */
 	uint32_t ts_recent;          /* peer's last TSval */
-	struct pmtcp_timer timer;    /* retransmit timer */
-	/* --- second line --- */
-	uint32_t irs;                /* peer's ISN */
-	uint32_t nexthop;            /* next hop for output, network order */
 	uint32_t retrans_stamp;      /* tcp_time_stamp of the first SYN */
 	uint32_t rto_ms;             /* icsk_rto */
+	uint16_t mss;                /* effective send MSS */
+	uint16_t advmss;             /* what we advertise */
+	/* --- line 2 --- */
+	struct pmtcp_timer timer;    /* retransmit timer */
 	uint32_t srtt_us;            /* RFC 6298 SRTT (plain us, not <<3) */
 	uint32_t rttvar_us;          /* RFC 6298 RTTVAR */
 	uint32_t snd_wnd;            /* peer's window (scaled) */
 	uint32_t rcv_wnd;            /* our advertised window */
-	uint32_t window_clamp;
-	uint16_t mss;                /* effective send MSS */
-	uint16_t advmss;             /* what we advertise */
 	uint16_t rx_mss;             /* peer's MSS option (mss_clamp) */
 	uint16_t ip_id;              /* inet_id */
 	uint8_t snd_wscale;          /* peer's shift */
@@ -108,7 +114,12 @@ struct pmtcp_sock {
 	uint16_t listener;           /* listener index + 1 for SK_LISTEN_CHILD */
 	uint64_t open_tsc;           /* connect()/SYN arrival */
 	uint64_t user_data;
-};
+} __rte_cache_aligned;
+
+static_assert(sizeof(struct pmtcp_sock) == 2 * RTE_CACHE_LINE_SIZE,
+	      "struct pmtcp_sock is two cache lines");
+static_assert(offsetof(struct pmtcp_sock, timer) == RTE_CACHE_LINE_SIZE,
+	      "line 1 of struct pmtcp_sock is full");
 
 /* tcp_conn_table.c */
 int pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, int socket);

@@ -137,7 +137,6 @@ tcp_apply_syn_options(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		sk->flags &= (uint8_t)~SK_WSCALE_OK;
 		sk->snd_wscale = 0;
 		sk->rcv_wscale = 0;
-		sk->window_clamp = RTE_MIN(sk->window_clamp, 65535U);
 	}
 	/* RFC 7323 3.2: timestamps only when the SYN-ACK carries one */
 	if ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp)
@@ -414,18 +413,17 @@ pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	struct pmtcp_listener *l = &st->listeners[listener - 1];
 	const struct pmtcp_sysctl *s = &st->sysctl;
 	struct pmtcp_sock *sk;
-	uint32_t nexthop;
+	uint32_t window_clamp = 0;
 
 	if (l->syn_queue >= (uint32_t)s->tcp_max_syn_backlog) {
 		MIB_INC(st, TcpExt, ListenDrops);
 		st->mib.drop[PMTCP_DROP_TCP_LISTEN_FULL]++;
 		return;
 	}
-	nexthop = (iph->src_addr & ifc->mask) == (ifc->conf.addr & ifc->mask) ?
-		iph->src_addr : ifc->conf.gateway;
-	if (nexthop == 0) {
+	if (pmtcp_route_nexthop(ifc, iph->src_addr) == 0) {
 		MIB_INC(st, Ip, OutNoRoutes);
 		MIB_INC(st, TcpExt, ListenDrops);
+		st->mib.drop[PMTCP_DROP_TCP_NO_ROUTE]++;
 		return;
 	}
 	sk = pmtcp_sock_alloc(st);
@@ -439,7 +437,6 @@ pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	sk->sport = th->dst_port;
 	sk->dport = th->src_port;
 	sk->iface = (uint8_t)(ifc - st->ifaces);
-	sk->nexthop = nexthop;
 	sk->open_tsc = st->now_tsc;
 	sk->flags = SK_LISTEN_CHILD;
 	sk->listener = listener;
@@ -471,10 +468,9 @@ pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		pmtcp_secure_tcp_ts_off(sk->saddr, sk->daddr) : 0;
 	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
 	/* tcp_openreq_init_rwin() */
-	sk->window_clamp = 0;
 	pmtcp_tcp_select_initial_window(s, sk->advmss -
 			((sk->flags & SK_TSTAMP_OK) ? TCPOLEN_TSTAMP_ALIGNED : 0),
-			&sk->rcv_wnd, &sk->window_clamp,
+			&sk->rcv_wnd, &window_clamp,
 			(sk->flags & SK_WSCALE_OK) != 0, &sk->rcv_wscale);
 	sk->snd_una = sk->iss;
 	sk->snd_nxt = sk->iss + 1;

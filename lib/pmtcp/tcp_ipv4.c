@@ -137,7 +137,6 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 	sk->sport = rte_cpu_to_be_16(sport);
 	sk->dport = rte_cpu_to_be_16(dport);
 	sk->iface = (uint8_t)(ifc - st->ifaces);
-	sk->nexthop = nexthop;
 	sk->user_data = user_data;
 	sk->open_tsc = st->now_tsc;
 	sk->flags = SK_ACTIVE;

@@ -153,7 +153,7 @@ pmtcp_tcp_transmit(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		MIB_INC(st, Tcp, OutSegs);
 	if (flags & TH_RST)
 		MIB_INC(st, Tcp, OutRsts);
-	pmtcp_neigh_output(st, ifc, sk->nexthop, m);
+	pmtcp_neigh_output(st, ifc, pmtcp_route_nexthop(ifc, sk->daddr), m);
 	return 0;
 }
 
@@ -163,12 +163,12 @@ int
 pmtcp_tcp_connect(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
 	const struct pmtcp_sysctl *s = &st->sysctl;
+	uint32_t window_clamp = 0;
 	uint8_t flags = TH_SYN;
 	int ret;
 
-	sk->window_clamp = 0;
 	pmtcp_tcp_select_initial_window(s, sk->advmss, &sk->rcv_wnd,
-					&sk->window_clamp,
+					&window_clamp,
 					(sk->flags & SK_WSCALE_OK) != 0,
 					&sk->rcv_wscale);
 	sk->snd_una = sk->iss;
