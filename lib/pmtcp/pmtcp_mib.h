@@ -53,6 +53,13 @@ extern "C" {
 	X(TcpExt, TCPChallengeACK, "challenge ACKs sent (RFC 5961), for a SYN or a RST off RCV.NXT") \
 	X(TcpExt, TCPAbortOnData, "connections the application closed with a reset (SO_LINGER 0)") \
 	X(TcpExt, TCPAbortOnTimeout, "connections ended by retransmission timeout") \
+	X(TcpExt, TW, "TIME_WAIT sockets that ran their 60 s") \
+	X(TcpExt, TWRecycled, "TIME_WAIT 4-tuples reused by connect() (tcp_tw_reuse)") \
+	X(TcpExt, TCPTimeWaitOverflow, "TIME_WAIT skipped: tcp_max_tw_buckets reached") \
+	X(TcpExt, DelayedACKs, "delayed ACK timer expirations that sent an ACK") \
+	X(TcpExt, PAWSEstabRejected, "segments rejected by PAWS in a synchronized state") \
+	X(TcpExt, TCPOFODrop, "out-of-order segments dropped (no reassembly queue)") \
+	X(TcpExt, TCPChallengeACKLimit, "challenge ACKs not sent: tcp_challenge_ack_limit") \
 	X(Arp, InRequests, "ARP requests received for one of our addresses") \
 	X(Arp, InReplies, "ARP replies received") \
 	X(Arp, OutRequests, "ARP requests sent") \
@@ -97,6 +104,8 @@ enum pmtcp_mib_id {
 	X(TCP_OPTIONS, "TCP options malformed (counted; the segment goes on, as in Linux)") \
 	X(TCP_NO_SOCKET, "segment for no connection (RST sent unless it was one)") \
 	X(TCP_STATE, "segment not acceptable in the connection's state") \
+	X(TCP_OUT_OF_WINDOW, "segment outside the receive window (duplicate ACK sent)") \
+	X(TCP_OFO, "out-of-order segment (duplicate ACK sent)") \
 	X(TCP_PAWS, "timestamp failed PAWS") \
 	X(TCP_BAD_ACK, "unacceptable ACK (RST sent)") \
 	X(TCP_LISTEN_FULL, "SYN refused: table or SYN queue full") \

@@ -76,6 +76,11 @@ struct pmtcp_stack {
 	uint32_t max_listeners;
 
 	struct pmtcp_timer_wheel wheel;
+	struct pmtcp_sock *cb_sk;      /* sock whose input runs an app callback:
+					* releasing it is deferred to the input */
+	uint32_t tw_count;             /* socks in TIME_WAIT */
+	uint32_t challenge_count;      /* challenge ACKs this second */
+	uint32_t challenge_second;     /* now_ms / 1000 of challenge_count */
 	uint16_t arp_pending_max;
 	uint32_t neigh_entries;
 	uint32_t neigh_incomplete;     /* neighbours being resolved */

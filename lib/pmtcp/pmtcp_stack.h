@@ -75,10 +75,22 @@ struct pmtcp_callbacks {
 	 */
 	void (*failed)(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg);
 	/**
-	 * An established connection ended by the peer (@p err -ECONNRESET) or
-	 * a timeout. Not called for pmtcp_abort(). @p sk is freed on return.
+	 * A connection that reached ESTABLISHED is over for the application:
+	 * @p err is 0 after an orderly close (our FIN and the peer's are
+	 * both done, or TIME_WAIT begins), -ECONNRESET when the peer reset
+	 * it, -ETIMEDOUT when retransmissions ran out. Not called after
+	 * pmtcp_abort(). @p sk must not be used after the callback.
 	 */
 	void (*closed)(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg);
+	/**
+	 * In-order data arrived: @p len bytes at @p data, valid during the
+	 * call only. The callback may pmtcp_send(), pmtcp_close() or
+	 * pmtcp_abort() @p sk.
+	 */
+	void (*recv)(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		     const void *data, uint32_t len, void *arg);
+	/** The peer sent its FIN (CLOSE_WAIT): no more data will come. */
+	void (*peer_closed)(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg);
 	void *arg; /**< passed to every callback */
 };
 
@@ -198,6 +210,25 @@ int pmtcp_listen(struct pmtcp_stack *st, uint16_t port);
 
 /** Stop listening. @return 0 or -ENOENT. */
 int pmtcp_unlisten(struct pmtcp_stack *st, uint16_t port);
+
+/**
+ * Queue @p len bytes and send what the peer's window allows
+ * (tcp_sendmsg()). The bytes are copied.
+ * @return bytes queued (> 0), -ENOTCONN before ESTABLISHED, -EPIPE after
+ *         pmtcp_close() or once the connection is closing, -ENOBUFS when
+ *         no mbuf was left for any of it.
+ */
+int pmtcp_send(struct pmtcp_stack *st, struct pmtcp_sock *sk, const void *buf,
+	       uint32_t len);
+
+/**
+ * Orderly close (tcp_close()): a FIN goes after the queued data. The
+ * closed callback reports the end (err 0); the sock then belongs to the
+ * stack (FIN_WAIT, TIME_WAIT ...), the application must not use it.
+ * A connection still in the handshake is reset instead.
+ * @return 0 or -ENOTCONN when the connection is already closing.
+ */
+int pmtcp_close(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 
 /**
  * Reset and free a connection (mirrors tcp_disconnect()/tcp_send_active_reset()):

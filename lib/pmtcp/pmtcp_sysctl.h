@@ -35,6 +35,12 @@ struct pmtcp_sysctl {
 	int32_t tcp_rto_max_ms;        /**< pmtcp: RTO ceiling in ms (120000, TCP_RTO_MAX) */
 	int32_t tcp_mss_clamp;         /**< pmtcp: clamp our MSS (0 = from the MTU) */
 	int32_t ip_default_ttl;        /**< TTL of sent packets (64) */
+	int32_t tcp_retries2;          /**< data retransmissions before ETIMEDOUT (15) */
+	int32_t tcp_fin_timeout;       /**< s in FIN_WAIT2 for an orphan (60) */
+	int32_t tcp_tw_reuse;          /**< reuse a TIME_WAIT 4-tuple for connect() when timestamps make it safe (0) */
+	int32_t tcp_max_tw_buckets;    /**< TIME_WAIT socks per stack (262144) */
+	int32_t tcp_challenge_ack_limit; /**< challenge ACKs per second (1000) */
+	int32_t tcp_syncookies;        /**< 0 off, 1 when the SYN queue is full, 2 always (1) */
 	int32_t neigh_retrans_time_ms; /**< neigh.default.retrans_time_ms: ARP request interval (1000) */
 	int32_t neigh_mcast_solicit;   /**< neigh.default.mcast_solicit: ARP requests before FAILED (3) */
 };

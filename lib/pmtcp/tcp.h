@@ -65,17 +65,29 @@ struct pmtcp_tcp_opts {
 #define SK_ECN_OK      0x08
 #define SK_ACTIVE      0x10   /* we sent the first SYN */
 #define SK_LISTEN_CHILD 0x20  /* counted in a listener's SYN queue */
+#define SK_FIN_QUEUED  0x40   /* the application closed: FIN after sndq */
+#define SK_ORPHAN      0x80   /* the application is done with it (closed
+				* callback made); TIME_WAIT, LAST_ACK ... */
+
+/* sk->timer.kind / sk->dtimer.kind */
+enum {
+	SK_TIMER_RETRANS = 1,   /* SYN, SYN-ACK, data, FIN; FIN_WAIT2 and TIME_WAIT */
+	SK_TIMER_DELACK,        /* delayed ACK */
+};
 
 /*
- * A connection: two cache lines, 128 bytes, allocated aligned.
+ * A connection: three cache lines, 192 bytes, allocated aligned.
  *
  * Line 1, what every segment reads (lookup, state, sequence space):
  *   hnext 8 | saddr daddr 8 | sport dport 4 | state iface retrans flags 4
  *   snd_una snd_nxt rcv_nxt 12 | iss irs 8 | ts_off ts_recent 8
  *   retrans_stamp rto_ms 8 | mss advmss 4                          = 64
- * Line 2, the timer and what the handshake's ends read once:
- *   timer 24 | srtt rttvar 8 | snd_wnd rcv_wnd 8 | rx_mss ip_id 4
- *   snd_wscale rcv_wscale listener 4 | open_tsc 8 | user_data 8       = 64
+ * Line 2, the retransmission timer and what the handshake reads once:
+ *   timer 32 | srtt rttvar 8 | snd_wnd rcv_wnd 8 | rx_mss ip_id 4
+ *   snd_wscale rcv_wscale listener quickack 4 | open_tsc 8           = 64
+ * Line 3, data and close:
+ *   dtimer 32 | user_data 8 | sndq 8 | sndq_len sndq_seq 8
+ *   rcv_wup ts_recent_stamp 8                                        = 64
  * The next hop is not stored: pmtcp_route_nexthop() derives it from the
  * interface and the peer address.
  */
@@ -102,7 +114,7 @@ struct pmtcp_sock {
 	uint16_t mss;                /* effective send MSS */
 	uint16_t advmss;             /* what we advertise */
 	/* --- line 2 --- */
-	struct pmtcp_timer timer;    /* retransmit timer */
+	struct pmtcp_timer timer;    /* retransmit / FIN_WAIT2 / TIME_WAIT */
 	uint32_t srtt_us;            /* RFC 6298 SRTT (plain us, not <<3) */
 	uint32_t rttvar_us;          /* RFC 6298 RTTVAR */
 	uint32_t snd_wnd;            /* peer's window (scaled) */
@@ -111,15 +123,25 @@ struct pmtcp_sock {
 	uint16_t ip_id;              /* inet_id */
 	uint8_t snd_wscale;          /* peer's shift */
 	uint8_t rcv_wscale;          /* our shift */
-	uint16_t listener;           /* listener index + 1 for SK_LISTEN_CHILD */
+	uint8_t listener;            /* listener index + 1 for SK_LISTEN_CHILD */
+	uint8_t quickack;            /* icsk_ack.quick: ACKs still sent at once */
 	uint64_t open_tsc;           /* connect()/SYN arrival */
+	/* --- line 3 --- */
+	struct pmtcp_timer dtimer;   /* delayed ACK */
 	uint64_t user_data;
+	struct rte_mbuf *sndq;       /* bytes sent or to send, not yet acked */
+	uint32_t sndq_len;           /* bytes in sndq */
+	uint32_t sndq_seq;           /* sequence number of sndq's first byte */
+	uint32_t rcv_wup;            /* rcv_nxt when we last sent an ACK */
+	uint32_t ts_recent_stamp;    /* tcp_time_stamp when ts_recent was taken */
 } __rte_cache_aligned;
 
-static_assert(sizeof(struct pmtcp_sock) == 2 * RTE_CACHE_LINE_SIZE,
-	      "struct pmtcp_sock is two cache lines");
+static_assert(sizeof(struct pmtcp_sock) == 3 * RTE_CACHE_LINE_SIZE,
+	      "struct pmtcp_sock is three cache lines");
 static_assert(offsetof(struct pmtcp_sock, timer) == RTE_CACHE_LINE_SIZE,
 	      "line 1 of struct pmtcp_sock is full");
+static_assert(offsetof(struct pmtcp_sock, dtimer) == 2 * RTE_CACHE_LINE_SIZE,
+	      "line 2 of struct pmtcp_sock is full");
 
 /* tcp_conn_table.c */
 int pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, int socket);
@@ -133,10 +155,18 @@ void pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 struct pmtcp_sock *pmtcp_sock_lookup(const struct pmtcp_stack *st,
 				     uint32_t laddr, uint16_t lport,
 				     uint32_t raddr, uint16_t rport);
-/* __inet_hash_connect(): choose a free local port from ip_local_port_range.
+/* What a connect() inherits from a TIME_WAIT it takes over. */
+struct pmtcp_tw_reuse {
+	uint32_t write_seq;          /* 0 = no TIME_WAIT was reused */
+	uint32_t ts_recent;
+	uint32_t ts_recent_stamp;
+};
+/* __inet_hash_connect(): choose a free local port from ip_local_port_range
+ * (or a reusable TIME_WAIT one, filling @reuse when not NULL).
  * Returns the port in host order, or 0 when none is free. */
 uint16_t pmtcp_inet_hash_connect(struct pmtcp_stack *st, uint32_t saddr,
-				 uint32_t daddr, uint16_t dport_be);
+				 uint32_t daddr, uint16_t dport_be,
+				 struct pmtcp_tw_reuse *reuse);
 /* Ticks for the wheel from ms. */
 uint64_t pmtcp_ms_to_ticks(const struct pmtcp_stack *st, uint32_t ms);
 
@@ -155,6 +185,10 @@ unsigned int pmtcp_tcp_syn_options_write(uint8_t *p, uint16_t mss,
 int pmtcp_tcp_transmit(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		       uint8_t flags, uint32_t seq, bool retrans);
 int pmtcp_tcp_connect(struct pmtcp_stack *st, struct pmtcp_sock *sk);
+/* tcp_write_xmit(): new data within the windows, then the FIN. */
+void pmtcp_tcp_write_xmit(struct pmtcp_stack *st, struct pmtcp_sock *sk);
+/* Resend the first unacknowledged data segment or FIN. */
+void pmtcp_tcp_retransmit_head(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 void pmtcp_send_ack(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 int pmtcp_send_synack(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		      bool retrans);
@@ -176,7 +210,7 @@ pmtcp_tcp_tsval(const struct pmtcp_stack *st, const struct pmtcp_sock *sk)
 }
 
 /* tcp_input.c */
-void pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+bool pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 				 struct rte_mbuf *m, const struct rte_tcp_hdr *th,
 				 const struct pmtcp_tcp_opts *opt,
 				 uint32_t seg_len);
@@ -191,6 +225,11 @@ void pmtcp_tcp_set_state(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 			 int state);
 /* tcp_done(): the connection is over; report @err and free it. */
 void pmtcp_tcp_done(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err);
+
+/* tcp.c */
+void pmtcp_sock_release(struct pmtcp_stack *st, struct pmtcp_sock *sk);
+void pmtcp_sndq_ack(struct pmtcp_sock *sk, uint32_t bytes);
+void pmtcp_tcp_time_wait(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 
 /* tcp_timer.c */
 void pmtcp_tcp_timer_fire(struct pmtcp_timer *t, void *arg);

@@ -70,6 +70,9 @@ pmtcp_sock_alloc(struct pmtcp_stack *st)
 	memset(sk, 0, sizeof(*sk));
 	sk->state = PMTCP_TCP_CLOSE;
 	pmtcp_timer_init(&sk->timer);
+	pmtcp_timer_init(&sk->dtimer);
+	sk->timer.kind = SK_TIMER_RETRANS;
+	sk->dtimer.kind = SK_TIMER_DELACK;
 	st->conn_count++;
 	return sk;
 }
@@ -102,6 +105,9 @@ void
 pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
 	pmtcp_timer_cancel(&st->wheel, &sk->timer);
+	pmtcp_timer_cancel(&st->wheel, &sk->dtimer);
+	rte_pktmbuf_free(sk->sndq);
+	sk->sndq = NULL;
 	sock_unhash(st, sk);
 	if (sk->flags & SK_LISTEN_CHILD)
 		st->listeners[sk->listener - 1].syn_queue--;
@@ -126,6 +132,30 @@ pmtcp_sock_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
 }
 
 /*
+ * tcp_twsk_unique(): may connect() take over the 4-tuple of @tw? Only a
+ * TIME_WAIT with timestamps, older than 1 s, when tcp_tw_reuse is on
+ * (RFC 6191: the peer's PAWS tells the incarnations apart). The new
+ * connection then starts beyond anything the old one could have used.
+ */
+static bool
+tcp_twsk_unique(struct pmtcp_stack *st, struct pmtcp_sock *tw,
+		struct pmtcp_tw_reuse *reuse)
+{
+	if (tw->state != PMTCP_TCP_TIME_WAIT || reuse == NULL ||
+	    !st->sysctl.tcp_tw_reuse || !(tw->flags & SK_TSTAMP_OK) ||
+	    st->now_ms - tw->ts_recent_stamp <= 1000)
+		return false;
+	reuse->write_seq = tw->snd_nxt + 65535 + 2;
+	if (reuse->write_seq == 0)
+		reuse->write_seq = 1;
+	reuse->ts_recent = tw->ts_recent;
+	reuse->ts_recent_stamp = tw->ts_recent_stamp;
+	MIB_INC(st, TcpExt, TWRecycled);
+	pmtcp_tcp_done(st, tw, 0);
+	return true;
+}
+
+/*
  * __inet_hash_connect(): walk ip_local_port_range from a moving start and
  * take the first port whose 4-tuple is not in use. Linux starts from
  * a hash of the destination plus a counter; a per-stack counter gives the
@@ -133,7 +163,8 @@ pmtcp_sock_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
  */
 uint16_t
 pmtcp_inet_hash_connect(struct pmtcp_stack *st, uint32_t saddr,
-			uint32_t daddr, uint16_t dport_be)
+			uint32_t daddr, uint16_t dport_be,
+			struct pmtcp_tw_reuse *reuse)
 {
 	uint32_t low = (uint32_t)st->sysctl.ip_local_port_range[0];
 	uint32_t high = (uint32_t)st->sysctl.ip_local_port_range[1];
@@ -142,12 +173,13 @@ pmtcp_inet_hash_connect(struct pmtcp_stack *st, uint32_t saddr,
 
 	for (uint32_t i = 0; i < remaining; i++) {
 		uint16_t port = (uint16_t)(low + (offset + i) % remaining);
+		struct pmtcp_sock *tw = pmtcp_sock_lookup(st, saddr,
+				rte_cpu_to_be_16(port), daddr, dport_be);
 
-		if (pmtcp_sock_lookup(st, saddr, rte_cpu_to_be_16(port),
-				      daddr, dport_be) == NULL) {
-			st->port_hint = (offset + i + 1) % remaining;
-			return port;
-		}
+		if (tw != NULL && !tcp_twsk_unique(st, tw, reuse))
+			continue;
+		st->port_hint = (offset + i + 1) % remaining;
+		return port;
 	}
 	return 0;
 }

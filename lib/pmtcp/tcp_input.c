@@ -13,6 +13,10 @@
 
 #include "tcp.h"
 
+static void tcp_rcv_synchronized(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+				 struct rte_mbuf *m, const struct rte_tcp_hdr *th,
+				 const struct pmtcp_tcp_opts *opt, uint32_t seg_len);
+
 /* tcp_set_state(): the state change and its counters (Linux 4.17). */
 void
 pmtcp_tcp_set_state(struct pmtcp_stack *st, struct pmtcp_sock *sk, int state)
@@ -30,7 +34,8 @@ pmtcp_tcp_set_state(struct pmtcp_stack *st, struct pmtcp_sock *sk, int state)
 }
 
 /* tcp_done(): the connection is over. Reports @err to the application
- * (failed before ESTABLISHED, closed after) and frees the sock. */
+ * (failed before ESTABLISHED, closed after, nothing once orphaned) and
+ * releases the sock. */
 void
 pmtcp_tcp_done(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err)
 {
@@ -38,17 +43,35 @@ pmtcp_tcp_done(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err)
 
 	if (old == PMTCP_TCP_SYN_SENT || old == PMTCP_TCP_SYN_RECV)
 		MIB_INC(st, Tcp, AttemptFails);
-	pmtcp_timer_cancel(&st->wheel, &sk->timer);
 	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_CLOSE);
-	if (old == PMTCP_TCP_SYN_SENT ||
-	    (old == PMTCP_TCP_SYN_RECV && (sk->flags & SK_ACTIVE))) {
-		if (st->cb.failed != NULL)
-			st->cb.failed(st, sk, err, st->cb.arg);
-	} else if (old != PMTCP_TCP_SYN_RECV) {
-		if (st->cb.closed != NULL)
-			st->cb.closed(st, sk, err, st->cb.arg);
+	if (old == PMTCP_TCP_TIME_WAIT)
+		st->tw_count--;   /* set_state moved it out already */
+	if (!(sk->flags & SK_ORPHAN)) {
+		sk->flags |= SK_ORPHAN;
+		if (old == PMTCP_TCP_SYN_SENT ||
+		    (old == PMTCP_TCP_SYN_RECV && (sk->flags & SK_ACTIVE))) {
+			if (st->cb.failed != NULL)
+				st->cb.failed(st, sk, err, st->cb.arg);
+		} else if (old != PMTCP_TCP_SYN_RECV) {
+			if (st->cb.closed != NULL)
+				st->cb.closed(st, sk, err, st->cb.arg);
+		}
 	}
-	pmtcp_sock_free(st, sk);
+	pmtcp_sock_release(st, sk);
+}
+
+/* Set up what the data phase needs when a connection reaches ESTABLISHED. */
+static void
+tcp_init_transfer(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	uint32_t quick = sk->rcv_wnd / (2U * RTE_MAX(sk->advmss, (uint16_t)1));
+
+	sk->sndq_seq = sk->iss + 1;
+	sk->rcv_wup = sk->rcv_nxt;
+	/* tcp_incr_quickack(): ACK at once while the peer's window opens */
+	sk->quickack = (uint8_t)RTE_MIN(RTE_MAX(quick, 2U), 16U);
+	sk->retransmits = 0;
+	sk->ts_recent_stamp = st->now_ms;
 }
 
 /*
@@ -211,6 +234,7 @@ pmtcp_rcv_synsent_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		rte_pktmbuf_free(m);
 		/* tcp_finish_connect() then __tcp_send_ack() */
 		pmtcp_tcp_set_state(st, sk, PMTCP_TCP_ESTABLISHED);
+		tcp_init_transfer(st, sk);
 		pmtcp_send_ack(st, sk);
 		if (st->cb.connected != NULL)
 			st->cb.connected(st, sk, st->cb.arg);
@@ -305,44 +329,198 @@ tcp_rcv_synrecv(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		st->listeners[sk->listener - 1].syn_queue--;
 		sk->flags &= (uint8_t)~SK_LISTEN_CHILD;
 	}
-	rte_pktmbuf_free(m);
 	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_ESTABLISHED);
-	if (active) {
-		if (st->cb.connected != NULL)
-			st->cb.connected(st, sk, st->cb.arg);
-	} else {
-		/* tcp_create_openreq_child() counts PassiveOpens */
-		MIB_INC(st, Tcp, PassiveOpens);
-		if (st->cb.accepted != NULL)
-			st->cb.accepted(st, sk, st->cb.arg);
+	tcp_init_transfer(st, sk);
+	if (!active)
+		MIB_INC(st, Tcp, PassiveOpens); /* tcp_create_openreq_child() */
+	st->cb_sk = sk;
+	if (active && st->cb.connected != NULL)
+		st->cb.connected(st, sk, st->cb.arg);
+	else if (!active && st->cb.accepted != NULL)
+		st->cb.accepted(st, sk, st->cb.arg);
+	st->cb_sk = NULL;
+	if (sk->state == PMTCP_TCP_CLOSE) {
+		/* released from the callback */
+		pmtcp_sock_free(st, sk);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* the ACK may carry data or a FIN: on to the synchronized states
+	 * (tcp_rcv_state_process() goes on after the SYN_RECV step) */
+	if (seg_len > 0)
+		tcp_rcv_synchronized(st, sk, m, th, opt, seg_len);
+	else
+		rte_pktmbuf_free(m);
+}
+
+/* tcp_send_challenge_ack(): RFC 5961 7, at most tcp_challenge_ack_limit
+ * per second. */
+static void
+tcp_send_challenge_ack(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	uint32_t second = st->now_ms / 1000;
+
+	if (second != st->challenge_second) {
+		st->challenge_second = second;
+		st->challenge_count = 0;
+	}
+	if (st->challenge_count >= (uint32_t)st->sysctl.tcp_challenge_ack_limit) {
+		MIB_INC(st, TcpExt, TCPChallengeACKLimit);
+		return;
+	}
+	st->challenge_count++;
+	MIB_INC(st, TcpExt, TCPChallengeACK);
+	pmtcp_send_ack(st, sk);
+}
+
+/* Hand in-order payload to the application, segment by segment of the
+ * mbuf chain. */
+static void
+tcp_deliver(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+	    const struct rte_mbuf *m, uint32_t off, uint32_t len)
+{
+	const struct rte_mbuf *seg = m;
+
+	if (st->cb.recv == NULL)
+		return;
+	while (seg != NULL && off >= seg->data_len) {
+		off -= seg->data_len;
+		seg = seg->next;
+	}
+	for (; seg != NULL && len > 0; seg = seg->next) {
+		uint32_t n = RTE_MIN((uint32_t)seg->data_len - off, len);
+
+		st->cb.recv(st, sk, rte_pktmbuf_mtod_offset(seg, const uint8_t *, off),
+			    n, st->cb.arg);
+		if (sk->state == PMTCP_TCP_CLOSE)
+			return;  /* aborted from the callback */
+		len -= n;
+		off = 0;
 	}
 }
 
 /*
- * ESTABLISHED, the cases the handshake benchmark meets. Data and the
- * close states are not implemented yet: a FIN is answered with a reset.
+ * tcp_ack(): RFC 9293 3.10.7.4 fifth check, for the synchronized states.
+ * Returns false when the segment must be dropped.
+ */
+static bool
+tcp_ack(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+	const struct rte_tcp_hdr *th, const struct pmtcp_tcp_opts *opt)
+{
+	uint32_t ack = rte_be_to_cpu_32(th->recv_ack);
+	uint32_t acked, data_acked;
+	bool fin_acked;
+
+	/* "If the ACK acks something not yet sent ... send an ACK, drop" */
+	if (seq_after(ack, sk->snd_nxt)) {
+		pmtcp_send_ack(st, sk);
+		return false;
+	}
+	/* window update (RFC 9293 3.10.7.4: SND.WL1/WL2 simplified to any
+	 * acceptable ACK not older than SND.UNA) */
+	if (!seq_before(ack, sk->snd_una))
+		sk->snd_wnd = (uint32_t)rte_be_to_cpu_16(th->rx_win) << sk->snd_wscale;
+	if (!seq_after(ack, sk->snd_una))
+		return true;  /* duplicate: nothing new acknowledged */
+	acked = ack - sk->snd_una;
+	data_acked = RTE_MIN(acked, sk->sndq_len);
+	fin_acked = (sk->flags & SK_FIN_QUEUED) &&
+		    ack == sk->sndq_seq + sk->sndq_len + 1;
+	pmtcp_sndq_ack(sk, data_acked);
+	sk->snd_una = ack;
+	/* RTT from the echoed timestamp (RFC 7323 4.1), Karn otherwise */
+	if ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp && opt->rcv_tsecr != 0)
+		pmtcp_tcp_rtt_estimator(sk, (pmtcp_tcp_tsval(st, sk) -
+					     opt->rcv_tsecr) * 1000);
+	sk->retransmits = 0;
+	if (sk->snd_una == sk->snd_nxt)
+		pmtcp_timer_cancel(&st->wheel, &sk->timer);
+	else
+		pmtcp_reset_xmit_timer(st, sk, sk->rto_ms);  /* RFC 6298 5.3 */
+	if (fin_acked) {
+		switch (sk->state) {
+		case PMTCP_TCP_FIN_WAIT1:
+			/* the application is gone: bound FIN_WAIT2 by
+			 * tcp_fin_timeout */
+			pmtcp_tcp_set_state(st, sk, PMTCP_TCP_FIN_WAIT2);
+			pmtcp_reset_xmit_timer(st, sk,
+				(uint32_t)st->sysctl.tcp_fin_timeout * 1000);
+			break;
+		case PMTCP_TCP_CLOSING:
+			pmtcp_tcp_time_wait(st, sk);
+			return false;
+		case PMTCP_TCP_LAST_ACK:
+			pmtcp_tcp_done(st, sk, 0);
+			return false;
+		default:
+			break;
+		}
+	}
+	return true;
+}
+
+/* __tcp_ack_snd_check(): ACK now (quick ACK mode, two full segments
+ * owed, or told to), or within TCP_DELACK_MIN (40 ms). */
+static void
+tcp_ack_snd_check(struct pmtcp_stack *st, struct pmtcp_sock *sk, bool now)
+{
+	if (sk->rcv_nxt == sk->rcv_wup)
+		return;
+	if (now || sk->quickack > 0 || sk->rcv_nxt - sk->rcv_wup >= 2U * sk->advmss) {
+		if (sk->quickack > 0)
+			sk->quickack--;
+		pmtcp_send_ack(st, sk);
+		return;
+	}
+	if (!pmtcp_timer_pending(&sk->dtimer))
+		pmtcp_timer_arm(&st->wheel, &sk->dtimer, pmtcp_ms_to_ticks(st, 40));
+}
+
+/*
+ * The synchronized states (RFC 9293 3.10.7.4; Linux tcp_rcv_established()
+ * and the rest of tcp_rcv_state_process()): RST, PAWS, sequence check,
+ * SYN, ACK, data, FIN, in that order. Consumes @m.
  */
 static void
-tcp_rcv_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
-		    struct rte_mbuf *m, const struct rte_tcp_hdr *th,
-		    const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
+tcp_rcv_synchronized(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		     struct rte_mbuf *m, const struct rte_tcp_hdr *th,
+		     const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
 {
 	uint8_t flags = th->tcp_flags;
 	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
 	uint32_t wnd = RTE_MAX(sk->rcv_wnd, 1U);
+	uint32_t data_len = seg_len - ((flags & TH_FIN) ? 1 : 0) -
+			    ((flags & TH_SYN) ? 1 : 0);
+	uint32_t data_off = m->l2_len + m->l3_len + m->l4_len;
+	bool ack_now = false;
 
+	/* PAWS (RFC 7323 5): an older timestamp than ts_recent */
+	if ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp && !(flags & TH_RST) &&
+	    (int32_t)(sk->ts_recent - opt->rcv_tsval) > 0) {
+		MIB_INC(st, TcpExt, PAWSEstabRejected);
+		pmtcp_send_ack(st, sk);
+		pmtcp_drop(st, m, PMTCP_DROP_TCP_PAWS);
+		return;
+	}
+	/* tcp_sequence(): first check, the segment overlaps the window */
+	if (seq_before(seq + seg_len, sk->rcv_wup) ||
+	    seq_after(seq, sk->rcv_nxt + wnd)) {
+		if (!(flags & TH_RST))
+			pmtcp_send_ack(st, sk);   /* tcp_send_dupack() */
+		pmtcp_drop(st, m, PMTCP_DROP_TCP_OUT_OF_WINDOW);
+		return;
+	}
 	if (flags & TH_RST) {
 		/* RFC 5961 3.2: reset only on an exact match of RCV.NXT; a RST
 		 * elsewhere in the window gets a challenge ACK */
 		if (seq == sk->rcv_nxt) {
 			rte_pktmbuf_free(m);
-			tcp_reset(st, sk);
+			/* tcp_reset(): EPIPE in CLOSE_WAIT, else ECONNRESET */
+			pmtcp_tcp_done(st, sk, sk->state == PMTCP_TCP_CLOSE_WAIT ?
+				       -EPIPE : -ECONNRESET);
 			return;
 		}
-		if (seq_between(seq, sk->rcv_nxt, sk->rcv_nxt + wnd - 1)) {
-			MIB_INC(st, TcpExt, TCPChallengeACK);
-			pmtcp_send_ack(st, sk);
-		}
+		tcp_send_challenge_ack(st, sk);
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
 		return;
 	}
@@ -350,32 +528,141 @@ tcp_rcv_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		/* RFC 5961 4.2: answer a SYN with a challenge ACK (this also
 		 * answers a SYN-ACK retransmitted because our ACK was lost) */
 		MIB_INC(st, TcpExt, TCPSYNChallenge);
-		MIB_INC(st, TcpExt, TCPChallengeACK);
-		pmtcp_send_ack(st, sk);
+		tcp_send_challenge_ack(st, sk);
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
 		return;
 	}
-	if ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp && seq == sk->rcv_nxt)
-		sk->ts_recent = opt->rcv_tsval;
-	if (flags & TH_FIN) {
-		/* close states are not implemented: abort the connection */
-		rte_pktmbuf_free(m);
-		sk->rcv_nxt = seq + seg_len;
-		pmtcp_tcp_send_active_reset(st, sk);
-		pmtcp_tcp_done(st, sk, -ECONNRESET);
+	if (!(flags & TH_ACK)) {
+		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
 		return;
 	}
-	if (seg_len > 0) {
-		/* data is not delivered yet: acknowledge in-order bytes */
-		if (seq == sk->rcv_nxt)
-			sk->rcv_nxt += seg_len;
-		pmtcp_send_ack(st, sk);
+	if (!tcp_ack(st, sk, th, opt)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* tcp_replace_ts_recent() */
+	if ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp &&
+	    !seq_after(seq, sk->rcv_wup)) {
+		sk->ts_recent = opt->rcv_tsval;
+		sk->ts_recent_stamp = st->now_ms;
+	}
+
+	/* data: only while the peer may still send (RFC 9293 3.10.7.4
+	 * seventh check) */
+	if (data_len > 0 && (sk->state == PMTCP_TCP_ESTABLISHED ||
+			     sk->state == PMTCP_TCP_FIN_WAIT1 ||
+			     sk->state == PMTCP_TCP_FIN_WAIT2)) {
+		if (seq_after(seq, sk->rcv_nxt)) {
+			/* a hole before it: no reassembly queue, ask again */
+			MIB_INC(st, TcpExt, TCPOFODrop);
+			pmtcp_send_ack(st, sk);
+			pmtcp_drop(st, m, PMTCP_DROP_TCP_OFO);
+			return;
+		}
+		if (seq_after(seq + data_len, sk->rcv_nxt)) {
+			/* trim what we have already (RFC 9293 3.10.7.4) */
+			uint32_t skip = sk->rcv_nxt - seq;
+
+			sk->rcv_nxt = seq + data_len;
+			st->cb_sk = sk;
+			tcp_deliver(st, sk, m, data_off + skip, data_len - skip);
+			st->cb_sk = NULL;
+			if (sk->state == PMTCP_TCP_CLOSE) {
+				pmtcp_sock_free(st, sk);
+				rte_pktmbuf_free(m);
+				return;
+			}
+		} else {
+			ack_now = true;  /* all old: a duplicate, ACK at once */
+		}
+	}
+
+	/* FIN in sequence (RFC 9293 3.10.7.4 eighth check) */
+	if ((flags & TH_FIN) && seq + data_len == sk->rcv_nxt) {
+		sk->rcv_nxt++;
+		ack_now = true;
+		switch (sk->state) {
+		case PMTCP_TCP_ESTABLISHED:
+			pmtcp_tcp_set_state(st, sk, PMTCP_TCP_CLOSE_WAIT);
+			pmtcp_send_ack(st, sk);
+			st->cb_sk = sk;
+			if (!(sk->flags & SK_ORPHAN) && st->cb.peer_closed != NULL)
+				st->cb.peer_closed(st, sk, st->cb.arg);
+			st->cb_sk = NULL;
+			if (sk->state == PMTCP_TCP_CLOSE) {
+				pmtcp_sock_free(st, sk);
+				rte_pktmbuf_free(m);
+				return;
+			}
+			break;
+		case PMTCP_TCP_FIN_WAIT1:
+			/* our FIN not acked yet (tcp_ack() moved an acked
+			 * one to FIN_WAIT2): simultaneous close */
+			pmtcp_tcp_set_state(st, sk, PMTCP_TCP_CLOSING);
+			pmtcp_send_ack(st, sk);
+			break;
+		case PMTCP_TCP_FIN_WAIT2:
+			pmtcp_send_ack(st, sk);
+			rte_pktmbuf_free(m);
+			pmtcp_tcp_time_wait(st, sk);
+			return;
+		default:
+			/* CLOSE_WAIT, CLOSING, LAST_ACK: a repeated FIN */
+			sk->rcv_nxt--;
+			pmtcp_send_ack(st, sk);
+			break;
+		}
 	}
 	rte_pktmbuf_free(m);
+	tcp_ack_snd_check(st, sk, ack_now);
+	/* tcp_data_snd_check(): the ACK may have opened the window */
+	if (seq_before(sk->snd_nxt, sk->sndq_seq + sk->sndq_len) ||
+	    ((sk->flags & SK_FIN_QUEUED) &&
+	     sk->snd_nxt == sk->sndq_seq + sk->sndq_len))
+		pmtcp_tcp_write_xmit(st, sk);
 }
 
-/* tcp_rcv_state_process(): dispatch on the state. Consumes @m. */
-void
+/*
+ * tcp_timewait_state_process(): RFC 9293 3.10.7.4 in TIME_WAIT. A RST
+ * ends it (RFC 1337 is off by default in Linux), a retransmitted FIN is
+ * ACKed again and restarts the 2 MSL, a new SYN with a higher sequence
+ * number may reopen the 4-tuple (TCP_TW_SYN), the rest is dropped.
+ * Consumes @m. Returns true when @m should go to a listener as a new SYN.
+ */
+static bool
+tcp_timewait_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+			   struct rte_mbuf *m, const struct rte_tcp_hdr *th,
+			   const struct pmtcp_tcp_opts *opt)
+{
+	uint8_t flags = th->tcp_flags;
+	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
+
+	if (flags & TH_RST) {
+		rte_pktmbuf_free(m);
+		pmtcp_tcp_done(st, sk, 0);
+		return false;
+	}
+	if ((flags & (TH_SYN | TH_ACK)) == TH_SYN &&
+	    (seq_after(seq, sk->rcv_nxt) ||
+	     ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp &&
+	      (int32_t)(opt->rcv_tsval - sk->ts_recent) > 0))) {
+		/* TCP_TW_SYN: a new incarnation; the listener takes it */
+		pmtcp_tcp_done(st, sk, 0);
+		return true;
+	}
+	if ((flags & TH_FIN) && (flags & TH_ACK)) {
+		/* the peer did not get our last ACK */
+		pmtcp_send_ack(st, sk);
+		pmtcp_reset_xmit_timer(st, sk, 60000);
+	}
+	pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
+	return false;
+}
+
+/* tcp_rcv_state_process(): dispatch on the state. Consumes @m, except
+ * when it returns true: then @m is a SYN that reopens a TIME_WAIT
+ * 4-tuple and goes to the listener. */
+bool
 pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 			    struct rte_mbuf *m, const struct rte_tcp_hdr *th,
 			    const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
@@ -388,12 +675,20 @@ pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		tcp_rcv_synrecv(st, sk, m, th, opt, seg_len);
 		break;
 	case PMTCP_TCP_ESTABLISHED:
-		tcp_rcv_established(st, sk, m, th, opt, seg_len);
+	case PMTCP_TCP_CLOSE_WAIT:
+	case PMTCP_TCP_FIN_WAIT1:
+	case PMTCP_TCP_FIN_WAIT2:
+	case PMTCP_TCP_CLOSING:
+	case PMTCP_TCP_LAST_ACK:
+		tcp_rcv_synchronized(st, sk, m, th, opt, seg_len);
 		break;
+	case PMTCP_TCP_TIME_WAIT:
+		return tcp_timewait_state_process(st, sk, m, th, opt);
 	default:
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
 		break;
 	}
+	return false;
 }
 
 /*
@@ -439,7 +734,7 @@ pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	sk->iface = (uint8_t)(ifc - st->ifaces);
 	sk->open_tsc = st->now_tsc;
 	sk->flags = SK_LISTEN_CHILD;
-	sk->listener = listener;
+	sk->listener = (uint8_t)listener;
 	l->syn_queue++;
 	/* tcp_openreq_init(): what the SYN offered and we allow */
 	if (opt->saw_tstamp && s->tcp_timestamps)

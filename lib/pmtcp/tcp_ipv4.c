@@ -67,12 +67,13 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	seg_len += (th->tcp_flags & TH_SYN) ? 1 : 0;
 	seg_len += (th->tcp_flags & TH_FIN) ? 1 : 0;
 
+	m->l4_len = doff;
 	sk = pmtcp_sock_lookup(st, iph->dst_addr, th->dst_port,
 			       iph->src_addr, th->src_port);
-	if (sk != NULL) {
-		pmtcp_tcp_rcv_state_process(st, sk, m, th, &opt, seg_len);
+	if (sk != NULL &&
+	    !pmtcp_tcp_rcv_state_process(st, sk, m, th, &opt, seg_len))
 		return;
-	}
+	/* no connection, or a SYN reopening a TIME_WAIT 4-tuple */
 	/* tcp_rcv_state_process() TCP_LISTEN */
 	listener = st->listen_idx[rte_be_to_cpu_16(th->dst_port)];
 	if (listener != 0) {
@@ -103,6 +104,7 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 {
 	const struct pmtcp_sysctl *s = &st->sysctl;
 	uint32_t d = rte_be_to_cpu_32(daddr);
+	struct pmtcp_tw_reuse reuse = { 0, 0, 0 };
 	struct pmtcp_iface *ifc;
 	struct pmtcp_sock *sk;
 	uint32_t nexthop = 0;
@@ -124,7 +126,7 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 		return -ENETUNREACH;
 	}
 	sport = pmtcp_inet_hash_connect(st, ifc->conf.addr, daddr,
-					rte_cpu_to_be_16(dport));
+					rte_cpu_to_be_16(dport), &reuse);
 	if (sport == 0) {
 		MIB_INC(st, Pmtcp, PortsExhausted);
 		return -EADDRNOTAVAIL;
@@ -152,7 +154,11 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 	sk->rx_mss = TCP_MSS_DEFAULT;
 	sk->mss = RTE_MIN(sk->advmss, (uint16_t)TCP_MSS_DEFAULT);
 	/* secure_tcp_seq(), secure_tcp_ts_off(), inet_id = write_seq ^ jiffies */
-	sk->iss = pmtcp_secure_tcp_seq(sk->saddr, sk->daddr, sk->sport, sk->dport);
+	/* a reused TIME_WAIT sets write_seq and ts_recent (tcp_twsk_unique) */
+	sk->iss = reuse.write_seq != 0 ? reuse.write_seq :
+		pmtcp_secure_tcp_seq(sk->saddr, sk->daddr, sk->sport, sk->dport);
+	sk->ts_recent = reuse.ts_recent;
+	sk->ts_recent_stamp = reuse.ts_recent_stamp;
 	sk->ts_off = s->tcp_timestamps ?
 		pmtcp_secure_tcp_ts_off(sk->saddr, sk->daddr) : 0;
 	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
@@ -219,19 +225,6 @@ pmtcp_unlisten(struct pmtcp_stack *st, uint16_t port)
 	st->listeners[idx - 1].port = 0;
 	st->listen_idx[port] = 0;
 	return 0;
-}
-
-/* tcp_disconnect(): RST for a synchronized connection, then free. */
-void
-pmtcp_abort(struct pmtcp_stack *st, struct pmtcp_sock *sk)
-{
-	if (sk->state == PMTCP_TCP_ESTABLISHED || sk->state == PMTCP_TCP_SYN_RECV ||
-	    sk->state == PMTCP_TCP_CLOSE_WAIT) {
-		pmtcp_tcp_send_active_reset(st, sk);
-		MIB_INC(st, TcpExt, TCPAbortOnData);
-	}
-	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_CLOSE);
-	pmtcp_sock_free(st, sk);
 }
 
 void

@@ -86,12 +86,15 @@ tcp_build_headers(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 }
 
 /*
- * tcp_transmit_skb() for a control segment of @sk: SYN and SYN-ACK carry
- * the SYN options, everything else the timestamp when negotiated.
+ * tcp_transmit_skb(): build one segment of @sk: headers, options (SYN
+ * options on SYN and SYN-ACK, the timestamp otherwise when negotiated),
+ * and @len payload bytes taken from the send queue at sequence @seq.
+ * Every segment but a SYN carries the ACK of everything received, so a
+ * pending delayed ACK is settled by it.
  */
-int
-pmtcp_tcp_transmit(struct pmtcp_stack *st, struct pmtcp_sock *sk,
-		   uint8_t flags, uint32_t seq, bool retrans)
+static int
+tcp_transmit_skb(struct pmtcp_stack *st, struct pmtcp_sock *sk, uint8_t flags,
+		 uint32_t seq, uint32_t len, bool retrans)
 {
 	struct pmtcp_iface *ifc = &st->ifaces[sk->iface];
 	uint8_t opts[TCP_SYN_OPTS_MAX];
@@ -134,7 +137,7 @@ pmtcp_tcp_transmit(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		return -ENOBUFS;
 	}
 	th = tcp_build_headers(st, ifc, m, sk->saddr, sk->daddr, sk->ip_id++,
-			       sizeof(*th) + optlen);
+			       sizeof(*th) + optlen + len);
 	th->src_port = sk->sport;
 	th->dst_port = sk->dport;
 	th->sent_seq = rte_cpu_to_be_32(seq);
@@ -144,8 +147,21 @@ pmtcp_tcp_transmit(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	th->rx_win = rte_cpu_to_be_16((uint16_t)win);
 	th->tcp_urp = 0;
 	memcpy(th + 1, opts, optlen);
+	if (len > 0) {
+		uint8_t *dst = (uint8_t *)(th + 1) + optlen;
+		const void *src = rte_pktmbuf_read(sk->sndq, seq - sk->sndq_seq,
+						   len, dst);
+
+		if (src != dst)
+			memcpy(dst, src, len);
+	}
 	pmtcp_ipv4_tcp_cksum_fill(ifc, m);
 
+	if (flags & TH_ACK) {
+		/* tcp_event_ack_sent(): the ACK owed goes with this segment */
+		sk->rcv_wup = sk->rcv_nxt;
+		pmtcp_timer_cancel(&st->wheel, &sk->dtimer);
+	}
 	MIB_INC(st, Ip, OutRequests);
 	if (retrans)
 		MIB_INC(st, Tcp, RetransSegs);
@@ -155,6 +171,91 @@ pmtcp_tcp_transmit(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		MIB_INC(st, Tcp, OutRsts);
 	pmtcp_neigh_output(st, ifc, pmtcp_route_nexthop(ifc, sk->daddr), m);
 	return 0;
+}
+
+/* A segment without payload: SYN, SYN-ACK, ACK, RST, FIN. */
+int
+pmtcp_tcp_transmit(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		   uint8_t flags, uint32_t seq, bool retrans)
+{
+	return tcp_transmit_skb(st, sk, flags, seq, 0, retrans);
+}
+
+/* Sequence number just past the data queued (the FIN's, when queued). */
+static inline uint32_t
+tcp_write_end(const struct pmtcp_sock *sk)
+{
+	return sk->sndq_seq + sk->sndq_len;
+}
+
+/* The FIN has been sent (it sits at tcp_write_end()). */
+static inline bool
+tcp_fin_sent(const struct pmtcp_sock *sk)
+{
+	return (sk->flags & SK_FIN_QUEUED) &&
+	       seq_after(sk->snd_nxt, tcp_write_end(sk));
+}
+
+/*
+ * tcp_write_xmit(): send what the peer's window and the initial
+ * congestion window (RFC 6928: 10 segments; pmtcp grows no further yet)
+ * allow, then the FIN once all data is out. Starts the retransmission
+ * timer when something new is in flight.
+ */
+void
+pmtcp_tcp_write_xmit(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	uint32_t wnd = RTE_MIN(sk->snd_wnd, 10U * sk->mss);
+	bool sent = false;
+
+	while (seq_before(sk->snd_nxt, tcp_write_end(sk))) {
+		uint32_t in_flight = sk->snd_nxt - sk->snd_una;
+		uint32_t left = tcp_write_end(sk) - sk->snd_nxt;
+		uint32_t len = RTE_MIN(left, (uint32_t)sk->mss);
+		uint8_t flags = TH_ACK;
+
+		if (in_flight + len > wnd) {
+			/* send a partial segment only when nothing is in
+			 * flight (RFC 9293 3.8.6.2.1, avoid silly windows) */
+			if (in_flight != 0 || wnd <= in_flight)
+				break;
+			len = wnd - in_flight;
+		}
+		if (len == left)
+			flags |= TH_PSH;
+		if (tcp_transmit_skb(st, sk, flags, sk->snd_nxt, len, false) != 0)
+			break;
+		sk->snd_nxt += len;
+		sent = true;
+	}
+	if ((sk->flags & SK_FIN_QUEUED) && sk->snd_nxt == tcp_write_end(sk) &&
+	    sk->snd_nxt - sk->snd_una <= wnd) {
+		/* tcp_send_fin() */
+		if (pmtcp_tcp_transmit(st, sk, TH_FIN | TH_ACK, sk->snd_nxt,
+				       false) == 0) {
+			sk->snd_nxt++;
+			sent = true;
+		}
+	}
+	if (sent && !pmtcp_timer_pending(&sk->timer))
+		pmtcp_reset_xmit_timer(st, sk, sk->rto_ms);
+}
+
+/* tcp_retransmit_skb() of the head: the first unacknowledged segment,
+ * data or FIN. */
+void
+pmtcp_tcp_retransmit_head(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	uint32_t data = tcp_write_end(sk) - sk->snd_una;
+
+	if (seq_before(sk->snd_una, tcp_write_end(sk))) {
+		uint32_t len = RTE_MIN(data, (uint32_t)sk->mss);
+
+		tcp_transmit_skb(st, sk, TH_ACK | (len == data ? TH_PSH : 0),
+				 sk->snd_una, len, true);
+	} else if (tcp_fin_sent(sk)) {
+		pmtcp_tcp_transmit(st, sk, TH_FIN | TH_ACK, tcp_write_end(sk), true);
+	}
 }
 
 /* tcp_connect_init() + tcp_connect(): set the window and MSS up, send the

@@ -55,19 +55,70 @@ tcp_retransmit_timer(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	pmtcp_reset_xmit_timer(st, sk, sk->rto_ms);
 }
 
+/* The data-phase retransmission (tcp_retransmit_timer() for
+ * synchronized states): resend the head, back off, give up after
+ * tcp_retries2 with ETIMEDOUT. */
+static void
+tcp_retransmit_data(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	if (sk->snd_una == sk->snd_nxt)
+		return;   /* everything acked meanwhile */
+	if (sk->retransmits >= st->sysctl.tcp_retries2) {
+		MIB_INC(st, TcpExt, TCPAbortOnTimeout);
+		pmtcp_tcp_done(st, sk, -ETIMEDOUT);
+		return;
+	}
+	if (sk->retransmits == 0)
+		MIB_INC(st, TcpExt, TCPTimeouts);
+	pmtcp_tcp_retransmit_head(st, sk);
+	sk->retransmits++;
+	sk->rto_ms = RTE_MIN(sk->rto_ms * 2, (uint32_t)st->sysctl.tcp_rto_max_ms);
+	pmtcp_reset_xmit_timer(st, sk, sk->rto_ms);
+}
+
+/* tcp_delack_timer(): the ACK we held back goes out now. */
+static void
+tcp_delack_timer(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	if (sk->rcv_nxt == sk->rcv_wup)
+		return;
+	MIB_INC(st, TcpExt, DelayedACKs);
+	pmtcp_send_ack(st, sk);
+}
+
 void
 pmtcp_tcp_timer_fire(struct pmtcp_timer *t, void *arg)
 {
 	struct pmtcp_stack *st = arg;
-	struct pmtcp_sock *sk = container_of(t, struct pmtcp_sock, timer);
+	struct pmtcp_sock *sk;
 
+	if (t->kind == SK_TIMER_DELACK) {
+		tcp_delack_timer(st, container_of(t, struct pmtcp_sock, dtimer));
+		return;
+	}
+	sk = container_of(t, struct pmtcp_sock, timer);
 	switch (sk->state) {
 	case PMTCP_TCP_SYN_SENT:
 	case PMTCP_TCP_SYN_RECV:
 		tcp_retransmit_timer(st, sk);
 		break;
+	case PMTCP_TCP_ESTABLISHED:
+	case PMTCP_TCP_CLOSE_WAIT:
+	case PMTCP_TCP_FIN_WAIT1:
+	case PMTCP_TCP_CLOSING:
+	case PMTCP_TCP_LAST_ACK:
+		tcp_retransmit_data(st, sk);
+		break;
+	case PMTCP_TCP_FIN_WAIT2:
+		/* tcp_fin_timeout ran out for an orphan */
+		pmtcp_tcp_done(st, sk, 0);
+		break;
+	case PMTCP_TCP_TIME_WAIT:
+		/* 2 MSL over (inet_twsk_kill) */
+		MIB_INC(st, TcpExt, TW);
+		pmtcp_tcp_done(st, sk, 0);
+		break;
 	default:
-		/* no timer runs in other states yet */
 		break;
 	}
 }

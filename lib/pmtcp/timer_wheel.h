@@ -18,6 +18,7 @@ struct pmtcp_timer {
 	struct pmtcp_timer *next;
 	struct pmtcp_timer **pprev;   /* NULL when not armed */
 	uint64_t expires;             /* absolute tick */
+	uint8_t kind;                 /* the owner's: which timer this is */
 };
 
 struct pmtcp_timer_wheel;
@@ -51,6 +52,7 @@ pmtcp_timer_init(struct pmtcp_timer *t)
 	t->next = 0;
 	t->pprev = 0;
 	t->expires = 0;
+	t->kind = 0;
 }
 
 /* Arm (or re-arm) @t to fire @ticks (>= 1) after the wheel's clock. */

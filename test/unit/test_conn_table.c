@@ -214,34 +214,34 @@ check_hash_connect(uint32_t hint)
 	st->sysctl.ip_local_port_range[1] = 40003;
 	st->port_hint = hint;
 	for (int i = 0; i < 4; i++) {
-		port[i] = pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be);
+		port[i] = pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL);
 		assert_in_range(port[i], 40000, 40003);
 		assert_null(lookup(st, T_LADDR, port[i], T_RADDR, 80));
 		for (int j = 0; j < i; j++)
 			assert_int_not_equal(port[i], port[j]);
 		sk[i] = sock_hashed(st, T_LADDR, port[i], T_RADDR, 80);
 	}
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be), 0);
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be), 0);
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL), 0);
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL), 0);
 	/* another destination port is another 4-tuple */
-	p = pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, rte_cpu_to_be_16(81));
+	p = pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, rte_cpu_to_be_16(81), NULL);
 	assert_in_range(p, 40000, 40003);
 	/* another destination address too */
-	p = pmtcp_inet_hash_connect(st, T_LADDR, T_IP(198, 18, 0, 7), dport_be);
+	p = pmtcp_inet_hash_connect(st, T_LADDR, T_IP(198, 18, 0, 7), dport_be, NULL);
 	assert_in_range(p, 40000, 40003);
 	/* free one: that port, and only it, comes back */
 	pmtcp_sock_free(st, sk[2]);
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be),
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL),
 			 port[2]);
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be),
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL),
 			 port[2]);
 	sk[2] = sock_hashed(st, T_LADDR, port[2], T_RADDR, 80);
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be), 0);
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL), 0);
 
 	/* a one-port range */
 	st->sysctl.ip_local_port_range[0] = 45000;
 	st->sysctl.ip_local_port_range[1] = 45000;
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be),
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL),
 			 45000);
 	for (int i = 0; i < 4; i++)
 		pmtcp_sock_free(st, sk[i]);
@@ -274,7 +274,7 @@ test_hash_connect_moves(void **state)
 	st->sysctl.ip_local_port_range[1] = 40003;
 	/* nothing hashed: four calls, four different ports */
 	for (int i = 0; i < 4; i++) {
-		uint16_t p = pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be);
+		uint16_t p = pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL);
 
 		assert_in_range(p, 40000, 40003);
 		assert_false(seen & (1U << (p - 40000)));
