@@ -52,6 +52,21 @@ struct app_port {
 	unsigned int lcore;       /* owning lcore */
 };
 
+enum app_workload { WORKLOAD_HANDSHAKE, WORKLOAD_REQUEST };
+enum app_close { CLOSE_RST, CLOSE_FIN };
+
+/* A client connection's request/response state (user_data = index + 1). */
+struct app_conn {
+	uint64_t req_tsc;          /* when the current request went out */
+	uint32_t body_left;        /* response body still expected; UINT32_MAX: until FIN */
+	uint16_t hdr_len;          /* response header bytes buffered */
+	uint16_t requests;         /* responses received on this connection */
+	uint8_t phase;             /* CONN_* */
+	bool status_ok;            /* status line said 200 */
+	uint32_t next_free;        /* free list */
+	char hdr[1024];            /* response header, up to the blank line */
+};
+
 /* Per-lcore worker state: written by its lcore only, read by the main
  * lcore for reports (64-bit loads, no locks). */
 struct app_lcore {
@@ -62,7 +77,6 @@ struct app_lcore {
 	uint16_t n_ports;
 	uint16_t ports[APP_MAX_PORTS];
 	struct pmtcp_stack *st;
-	volatile bool done;       /* worker loop has exited */
 	bool client_finished;     /* limit reached and all attempts ended */
 	bool target_resolved;     /* neighbour of the target known (or gave up) */
 
@@ -78,14 +92,25 @@ struct app_lcore {
 	uint64_t failed_reset;
 	uint64_t failed_unreachable;  /* neighbour never answered (EHOSTUNREACH) */
 	uint64_t failed_local;    /* pmtcp_connect() refused locally */
-	uint64_t closed_by_peer;
+	uint64_t done;            /* established connections the client finished */
+	uint64_t closed_by_peer;  /* ... of which the peer reset or timed out */
+	uint64_t responses_ok;
+	uint64_t responses_bad;
+	/* client connection states */
+	struct app_conn *conns;
+	uint32_t n_conns;
+	uint32_t free_conn;       /* index + 1 of the first free, 0 = none */
 	/* server results */
 	uint64_t accepted;
-	uint64_t server_closed;
+	uint64_t server_closed;   /* reset by the peer */
+	uint64_t server_requests; /* requests answered */
 	/* cost */
 	uint64_t busy_cycles;
 	uint64_t loops;
-	struct app_hist hist;
+	uint32_t open_now;        /* connections in the table (mirrored each period) */
+	uint32_t tw_now;          /* of which TIME_WAIT */
+	struct app_hist hist;     /* handshake: connect() to ESTABLISHED */
+	struct app_hist resp_hist; /* request sent to response complete */
 	struct pmtcp_mib final_mib;  /* counters kept after the stack is freed */
 } __rte_cache_aligned;
 
@@ -106,7 +131,13 @@ struct app_conf {
 	uint64_t connections;      /* 0 = unlimited */
 	double duration_s;         /* 0 = unlimited (until connections done) */
 	uint64_t rate;             /* connections/s, 0 = max */
+	double ramp_s;             /* reach --rate over this long */
 	uint32_t concurrency;
+	enum app_workload workload;
+	enum app_close close_mode;
+	uint32_t request_size;     /* 0 = the plain GET */
+	uint32_t response_size;    /* body bytes the server sends */
+	uint32_t requests_per_conn;
 	uint32_t table_size;
 	uint32_t mbufs;            /* 0 = computed */
 	double stats_period_s;
@@ -158,6 +189,14 @@ int app_assign_lcores(struct app *app);
 int app_lcore_main(void *arg);
 void app_lcore_iterate(struct app *app, struct app_lcore *l);
 int app_lcores_create_stacks(struct app *app);
+
+/* workload.c */
+int app_workload_init(struct app *app, struct app_lcore *l);
+void app_workload_fini(struct app_lcore *l);
+void app_workload_callbacks(struct pmtcp_callbacks *cb, struct app_lcore *l);
+uint64_t app_client_ended(const struct app_lcore *l);
+uint64_t app_conn_alloc(struct app_lcore *l);
+void app_conn_free(struct app_lcore *l, uint64_t ud);
 
 /* report.c */
 void app_hist_add(struct app_hist *h, uint64_t us);

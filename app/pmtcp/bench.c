@@ -2,7 +2,7 @@
 /*
  * The benchmark's lcore loop (run to completion): open connections at the
  * configured rate and concurrency, receive a burst, run timers, flush TX.
- * Connections are closed by RST as soon as they are established.
+ * What a connection does once open is workload.c's.
  */
 #include <errno.h>
 #include <string.h>
@@ -16,64 +16,6 @@
 #define CONNECT_BURST 32
 
 volatile bool app_force_quit;
-
-static void
-on_connected(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
-{
-	struct app_lcore *l = arg;
-	uint64_t cycles = rte_rdtsc() - pmtcp_sock_open_tsc(sk);
-
-	l->established++;
-	app_hist_add(&l->hist, cycles * 1000000 / rte_get_tsc_hz());
-	/* handshake workload: close by RST at once */
-	pmtcp_abort(st, sk);
-}
-
-static void
-on_accepted(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
-{
-	struct app_lcore *l = arg;
-
-	RTE_SET_USED(st);
-	RTE_SET_USED(sk);
-	l->accepted++;
-}
-
-static void
-on_failed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
-{
-	struct app_lcore *l = arg;
-
-	RTE_SET_USED(st);
-	RTE_SET_USED(sk);
-	switch (err) {
-	case -ECONNREFUSED:
-		l->failed_refused++;
-		break;
-	case -ETIMEDOUT:
-		l->failed_timeout++;
-		break;
-	case -EHOSTUNREACH:
-		l->failed_unreachable++;
-		break;
-	default:
-		l->failed_reset++;
-		break;
-	}
-}
-
-static void
-on_closed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
-{
-	struct app_lcore *l = arg;
-
-	RTE_SET_USED(st);
-	RTE_SET_USED(err);
-	if (pmtcp_sock_userdata(sk) != 0)
-		l->closed_by_peer++;
-	else
-		l->server_closed++;
-}
 
 static const struct app_port *
 port_of(const struct app *app, uint16_t port_id)
@@ -124,11 +66,12 @@ app_lcores_create_stacks(struct app *app)
 				return -1;
 			}
 		}
-		sc.cb.connected = on_connected;
-		sc.cb.accepted = on_accepted;
-		sc.cb.failed = on_failed;
-		sc.cb.closed = on_closed;
-		sc.cb.arg = l;
+		app_workload_callbacks(&sc.cb, l);
+		if (app_workload_init(app, l) != 0) {
+			app_err("lcore %u: out of memory for the workload (try a smaller --concurrency)",
+				lc);
+			return -1;
+		}
 		l->st = pmtcp_stack_create(&sc);
 		if (l->st == NULL) {
 			app_err("lcore %u: cannot create the TCP stack: %s (try a smaller --table-size)",
@@ -173,19 +116,12 @@ app_lcores_create_stacks(struct app *app)
 	return 0;
 }
 
-static inline uint64_t
-client_ended(const struct app_lcore *l)
-{
-	return l->established + l->failed_refused + l->failed_timeout +
-	       l->failed_reset + l->failed_unreachable + l->failed_local;
-}
-
 /* Open what the rate, the concurrency and the limits allow now. */
 static unsigned int
 client_open(struct app *app, struct app_lcore *l, uint64_t now)
 {
 	const struct app_conf *c = &app->conf;
-	uint64_t in_flight = l->attempted - client_ended(l);
+	uint64_t in_flight = l->attempted - app_client_ended(l);
 	unsigned int opened = 0;
 
 	/* warm the ARP cache first (up to 1 s) so the first burst of SYNs
@@ -197,6 +133,7 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 		l->target_resolved = true;
 	}
 	while (opened < CONNECT_BURST) {
+		uint64_t ud;
 		int ret;
 
 		if (c->connections != 0 && l->attempted >= c->connections)
@@ -206,23 +143,38 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 		if (in_flight >= c->concurrency)
 			break;
 		if (l->tsc_per_conn != 0) {
+			uint64_t step = l->tsc_per_conn;
+
+			/* --ramp: the rate climbs linearly to --rate */
+			if (c->ramp_s > 0 && now - app->start_tsc <
+			    (uint64_t)(c->ramp_s * (double)rte_get_tsc_hz())) {
+				double f = (double)(now - app->start_tsc) /
+					   (c->ramp_s * (double)rte_get_tsc_hz());
+
+				step = (uint64_t)((double)step / RTE_MAX(f, 0.001));
+			}
 			if (now < l->next_connect_tsc)
 				break;
 			/* after a stall, do not burst to catch up more than
 			 * one burst's worth */
-			if (now - l->next_connect_tsc > l->tsc_per_conn * CONNECT_BURST)
+			if (now - l->next_connect_tsc > step * CONNECT_BURST)
 				l->next_connect_tsc = now;
-			l->next_connect_tsc += l->tsc_per_conn;
+			l->next_connect_tsc += step;
 		}
-		ret = pmtcp_connect(l->st, c->client_addr, c->client_port, 1, NULL);
+		ud = app_conn_alloc(l);
+		if (ud == 0)
+			break;   /* every connection state in use */
+		ret = pmtcp_connect(l->st, c->client_addr, c->client_port, ud, NULL);
 		l->attempted++;
 		opened++;
-		if (ret != 0)
+		if (ret != 0) {
+			app_conn_free(l, ud);
 			l->failed_local++;
-		else
+		} else {
 			in_flight++;
+		}
 	}
-	if (!l->client_finished && l->attempted == client_ended(l) &&
+	if (!l->client_finished && l->attempted == app_client_ended(l) &&
 	    ((c->connections != 0 && l->attempted >= c->connections) ||
 	     (app->end_tsc != 0 && now >= app->end_tsc)))
 		l->client_finished = true;

@@ -205,6 +205,7 @@ main(int argc, char **argv)
 		l->final_mib = *pmtcp_stack_mib(l->st);
 		pmtcp_stack_free(l->st);
 		l->st = NULL;
+		app_workload_fini(l);
 	}
 	app_ports_drain(app);
 	app_report_summary(app, stdout);
@@ -216,6 +217,7 @@ out:
 			pmtcp_stack_free(app->lcores[lc].st);
 			app->lcores[lc].st = NULL;
 		}
+		app_workload_fini(&app->lcores[lc]);
 	}
 	if (app->n_ports > 0)
 		app_ports_fini(app);

@@ -39,7 +39,15 @@ app_usage(FILE *f, const char *prog)
 "  --connections N         open N connections, stop when all have ended\n"
 "  --duration SEC          run for SEC seconds (default 10 without --connections)\n"
 "  --rate CPS              connections per second, 0 = as fast as possible (0)\n"
-"  --concurrency N         connections in the handshake at once (1024)\n"
+"  --concurrency N         connections open at once, closed loop (1024)\n"
+"  --ramp SEC              climb linearly to --rate over SEC seconds\n"
+"  --workload handshake|request\n"
+"                          handshake: connect, then close (default);\n"
+"                          request: connect, HTTP GET, read the response, close\n"
+"  --close rst|fin         how the client closes: reset (default) or FIN\n"
+"  --request-size N        bytes of the GET request (padded; default: plain GET)\n"
+"  --response-size N       body bytes of the server's 200 OK (64)\n"
+"  --requests-per-connection N  requests before closing (1)\n"
 "TCP:\n"
 "  --tcp NAME=VALUE        set a knob by its Linux sysctl name (repeatable),\n"
 "                          e.g. --tcp tcp_syn_retries=2 (see docs/tuning.md)\n"
@@ -188,7 +196,9 @@ bad:
 enum {
 	OPT_CLIENT = 256, OPT_SERVER, OPT_IP, OPT_CONNECTIONS, OPT_DURATION,
 	OPT_RATE, OPT_CONCURRENCY, OPT_TCP, OPT_JSON, OPT_PROFILE,
-	OPT_TABLE_SIZE, OPT_MBUFS, OPT_STATS_PERIOD, OPT_QUIET,
+	OPT_TABLE_SIZE, OPT_MBUFS, OPT_STATS_PERIOD, OPT_QUIET, OPT_RAMP,
+	OPT_WORKLOAD, OPT_CLOSE, OPT_REQUEST_SIZE, OPT_RESPONSE_SIZE,
+	OPT_REQUESTS_PER_CONN,
 };
 
 static const struct option long_opts[] = {
@@ -206,6 +216,12 @@ static const struct option long_opts[] = {
 	{ "mbufs", required_argument, NULL, OPT_MBUFS },
 	{ "stats-period", required_argument, NULL, OPT_STATS_PERIOD },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "ramp", required_argument, NULL, OPT_RAMP },
+	{ "workload", required_argument, NULL, OPT_WORKLOAD },
+	{ "close", required_argument, NULL, OPT_CLOSE },
+	{ "request-size", required_argument, NULL, OPT_REQUEST_SIZE },
+	{ "response-size", required_argument, NULL, OPT_RESPONSE_SIZE },
+	{ "requests-per-connection", required_argument, NULL, OPT_REQUESTS_PER_CONN },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -219,6 +235,10 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 
 	memset(c, 0, sizeof(*c));
 	c->concurrency = 1024;
+	c->workload = WORKLOAD_HANDSHAKE;
+	c->close_mode = CLOSE_RST;
+	c->response_size = 64;
+	c->requests_per_conn = 1;
 	c->table_size = 65536;
 	c->stats_period_s = 1.0;
 	pmtcp_sysctl_init(&c->sysctl);
@@ -295,6 +315,45 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 		case OPT_QUIET:
 			c->quiet = true;
 			break;
+		case OPT_RAMP:
+			if (parse_seconds("--ramp", optarg, 3600, &c->ramp_s) != 0)
+				return -1;
+			break;
+		case OPT_WORKLOAD:
+			if (strcmp(optarg, "handshake") == 0) {
+				c->workload = WORKLOAD_HANDSHAKE;
+			} else if (strcmp(optarg, "request") == 0) {
+				c->workload = WORKLOAD_REQUEST;
+			} else {
+				app_err("--workload: expected handshake or request, got '%s'", optarg);
+				return -1;
+			}
+			break;
+		case OPT_CLOSE:
+			if (strcmp(optarg, "rst") == 0) {
+				c->close_mode = CLOSE_RST;
+			} else if (strcmp(optarg, "fin") == 0) {
+				c->close_mode = CLOSE_FIN;
+			} else {
+				app_err("--close: expected rst or fin, got '%s'", optarg);
+				return -1;
+			}
+			break;
+		case OPT_REQUEST_SIZE:
+			if (parse_u64("--request-size", optarg, 0, 65536, &v) != 0)
+				return -1;
+			c->request_size = (uint32_t)v;
+			break;
+		case OPT_RESPONSE_SIZE:
+			if (parse_u64("--response-size", optarg, 0, 1 << 20, &v) != 0)
+				return -1;
+			c->response_size = (uint32_t)v;
+			break;
+		case OPT_REQUESTS_PER_CONN:
+			if (parse_u64("--requests-per-connection", optarg, 1, 1000000, &v) != 0)
+				return -1;
+			c->requests_per_conn = (uint32_t)v;
+			break;
 		case 'h':
 			app_usage(stdout, "pmtcp");
 			return 1;
@@ -312,6 +371,10 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 	}
 	if (!c->client && !c->server) {
 		app_err("nothing to do: give --client IP:PORT and/or --server PORT");
+		return -1;
+	}
+	if (c->ramp_s > 0 && c->rate == 0) {
+		app_err("--ramp needs --rate: it climbs to that rate");
 		return -1;
 	}
 	if (c->duration_s == 0 && c->connections == 0)

@@ -70,8 +70,9 @@ hist_percentile(const struct app_hist *h, double pct)
 struct totals {
 	uint64_t attempted, established, refused, timeout, reset, unreachable, local;
 	uint64_t accepted, server_closed, busy_cycles, in_flight;
-	uint64_t retrans;
-	struct app_hist hist;
+	uint64_t retrans, done, closed_by_peer, resp_ok, resp_bad, server_requests;
+	uint64_t open_now, tw_now;
+	struct app_hist hist, resp_hist;
 };
 
 static void
@@ -96,33 +97,73 @@ totals_get(const struct app *app, struct totals *t, bool with_hist)
 		t->server_closed += l->server_closed;
 		t->busy_cycles += l->busy_cycles;
 		t->retrans += app_lcore_mib(l)->mib[PMTCP_MIB_Tcp_RetransSegs];
+		t->done += l->done;
+		t->closed_by_peer += l->closed_by_peer;
+		t->resp_ok += l->responses_ok;
+		t->resp_bad += l->responses_bad;
+		t->server_requests += l->server_requests;
+		if (l->st != NULL) {
+			t->open_now += pmtcp_stack_conn_count(l->st) -
+				       pmtcp_stack_tw_count(l->st);
+			t->tw_now += pmtcp_stack_tw_count(l->st);
+		}
 		if (with_hist) {
-			for (unsigned int b = 0; b < HIST_BUCKETS; b++)
+			for (unsigned int b = 0; b < HIST_BUCKETS; b++) {
 				t->hist.count[b] += l->hist.count[b];
+				t->resp_hist.count[b] += l->resp_hist.count[b];
+			}
 			t->hist.max_us = RTE_MAX(t->hist.max_us, l->hist.max_us);
+			t->resp_hist.max_us = RTE_MAX(t->resp_hist.max_us,
+						      l->resp_hist.max_us);
 		}
 	}
+	/* opened by the client and not yet finished with */
 	t->in_flight = t->attempted - t->established - t->refused - t->timeout -
-		       t->reset - t->unreachable - t->local;
+		       t->reset - t->unreachable - t->local +
+		       (t->established - t->done);
 }
 
 static struct totals last;
 static double last_t;
 
+/* p50/p99 of what a histogram gained since @prev (which is then updated). */
+static void
+hist_period(const struct app_hist *now, struct app_hist *prev, uint64_t *p50,
+	    uint64_t *p99)
+{
+	static struct app_hist delta;
+
+	for (unsigned int b = 0; b < HIST_BUCKETS; b++)
+		delta.count[b] = now->count[b] - prev->count[b];
+	delta.max_us = now->max_us;
+	*p50 = hist_percentile(&delta, 50);
+	*p99 = hist_percentile(&delta, 99);
+	*prev = *now;
+}
+
 void
 app_report_line(struct app *app, double t, FILE *f)
 {
-	struct totals now;
+	static struct app_hist prev_hs, prev_resp;
+	static struct totals now;
 	double dt = t - last_t;
+	uint64_t hs50, hs99, r50, r99;
 
-	totals_get(app, &now, false);
-	fprintf(f, "[%7.2fs] cps %9.0f  est %10" PRIu64 "  acc %10" PRIu64
-		"  inflight %6" PRIu64 "  fail refused %" PRIu64 " timeout %" PRIu64
-		" reset %" PRIu64 " unreach %" PRIu64 " local %" PRIu64
-		"  retrans %" PRIu64 "\n",
+	totals_get(app, &now, true);
+	hist_period(&now.hist, &prev_hs, &hs50, &hs99);
+	hist_period(&now.resp_hist, &prev_resp, &r50, &r99);
+	fprintf(f, "[%7.2fs] cps %8.0f est %9" PRIu64 " acc %9" PRIu64
+		" open %6" PRIu64 " tw %6" PRIu64 " | fail ref %" PRIu64
+		" tmo %" PRIu64 " rst %" PRIu64 " unr %" PRIu64 " loc %" PRIu64
+		" | retr %" PRIu64 " | hs p50/p99 %" PRIu64 "/%" PRIu64 "us",
 		t, dt > 0 ? (double)(now.established - last.established) / dt : 0.0,
-		now.established, now.accepted, now.in_flight, now.refused,
-		now.timeout, now.reset, now.unreachable, now.local, now.retrans);
+		now.established, now.accepted, now.open_now, now.tw_now,
+		now.refused, now.timeout, now.reset, now.unreachable, now.local,
+		now.retrans, hs50, hs99);
+	if (app->conf.workload == WORKLOAD_REQUEST)
+		fprintf(f, " | resp ok %" PRIu64 " bad %" PRIu64 " p50/p99 %" PRIu64
+			"/%" PRIu64 "us", now.resp_ok, now.resp_bad, r50, r99);
+	fputc('\n', f);
 	fflush(f);
 	last = now;
 	last_t = t;
@@ -169,10 +210,21 @@ app_report_summary(struct app *app, FILE *f)
 			"  p99 %" PRIu64 "  max %" PRIu64 "\n",
 			hist_percentile(&t.hist, 50), hist_percentile(&t.hist, 90),
 			hist_percentile(&t.hist, 99), t.hist.max_us);
+		if (app->conf.workload == WORKLOAD_REQUEST)
+			fprintf(f, "responses: ok %" PRIu64 ", bad %" PRIu64
+				"; latency (us): p50 %" PRIu64 "  p90 %" PRIu64
+				"  p99 %" PRIu64 "  max %" PRIu64 "\n",
+				t.resp_ok, t.resp_bad,
+				hist_percentile(&t.resp_hist, 50),
+				hist_percentile(&t.resp_hist, 90),
+				hist_percentile(&t.resp_hist, 99), t.resp_hist.max_us);
+		fprintf(f, "closed by the client %" PRIu64 ", by the peer (reset/timeout) %" PRIu64 "\n",
+			t.done - t.closed_by_peer, t.closed_by_peer);
 	}
 	if (app->conf.server)
-		fprintf(f, "server: accepted %" PRIu64 ", reset by peer %" PRIu64 "\n",
-			t.accepted, t.server_closed);
+		fprintf(f, "server: accepted %" PRIu64 ", requests answered %" PRIu64
+			", reset by peer %" PRIu64 "\n",
+			t.accepted, t.server_requests, t.server_closed);
 	fprintf(f, "cost: %" PRIu64 " busy TSC cycles, %.0f cycles/connection (TSC %.2f GHz)\n",
 		t.busy_cycles,
 		t.established ? (double)t.busy_cycles / (double)t.established : 0.0,
@@ -213,14 +265,20 @@ app_report_json(struct app *app, const char *path)
 		", \"failed\": {\"refused\": %" PRIu64 ", \"timeout\": %" PRIu64
 		", \"reset\": %" PRIu64 ", \"unreachable\": %" PRIu64
 		", \"local\": %" PRIu64 "}, \"open_at_exit\": %" PRIu64
+		", \"closed\": %" PRIu64 ", \"closed_by_peer\": %" PRIu64
+		", \"responses\": {\"ok\": %" PRIu64 ", \"bad\": %" PRIu64 "}"
 		", \"cps\": %.1f},\n",
 		t.attempted, t.established, t.refused, t.timeout, t.reset,
-		t.unreachable, t.local, t.in_flight,
+		t.unreachable, t.local, t.in_flight, t.done, t.closed_by_peer,
+		t.resp_ok, t.resp_bad,
 		secs > 0 ? (double)t.established / secs : 0.0);
-	fprintf(f, "  \"server\": {\"accepted\": %" PRIu64 ", \"reset_by_peer\": %" PRIu64 "},\n",
-		t.accepted, t.server_closed);
+	fprintf(f, "  \"server\": {\"accepted\": %" PRIu64 ", \"requests\": %" PRIu64
+		", \"reset_by_peer\": %" PRIu64 "},\n",
+		t.accepted, t.server_requests, t.server_closed);
 	fprintf(f, "  \"latency_us\": {");
 	json_hist(f, "handshake", &t.hist);
+	fprintf(f, ", ");
+	json_hist(f, "response", &t.resp_hist);
 	fprintf(f, "},\n");
 	fprintf(f, "  \"cycles\": {\"busy\": %" PRIu64 ", \"per_connection\": %.1f, \"tsc_hz\": %" PRIu64 "},\n",
 		t.busy_cycles,

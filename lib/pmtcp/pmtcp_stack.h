@@ -269,6 +269,9 @@ const struct pmtcp_mib *pmtcp_stack_mib(const struct pmtcp_stack *st);
 /** @return connections in the table now. */
 uint32_t pmtcp_stack_conn_count(const struct pmtcp_stack *st);
 
+/** @return connections in TIME_WAIT now. */
+uint32_t pmtcp_stack_tw_count(const struct pmtcp_stack *st);
+
 /** @return the stack's knobs (read-only view). */
 const struct pmtcp_sysctl *pmtcp_stack_sysctl(const struct pmtcp_stack *st);
 

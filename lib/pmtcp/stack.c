@@ -289,6 +289,12 @@ pmtcp_stack_conn_count(const struct pmtcp_stack *st)
 	return st->conn_count;
 }
 
+uint32_t
+pmtcp_stack_tw_count(const struct pmtcp_stack *st)
+{
+	return st->tw_count;
+}
+
 const struct pmtcp_sysctl *
 pmtcp_stack_sysctl(const struct pmtcp_stack *st)
 {

@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Workloads: what a connection does once established.
+ *   handshake  the client closes at once (--close rst|fin)
+ *   request    the client sends an HTTP/1.1 GET, reads the response
+ *              (status line, Content-Length or until the server's FIN),
+ *              --requests-per-connection times, then closes; the server
+ *              answers every request (a header block ended by a blank
+ *              line) with "200 OK" and --response-size bytes of body,
+ *              and closes when the client does.
+ * So pmtcp talks to HTTP servers (nginx, python -m http.server) and HTTP
+ * clients (curl, wrk) both ways.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+
+#include "app.h"
+
+#define SERVER_SOCK (1ULL << 63)  /* user_data of accepted socks */
+
+enum { CONN_IDLE, CONN_HEADER, CONN_BODY };
+
+/* Request and response bytes, built once per lcore. */
+struct app_payloads {
+	char *request;
+	uint32_t request_len;
+	char *response;
+	uint32_t response_len;
+};
+static struct app_payloads payloads[RTE_MAX_LCORE];
+
+static const struct app *the_app;
+
+uint64_t
+app_client_ended(const struct app_lcore *l)
+{
+	return l->failed_refused + l->failed_timeout + l->failed_reset +
+	       l->failed_unreachable + l->failed_local + l->done;
+}
+
+static struct app_conn *
+conn_get(struct app_lcore *l, uint64_t ud)
+{
+	if (ud == 0 || (ud & SERVER_SOCK) || ud > l->n_conns)
+		return NULL;
+	return &l->conns[ud - 1];
+}
+
+static void
+conn_put(struct app_lcore *l, struct pmtcp_sock *sk)
+{
+	uint64_t ud = pmtcp_sock_userdata(sk);
+	struct app_conn *c = conn_get(l, ud);
+
+	if (c == NULL)
+		return;
+	c->next_free = l->free_conn;
+	l->free_conn = (uint32_t)ud;
+	pmtcp_sock_set_userdata(sk, 0);
+}
+
+/* The client is done with an established connection. */
+static void
+client_finish(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk)
+{
+	conn_put(l, sk);
+	l->done++;
+	if (the_app->conf.close_mode == CLOSE_FIN)
+		pmtcp_close(st, sk);
+	else
+		pmtcp_abort(st, sk);
+}
+
+static void
+client_send_request(struct pmtcp_stack *st, struct app_lcore *l,
+		    struct pmtcp_sock *sk, struct app_conn *c)
+{
+	const struct app_payloads *p = &payloads[l->lcore_id];
+
+	c->req_tsc = rte_rdtsc();
+	c->phase = CONN_HEADER;
+	c->hdr_len = 0;
+	c->status_ok = false;
+	c->body_left = 0;
+	if (pmtcp_send(st, sk, p->request, p->request_len) !=
+	    (int)p->request_len) {
+		l->responses_bad++;
+		client_finish(st, l, sk);
+	}
+}
+
+/* A response is complete: count it, then the next request or close. */
+static void
+client_response_done(struct pmtcp_stack *st, struct app_lcore *l,
+		     struct pmtcp_sock *sk, struct app_conn *c, bool ok)
+{
+	if (ok && c->status_ok) {
+		l->responses_ok++;
+		app_hist_add(&l->resp_hist, (rte_rdtsc() - c->req_tsc) * 1000000 /
+			     rte_get_tsc_hz());
+	} else {
+		l->responses_bad++;
+	}
+	c->phase = CONN_IDLE;
+	c->requests++;
+	if (ok && c->status_ok && c->requests < the_app->conf.requests_per_conn)
+		client_send_request(st, l, sk, c);
+	else
+		client_finish(st, l, sk);
+}
+
+/* Parse the response header once the blank line is in: status 200 and
+ * Content-Length. */
+static void
+client_parse_header(struct app_conn *c)
+{
+	const char *cl;
+
+	c->hdr[c->hdr_len] = '\0';
+	c->status_ok = (strncmp(c->hdr, "HTTP/1.1 200", 12) == 0 ||
+			strncmp(c->hdr, "HTTP/1.0 200", 12) == 0);
+	cl = strcasestr(c->hdr, "\r\ncontent-length:");
+	if (cl != NULL)
+		c->body_left = (uint32_t)strtoul(cl + 17, NULL, 10);
+	else
+		c->body_left = UINT32_MAX;   /* until the server closes */
+}
+
+static void
+client_recv(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk,
+	    struct app_conn *c, const uint8_t *data, uint32_t len)
+{
+	while (len > 0) {
+		if (c->phase == CONN_HEADER) {
+			uint8_t b = *data++;
+
+			len--;
+			if (c->hdr_len >= sizeof(c->hdr) - 1) {
+				client_response_done(st, l, sk, c, false);
+				return;
+			}
+			c->hdr[c->hdr_len++] = (char)b;
+			if (c->hdr_len >= 4 &&
+			    memcmp(c->hdr + c->hdr_len - 4, "\r\n\r\n", 4) == 0) {
+				client_parse_header(c);
+				c->phase = CONN_BODY;
+				if (c->body_left == 0) {
+					client_response_done(st, l, sk, c, true);
+					if (pmtcp_sock_userdata(sk) == 0)
+						return;  /* closed */
+				}
+			}
+		} else if (c->phase == CONN_BODY) {
+			uint32_t n = RTE_MIN(len, c->body_left);
+
+			if (c->body_left != UINT32_MAX)
+				c->body_left -= n;
+			data += n;
+			len -= n;
+			if (c->body_left == 0) {
+				client_response_done(st, l, sk, c, true);
+				if (pmtcp_sock_userdata(sk) == 0)
+					return;
+			}
+		} else {
+			/* bytes nobody asked for */
+			client_response_done(st, l, sk, c, false);
+			return;
+		}
+	}
+}
+
+/* Server: every "\r\n\r\n" ends a request; answer each. The match state
+ * (0..3 bytes of the terminator seen) lives in the sock's user data. */
+static void
+server_recv(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk,
+	    const uint8_t *data, uint32_t len)
+{
+	static const char term[4] = { '\r', '\n', '\r', '\n' };
+	uint64_t ud = pmtcp_sock_userdata(sk);
+	unsigned int matched = (unsigned int)(ud & 3);
+	const struct app_payloads *p = &payloads[l->lcore_id];
+
+	for (uint32_t i = 0; i < len; i++) {
+		if (data[i] == term[matched]) {
+			if (++matched < 4)
+				continue;
+			matched = 0;
+			l->server_requests++;
+			pmtcp_send(st, sk, p->response, p->response_len);
+		} else {
+			matched = data[i] == '\r' ? 1 : 0;
+		}
+	}
+	pmtcp_sock_set_userdata(sk, SERVER_SOCK | matched);
+}
+
+static void
+on_connected(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
+{
+	struct app_lcore *l = arg;
+	struct app_conn *c = conn_get(l, pmtcp_sock_userdata(sk));
+
+	l->established++;
+	app_hist_add(&l->hist, (rte_rdtsc() - pmtcp_sock_open_tsc(sk)) * 1000000 /
+		     rte_get_tsc_hz());
+	if (the_app->conf.workload == WORKLOAD_HANDSHAKE || c == NULL) {
+		client_finish(st, l, sk);
+		return;
+	}
+	c->requests = 0;
+	client_send_request(st, l, sk, c);
+}
+
+static void
+on_accepted(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
+{
+	struct app_lcore *l = arg;
+
+	RTE_SET_USED(st);
+	pmtcp_sock_set_userdata(sk, SERVER_SOCK);
+	l->accepted++;
+}
+
+static void
+on_failed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
+{
+	struct app_lcore *l = arg;
+
+	RTE_SET_USED(st);
+	if (pmtcp_sock_userdata(sk) & SERVER_SOCK)
+		return;
+	conn_put(l, sk);
+	switch (err) {
+	case -ECONNREFUSED:
+		l->failed_refused++;
+		break;
+	case -ETIMEDOUT:
+		l->failed_timeout++;
+		break;
+	case -EHOSTUNREACH:
+		l->failed_unreachable++;
+		break;
+	default:
+		l->failed_reset++;
+		break;
+	}
+}
+
+static void
+on_closed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
+{
+	struct app_lcore *l = arg;
+	uint64_t ud = pmtcp_sock_userdata(sk);
+
+	RTE_SET_USED(st);
+	if (ud & SERVER_SOCK) {
+		if (err != 0)
+			l->server_closed++;
+		return;
+	}
+	if (conn_get(l, ud) == NULL)
+		return;   /* the client had finished with it already */
+	conn_put(l, sk);
+	l->done++;
+	if (err != 0) {
+		l->closed_by_peer++;
+		l->responses_bad += the_app->conf.workload == WORKLOAD_REQUEST;
+	}
+}
+
+static void
+on_recv(struct pmtcp_stack *st, struct pmtcp_sock *sk, const void *data,
+	uint32_t len, void *arg)
+{
+	struct app_lcore *l = arg;
+	uint64_t ud = pmtcp_sock_userdata(sk);
+	struct app_conn *c;
+
+	if (ud & SERVER_SOCK) {
+		server_recv(st, l, sk, data, len);
+		return;
+	}
+	c = conn_get(l, ud);
+	if (c != NULL)
+		client_recv(st, l, sk, c, data, len);
+}
+
+static void
+on_peer_closed(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
+{
+	struct app_lcore *l = arg;
+	uint64_t ud = pmtcp_sock_userdata(sk);
+	struct app_conn *c;
+
+	if (ud & SERVER_SOCK) {
+		pmtcp_close(st, sk);     /* the client is done: so are we */
+		return;
+	}
+	c = conn_get(l, ud);
+	if (c == NULL) {
+		pmtcp_close(st, sk);
+		return;
+	}
+	if (c->phase == CONN_BODY && c->body_left == UINT32_MAX) {
+		client_response_done(st, l, sk, c, true);  /* ended by FIN */
+		if (pmtcp_sock_userdata(sk) == 0)
+			return;
+	}
+	if (c->phase != CONN_IDLE)
+		l->responses_bad++;   /* the server closed mid-response */
+	conn_put(l, sk);
+	l->done++;
+	pmtcp_close(st, sk);
+}
+
+void
+app_workload_callbacks(struct pmtcp_callbacks *cb, struct app_lcore *l)
+{
+	cb->connected = on_connected;
+	cb->accepted = on_accepted;
+	cb->failed = on_failed;
+	cb->closed = on_closed;
+	cb->recv = on_recv;
+	cb->peer_closed = on_peer_closed;
+	cb->arg = l;
+}
+
+/* The request: a plain GET, padded with an X-Pad header up to
+ * --request-size. */
+static int
+build_request(const struct app *app, struct app_payloads *p)
+{
+	const struct app_conf *c = &app->conf;
+	const uint8_t *a = (const uint8_t *)&c->client_addr;
+	char base[160];
+	int n = snprintf(base, sizeof(base),
+			 "GET / HTTP/1.1\r\nHost: %u.%u.%u.%u:%u\r\nUser-Agent: pmtcp\r\nAccept: */*\r\n",
+			 a[0], a[1], a[2], a[3], c->client_port);
+	uint32_t want = RTE_MAX(c->request_size, (uint32_t)n + 2);
+	uint32_t pad = want - (uint32_t)n - 2;
+
+	p->request = rte_malloc("pmtcp_request", want + 1, 0);
+	if (p->request == NULL)
+		return -ENOMEM;
+	memcpy(p->request, base, (size_t)n);
+	if (pad > 0) {
+		/* "X-Pad: " + filler + "\r\n" needs 9 bytes at least */
+		uint32_t fill = pad < 9 ? 0 : pad - 9;
+
+		if (pad < 9) {
+			want = (uint32_t)n + 2;   /* too small to pad: plain GET */
+		} else {
+			memcpy(p->request + n, "X-Pad: ", 7);
+			memset(p->request + n + 7, 'a', fill);
+			memcpy(p->request + n + 7 + fill, "\r\n", 2);
+		}
+	}
+	memcpy(p->request + want - 2, "\r\n", 2);
+	p->request_len = want;
+	return 0;
+}
+
+static int
+build_response(const struct app *app, struct app_payloads *p)
+{
+	uint32_t body = app->conf.response_size;
+	char hdr[128];
+	int n = snprintf(hdr, sizeof(hdr),
+			 "HTTP/1.1 200 OK\r\nServer: pmtcp\r\nContent-Type: text/plain\r\nContent-Length: %u\r\n\r\n",
+			 body);
+
+	p->response = rte_malloc("pmtcp_response", (size_t)n + body, 0);
+	if (p->response == NULL)
+		return -ENOMEM;
+	memcpy(p->response, hdr, (size_t)n);
+	memset(p->response + n, 'x', body);
+	p->response_len = (uint32_t)n + body;
+	return 0;
+}
+
+int
+app_workload_init(struct app *app, struct app_lcore *l)
+{
+	struct app_payloads *p = &payloads[l->lcore_id];
+
+	the_app = app;
+	if (l->client) {
+		l->n_conns = app->conf.concurrency;
+		l->conns = rte_zmalloc("pmtcp_conns",
+				       sizeof(*l->conns) * l->n_conns, 0);
+		if (l->conns == NULL)
+			return -ENOMEM;
+		l->free_conn = 0;
+		for (uint32_t i = l->n_conns; i-- > 0;) {
+			l->conns[i].next_free = l->free_conn;
+			l->free_conn = i + 1;
+		}
+		if (build_request(app, p) != 0)
+			return -ENOMEM;
+	}
+	if (l->server && build_response(app, p) != 0)
+		return -ENOMEM;
+	return 0;
+}
+
+void
+app_workload_fini(struct app_lcore *l)
+{
+	rte_free(l->conns);
+	l->conns = NULL;
+	rte_free(payloads[l->lcore_id].request);
+	rte_free(payloads[l->lcore_id].response);
+	payloads[l->lcore_id].request = NULL;
+	payloads[l->lcore_id].response = NULL;
+}
+
+/* Take a connection state for a new connect(): its user data. */
+uint64_t
+app_conn_alloc(struct app_lcore *l)
+{
+	uint32_t idx = l->free_conn;
+
+	if (idx == 0)
+		return 0;
+	l->free_conn = l->conns[idx - 1].next_free;
+	memset(&l->conns[idx - 1], 0, offsetof(struct app_conn, hdr));
+	return idx;
+}
+
+/* Give it back when connect() failed at once. */
+void
+app_conn_free(struct app_lcore *l, uint64_t ud)
+{
+	if (ud == 0 || ud > l->n_conns)
+		return;
+	l->conns[ud - 1].next_free = l->free_conn;
+	l->free_conn = (uint32_t)ud;
+}
