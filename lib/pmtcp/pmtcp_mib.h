@@ -49,6 +49,11 @@ extern "C" {
 	X(TcpExt, TCPSynRetrans, "SYN and SYN-ACK retransmissions") \
 	X(TcpExt, ListenOverflows, "handshake completion refused: accept side full") \
 	X(TcpExt, ListenDrops, "SYN dropped at a listener (SYN queue or table full)") \
+	X(TcpExt, SyncookiesSent, "SYN-ACKs sent with a SYN cookie") \
+	X(TcpExt, SyncookiesRecv, "handshakes completed by a valid SYN cookie") \
+	X(TcpExt, SyncookiesFailed, "ACKs whose SYN cookie did not verify") \
+	X(TcpExt, TCPReqQFullDoCookies, "SYN queue full: answered with a cookie") \
+	X(TcpExt, TCPReqQFullDrop, "SYN queue full: SYN dropped (tcp_syncookies=0)") \
 	X(TcpExt, TCPSYNChallenge, "challenge ACKs sent for a SYN in a synchronized state") \
 	X(TcpExt, TCPChallengeACK, "challenge ACKs sent (RFC 5961), for a SYN or a RST off RCV.NXT") \
 	X(TcpExt, TCPAbortOnData, "connections the application closed with a reset (SO_LINGER 0)") \

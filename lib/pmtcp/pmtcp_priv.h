@@ -45,6 +45,7 @@ struct pmtcp_iface {
 struct pmtcp_listener {
 	uint16_t port;                 /* host order, 0 = free */
 	uint32_t syn_queue;            /* socks in SYN_RECV for it */
+	uint32_t last_overflow_ms;     /* tcp_synq_overflow(): SYN queue last full */
 };
 
 /* Per-lcore stack. Everything here belongs to one lcore. */

@@ -218,6 +218,12 @@ void pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 			    uint16_t listener, struct rte_mbuf *m,
 			    const struct rte_tcp_hdr *th,
 			    const struct pmtcp_tcp_opts *opt);
+struct pmtcp_sock *pmtcp_tcp_cookie_check(struct pmtcp_stack *st,
+		struct pmtcp_iface *ifc, uint16_t listener, struct rte_mbuf *m,
+		const struct rte_tcp_hdr *th, const struct pmtcp_tcp_opts *opt);
+void pmtcp_cookie_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		struct rte_mbuf *m, const struct rte_tcp_hdr *th,
+		const struct pmtcp_tcp_opts *opt, uint32_t seg_len);
 /* tcp_rtt_estimator(), first or later sample in us */
 void pmtcp_tcp_rtt_estimator(struct pmtcp_sock *sk, uint32_t rtt_us);
 /* tcp_set_state() with its counter side effects */

@@ -7,10 +7,12 @@
  * ESTABLISHED cases the handshake benchmark meets (RST, repeated SYN).
  */
 #include <errno.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 
+#include "syncookies.h"
 #include "tcp.h"
 
 static void tcp_rcv_synchronized(struct pmtcp_stack *st, struct pmtcp_sock *sk,
@@ -692,51 +694,24 @@ pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 }
 
 /*
- * tcp_conn_request(): a SYN for a listener. Creates the connection in
- * SYN_RECV (a full sock: pmtcp has no separate request socks yet),
- * answers with a SYN-ACK and starts its retransmission timer.
- * Does not consume @m.
+ * tcp_openreq_init() + tcp_openreq_init_rwin(): what the SYN offered and
+ * we allow, our window, MSS and timestamp offset. @sk may be a request
+ * that never enters the table (a SYN cookie's).
  */
-void
-pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
-		       uint16_t listener, struct rte_mbuf *m,
-		       const struct rte_tcp_hdr *th,
-		       const struct pmtcp_tcp_opts *opt)
+static void
+tcp_openreq_init(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		 struct pmtcp_sock *sk, const struct rte_ipv4_hdr *iph,
+		 const struct rte_tcp_hdr *th, const struct pmtcp_tcp_opts *opt)
 {
-	const struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod_offset(m,
-			const struct rte_ipv4_hdr *, m->l2_len);
-	struct pmtcp_listener *l = &st->listeners[listener - 1];
 	const struct pmtcp_sysctl *s = &st->sysctl;
-	struct pmtcp_sock *sk;
 	uint32_t window_clamp = 0;
 
-	if (l->syn_queue >= (uint32_t)s->tcp_max_syn_backlog) {
-		MIB_INC(st, TcpExt, ListenDrops);
-		st->mib.drop[PMTCP_DROP_TCP_LISTEN_FULL]++;
-		return;
-	}
-	if (pmtcp_route_nexthop(ifc, iph->src_addr) == 0) {
-		MIB_INC(st, Ip, OutNoRoutes);
-		MIB_INC(st, TcpExt, ListenDrops);
-		st->mib.drop[PMTCP_DROP_TCP_NO_ROUTE]++;
-		return;
-	}
-	sk = pmtcp_sock_alloc(st);
-	if (sk == NULL) {
-		MIB_INC(st, TcpExt, ListenDrops);
-		st->mib.drop[PMTCP_DROP_TCP_LISTEN_FULL]++;
-		return;
-	}
 	sk->saddr = iph->dst_addr;
 	sk->daddr = iph->src_addr;
 	sk->sport = th->dst_port;
 	sk->dport = th->src_port;
 	sk->iface = (uint8_t)(ifc - st->ifaces);
 	sk->open_tsc = st->now_tsc;
-	sk->flags = SK_LISTEN_CHILD;
-	sk->listener = (uint8_t)listener;
-	l->syn_queue++;
-	/* tcp_openreq_init(): what the SYN offered and we allow */
 	if (opt->saw_tstamp && s->tcp_timestamps)
 		sk->flags |= SK_TSTAMP_OK;
 	if (opt->sack_ok && s->tcp_sack)
@@ -749,6 +724,7 @@ pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		sk->flags |= SK_ECN_OK;
 	sk->snd_wscale = (sk->flags & SK_WSCALE_OK) ? opt->snd_wscale : 0;
 	sk->ts_recent = opt->rcv_tsval;
+	sk->ts_recent_stamp = st->now_ms;
 	sk->irs = rte_be_to_cpu_32(th->sent_seq);
 	sk->rcv_nxt = sk->irs + 1;
 	sk->snd_wnd = rte_be_to_cpu_16(th->rx_win);
@@ -757,22 +733,220 @@ pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		sk->advmss = RTE_MIN(sk->advmss, (uint16_t)s->tcp_mss_clamp);
 	sk->rx_mss = opt->mss_clamp != 0 ? opt->mss_clamp : TCP_MSS_DEFAULT;
 	tcp_sync_mss(sk);
-	/* tcp_v4_init_seq() / tcp_v4_init_ts_off() */
-	sk->iss = pmtcp_secure_tcp_seq(sk->saddr, sk->daddr, sk->sport, sk->dport);
+	/* tcp_v4_init_ts_off() */
 	sk->ts_off = (sk->flags & SK_TSTAMP_OK) ?
 		pmtcp_secure_tcp_ts_off(sk->saddr, sk->daddr) : 0;
-	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
-	/* tcp_openreq_init_rwin() */
 	pmtcp_tcp_select_initial_window(s, sk->advmss -
 			((sk->flags & SK_TSTAMP_OK) ? TCPOLEN_TSTAMP_ALIGNED : 0),
 			&sk->rcv_wnd, &window_clamp,
 			(sk->flags & SK_WSCALE_OK) != 0, &sk->rcv_wscale);
-	sk->snd_una = sk->iss;
-	sk->snd_nxt = sk->iss + 1;
 	sk->rto_ms = (uint32_t)s->tcp_rto_initial_ms;
 	sk->retrans_stamp = st->now_ms;
+}
+
+/*
+ * A SYN-ACK whose ISN is a SYN cookie (cookie_v4_init_sequence()), and,
+ * with timestamps, whose TSval carries the peer's window scale, SACK and
+ * ECN (cookie_init_timestamp()): no state is kept.
+ */
+static void
+tcp_send_cookie_synack(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		       const struct rte_ipv4_hdr *iph,
+		       const struct rte_tcp_hdr *th,
+		       const struct pmtcp_tcp_opts *opt)
+{
+	struct pmtcp_sock req;
+	uint16_t mss;
+
+	memset(&req, 0, sizeof(req));
+	tcp_openreq_init(st, ifc, &req, iph, th, opt);
+	req.iss = pmtcp_cookie_v4_init_sequence(iph->src_addr, iph->dst_addr,
+			th->src_port, th->dst_port, req.irs, req.rx_mss,
+			pmtcp_cookie_time(st->now_tsc, st->tsc_hz), &mss);
+	if (req.flags & SK_TSTAMP_OK) {
+		uint32_t ts = pmtcp_cookie_init_timestamp(st->now_ms,
+				req.snd_wscale, (req.flags & SK_WSCALE_OK) != 0,
+				(req.flags & SK_SACK_OK) != 0,
+				(req.flags & SK_ECN_OK) != 0);
+
+		/* the TSval on the wire is ts + ts_off */
+		req.ts_off += ts - st->now_ms;
+	} else {
+		req.flags &= (uint8_t)~SK_ECN_OK;  /* nowhere to keep it */
+	}
+	req.ip_id = (uint16_t)(req.iss ^ st->now_ms);
+	MIB_INC(st, TcpExt, SyncookiesSent);
+	pmtcp_send_synack(st, &req, false);
+}
+
+/*
+ * tcp_conn_request(): a SYN for a listener. Creates the connection in
+ * SYN_RECV (a full sock: pmtcp has no separate request socks), answers
+ * with a SYN-ACK and starts its retransmission timer. With the SYN queue
+ * full (tcp_max_syn_backlog), or always with tcp_syncookies=2, it answers
+ * with a SYN cookie instead and keeps nothing. Does not consume @m.
+ */
+void
+pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		       uint16_t listener, struct rte_mbuf *m,
+		       const struct rte_tcp_hdr *th,
+		       const struct pmtcp_tcp_opts *opt)
+{
+	const struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod_offset(m,
+			const struct rte_ipv4_hdr *, m->l2_len);
+	struct pmtcp_listener *l = &st->listeners[listener - 1];
+	const struct pmtcp_sysctl *s = &st->sysctl;
+	bool full = l->syn_queue >= (uint32_t)s->tcp_max_syn_backlog;
+	struct pmtcp_sock *sk;
+
+	if (pmtcp_route_nexthop(ifc, iph->src_addr) == 0) {
+		MIB_INC(st, Ip, OutNoRoutes);
+		MIB_INC(st, TcpExt, ListenDrops);
+		st->mib.drop[PMTCP_DROP_TCP_NO_ROUTE]++;
+		return;
+	}
+	if (full)
+		l->last_overflow_ms = st->now_ms;   /* tcp_synq_overflow() */
+	/* tcp_syn_flood_action() */
+	if (s->tcp_syncookies == 2 || (full && s->tcp_syncookies == 1)) {
+		if (full)
+			MIB_INC(st, TcpExt, TCPReqQFullDoCookies);
+		tcp_send_cookie_synack(st, ifc, iph, th, opt);
+		return;
+	}
+	if (full) {
+		MIB_INC(st, TcpExt, TCPReqQFullDrop);
+		MIB_INC(st, TcpExt, ListenDrops);
+		st->mib.drop[PMTCP_DROP_TCP_LISTEN_FULL]++;
+		return;
+	}
+	sk = pmtcp_sock_alloc(st);
+	if (sk == NULL) {
+		MIB_INC(st, TcpExt, ListenDrops);
+		st->mib.drop[PMTCP_DROP_TCP_LISTEN_FULL]++;
+		return;
+	}
+	sk->flags = SK_LISTEN_CHILD;
+	sk->listener = (uint8_t)listener;
+	l->syn_queue++;
+	tcp_openreq_init(st, ifc, sk, iph, th, opt);
+	/* tcp_v4_init_seq() */
+	sk->iss = pmtcp_secure_tcp_seq(sk->saddr, sk->daddr, sk->sport, sk->dport);
+	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
+	sk->snd_una = sk->iss;
+	sk->snd_nxt = sk->iss + 1;
 	sk->state = PMTCP_TCP_SYN_RECV;
 	pmtcp_sock_hash(st, sk);
 	pmtcp_send_synack(st, sk, false);
 	pmtcp_reset_xmit_timer(st, sk, sk->rto_ms);
+}
+
+/*
+ * cookie_v4_check() + tcp_get_cookie_sock(): an ACK for a listener with
+ * no connection may complete a cookie handshake. Valid -> a connection
+ * straight in ESTABLISHED, set up from what the cookie and the echoed
+ * timestamp carry. Returns it, or NULL (SyncookiesFailed counted when a
+ * cookie was checked and did not verify). Does not consume @m.
+ */
+struct pmtcp_sock *
+pmtcp_tcp_cookie_check(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		      uint16_t listener, struct rte_mbuf *m,
+		      const struct rte_tcp_hdr *th,
+		      const struct pmtcp_tcp_opts *opt)
+{
+	const struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod_offset(m,
+			const struct rte_ipv4_hdr *, m->l2_len);
+	struct pmtcp_listener *l = &st->listeners[listener - 1];
+	const struct pmtcp_sysctl *s = &st->sysctl;
+	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
+	uint32_t ack = rte_be_to_cpu_32(th->recv_ack);
+	bool wscale_ok = false, sack_ok = false, ecn_ok = false;
+	uint8_t snd_wscale = 0;
+	struct pmtcp_tcp_opts syn_opt;
+	struct pmtcp_sock *sk;
+	uint32_t ts_off = 0;
+	uint16_t mss;
+
+	/* tcp_synq_no_recent_overflow(): cookies only after an overflow in
+	 * the last two minutes, unless they are always on */
+	if (s->tcp_syncookies == 0 ||
+	    (s->tcp_syncookies == 1 &&
+	     (l->last_overflow_ms == 0 ||
+	      st->now_ms - l->last_overflow_ms > 120000)))
+		return NULL;
+	if (pmtcp_cookie_v4_check(iph->src_addr, iph->dst_addr, th->src_port,
+				  th->dst_port, seq, ack,
+				  pmtcp_cookie_time(st->now_tsc, st->tsc_hz),
+				  &mss) != 0) {
+		MIB_INC(st, TcpExt, SyncookiesFailed);
+		return NULL;
+	}
+	/* cookie_timestamp_decode(): what the SYN offered, from TSecr */
+	if (opt->saw_tstamp) {
+		if (!s->tcp_timestamps) {
+			MIB_INC(st, TcpExt, SyncookiesFailed);
+			return NULL;
+		}
+		ts_off = pmtcp_secure_tcp_ts_off(iph->dst_addr, iph->src_addr);
+		if (!pmtcp_cookie_timestamp_decode(opt->rcv_tsecr - ts_off,
+				s->tcp_sack != 0, s->tcp_window_scaling != 0,
+				s->tcp_ecn != 0, &snd_wscale, &wscale_ok,
+				&sack_ok, &ecn_ok)) {
+			MIB_INC(st, TcpExt, SyncookiesFailed);
+			return NULL;
+		}
+	}
+	sk = pmtcp_sock_alloc(st);
+	if (sk == NULL) {
+		MIB_INC(st, TcpExt, ListenDrops);
+		return NULL;
+	}
+	MIB_INC(st, TcpExt, SyncookiesRecv);
+	/* rebuild the request the SYN would have made */
+	memset(&syn_opt, 0, sizeof(syn_opt));
+	syn_opt.saw_tstamp = opt->saw_tstamp;
+	syn_opt.rcv_tsval = opt->rcv_tsval;
+	syn_opt.mss_clamp = mss;
+	syn_opt.wscale_ok = wscale_ok;
+	syn_opt.snd_wscale = snd_wscale;
+	syn_opt.sack_ok = sack_ok;
+	{
+		struct rte_tcp_hdr syn_th = *th;
+
+		syn_th.sent_seq = rte_cpu_to_be_32(seq - 1);
+		syn_th.tcp_flags = TH_SYN | (ecn_ok ? (TH_ECE | TH_CWR) : 0);
+		tcp_openreq_init(st, ifc, sk, iph, &syn_th, &syn_opt);
+	}
+	sk->iss = ack - 1;
+	sk->snd_una = ack;
+	sk->snd_nxt = ack;
+	sk->snd_wnd = (uint32_t)rte_be_to_cpu_16(th->rx_win) << sk->snd_wscale;
+	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
+	sk->state = PMTCP_TCP_ESTABLISHED;
+	MIB_INC(st, Tcp, CurrEstab);
+	pmtcp_sock_hash(st, sk);
+	return sk;
+}
+
+/* A cookie connection reached ESTABLISHED: as tcp_rcv_synrecv()'s end. */
+void
+pmtcp_cookie_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+			 struct rte_mbuf *m, const struct rte_tcp_hdr *th,
+			 const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
+{
+	tcp_init_transfer(st, sk);
+	MIB_INC(st, Tcp, PassiveOpens);
+	st->cb_sk = sk;
+	if (st->cb.accepted != NULL)
+		st->cb.accepted(st, sk, st->cb.arg);
+	st->cb_sk = NULL;
+	if (sk->state == PMTCP_TCP_CLOSE) {
+		pmtcp_sock_free(st, sk);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (seg_len > 0)
+		tcp_rcv_synchronized(st, sk, m, th, opt, seg_len);
+	else
+		rte_pktmbuf_free(m);
 }

@@ -78,8 +78,18 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	listener = st->listen_idx[rte_be_to_cpu_16(th->dst_port)];
 	if (listener != 0) {
 		if (th->tcp_flags & TH_ACK) {
-			/* an ACK to a listener: reset (no syncookies yet) */
-			pmtcp_tcp_v4_send_reset(st, ifc, m);
+			/* the third ACK of a cookie handshake, or a reset */
+			if (!(th->tcp_flags & (TH_SYN | TH_RST))) {
+				sk = pmtcp_tcp_cookie_check(st, ifc, listener, m,
+							   th, &opt);
+				if (sk != NULL) {
+					pmtcp_cookie_established(st, sk, m, th,
+								 &opt, seg_len);
+					return;
+				}
+			}
+			if (!(th->tcp_flags & TH_RST))
+				pmtcp_tcp_v4_send_reset(st, ifc, m);
 			pmtcp_drop(st, m, PMTCP_DROP_TCP_NO_SOCKET);
 			return;
 		}

@@ -1709,6 +1709,110 @@ test_v4_connect_sockaddr_checks(void **state)
 	drain_all();
 }
 
+/*
+ * SYN cookies (tcp_syncookies=2: always): the SYN-ACK keeps no state, its
+ * TSval carries the peer's window scale and SACK; the third ACK with the
+ * cookie creates the connection in ESTABLISHED (cookie_v4_check()); a
+ * wrong cookie gets a RST and SyncookiesFailed.
+ */
+static void
+test_listen_syncookie_handshake(void **state)
+{
+	unsigned int avail = t_pool_avail();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct rte_mbuf *m;
+	struct rte_tcp_hdr *th;
+	uint32_t iss, tsval, tsecr;
+	uint8_t opts[40], n;
+
+	(void)state;
+	conf_default(&conf, &cbl);
+	conf.sysctl.tcp_syncookies = 2;
+	st = stack_with_peer(&conf);
+	assert_int_equal(pmtcp_listen(st, 80), 0);
+
+	n = syn_opts(opts, 1460, true, true, 5000, 0, 6);
+	input_one(st, peer_seg(33001, 80, PEER_ISN, 0, RTE_TCP_SYN_FLAG, 64240,
+			       opts, n));
+	m = rx_one(st);
+	th = t_tcp(m);
+	assert_int_equal(th->tcp_flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(rte_be_to_cpu_32(th->recv_ack), PEER_ISN + 1);
+	iss = rte_be_to_cpu_32(th->sent_seq);
+	tcp_ts(m, &tsval, &tsecr);
+	assert_int_equal(tsecr, 5000);
+	rte_pktmbuf_free(m);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);   /* no state kept */
+	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_SyncookiesSent), 1);
+
+	/* a wrong cookie: RST with seq = SEG.ACK */
+	n = ts_opts(opts, 5001, tsval);
+	input_one(st, peer_seg(33001, 80, PEER_ISN + 1, iss + 1 + 4096,
+			       RTE_TCP_ACK_FLAG, 502, opts, n));
+	m = rx_one(st);
+	th = t_tcp(m);
+	assert_int_equal(th->tcp_flags, RTE_TCP_RST_FLAG);
+	assert_int_equal(rte_be_to_cpu_32(th->sent_seq), iss + 1 + 4096);
+	rte_pktmbuf_free(m);
+	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_SyncookiesFailed), 1);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+
+	/* the right one: ESTABLISHED, accepted, window scale from the TSecr */
+	input_one(st, peer_seg(33001, 80, PEER_ISN + 1, iss + 1,
+			       RTE_TCP_ACK_FLAG, 502, opts, n));
+	rx_none(st);
+	assert_int_equal(cbl.accepted, 1);
+	assert_non_null(cbl.last_sk);
+	{
+		struct pmtcp_sock_info info;
+
+		pmtcp_sock_info(cbl.last_sk, &info);
+		assert_int_equal(info.state, PMTCP_TCP_ESTABLISHED);
+		assert_int_equal(info.iss, iss);
+		assert_int_equal(info.irs, PEER_ISN);
+		assert_int_equal(info.snd_wscale, 6);
+		assert_true(info.sack_ok);
+		assert_true(info.tstamp_ok);
+		assert_int_equal(info.mss, 1460 - 12);
+	}
+	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_SyncookiesRecv), 1);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_PassiveOpens), 1);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_CurrEstab), 1);
+	assert_int_equal(pmtcp_stack_conn_count(st), 1);
+	pmtcp_stack_free(st);
+	drain_all();
+	assert_int_equal(t_pool_avail(), avail);
+}
+
+/* tcp_syncookies=0 with a full SYN queue: SYNs are dropped and counted. */
+static void
+test_listen_queue_full_drops(void **state)
+{
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct rte_mbuf *pkts[BURST];
+
+	(void)state;
+	conf_default(&conf, &cbl);
+	conf.sysctl.tcp_syncookies = 0;
+	conf.sysctl.tcp_max_syn_backlog = 2;
+	st = stack_with_peer(&conf);
+	assert_int_equal(pmtcp_listen(st, 80), 0);
+	for (uint16_t i = 0; i < 4; i++)
+		input_one(st, peer_seg((uint16_t)(34000 + i), 80, PEER_ISN, 0,
+				       RTE_TCP_SYN_FLAG, 64240, NULL, 0));
+	poll_rx_n(st, pkts, 2);
+	t_free(pkts, 2);
+	assert_int_equal(pmtcp_stack_conn_count(st), 2);
+	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_ListenDrops), 2);
+	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TCPReqQFullDrop), 2);
+	assert_int_equal(t_drop(st, PMTCP_DROP_TCP_LISTEN_FULL), 2);
+	/* tcp_syncookies=1 would answer them with cookies instead */
+	pmtcp_stack_free(st);
+	drain_all();
+}
+
 int
 main(void)
 {
@@ -1732,6 +1836,8 @@ main(void)
 		cmocka_unit_test(test_synsent_simultaneous_open),
 		cmocka_unit_test(test_established_rst_challenge_ack),
 		cmocka_unit_test(test_v4_connect_sockaddr_checks),
+		cmocka_unit_test(test_listen_syncookie_handshake),
+		cmocka_unit_test(test_listen_queue_full_drops),
 		cmocka_unit_test(test_syn_retransmit_backoff),
 		cmocka_unit_test(test_syn_retransmit_late_poll),
 		cmocka_unit_test(test_no_socket_rst_rules),
