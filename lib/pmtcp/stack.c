@@ -159,8 +159,13 @@ pmtcp_stack_add_iface(struct pmtcp_stack *st, const struct pmtcp_iface_conf *ic)
 	return st->n_ifaces++;
 }
 
+/*
+ * Send the batch of @ifc. What the PMD does not take after a few tries
+ * stays queued for the next flush (its ring is full for now); only when
+ * the batch itself is full is the oldest part dropped and counted.
+ */
 uint16_t
-pmtcp_tx_flush(struct pmtcp_stack *st, struct pmtcp_iface *ifc)
+pmtcp_tx_flush(struct pmtcp_stack *st __rte_unused, struct pmtcp_iface *ifc)
 {
 	uint16_t sent = 0, n = ifc->tx_len;
 
@@ -169,11 +174,10 @@ pmtcp_tx_flush(struct pmtcp_stack *st, struct pmtcp_iface *ifc)
 	for (int retry = 0; sent < n && retry < TX_RETRIES; retry++)
 		sent += rte_eth_tx_burst(ifc->conf.port_id, ifc->conf.queue_id,
 					 ifc->tx_buf + sent, n - sent);
-	for (uint16_t i = sent; i < n; i++) {
-		MIB_INC(st, Pmtcp, TxDrops);
-		pmtcp_drop(st, ifc->tx_buf[i], PMTCP_DROP_TX_REFUSED);
-	}
-	ifc->tx_len = 0;
+	if (sent < n)
+		memmove(ifc->tx_buf, ifc->tx_buf + sent,
+			(size_t)(n - sent) * sizeof(ifc->tx_buf[0]));
+	ifc->tx_len = n - sent;
 	return sent;
 }
 
@@ -181,8 +185,22 @@ void
 pmtcp_tx_enqueue(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		 struct rte_mbuf *m)
 {
-	if (unlikely(ifc->tx_len >= PMTCP_TX_BUF_MAX))
+	if (unlikely(ifc->tx_len >= PMTCP_TX_BUF_MAX)) {
 		pmtcp_tx_flush(st, ifc);
+		if (ifc->tx_len >= PMTCP_TX_BUF_MAX) {
+			/* the PMD has taken nothing for a whole batch: drop
+			 * the oldest burst */
+			uint16_t k = st->tx_burst;
+
+			for (uint16_t i = 0; i < k; i++) {
+				MIB_INC(st, Pmtcp, TxDrops);
+				pmtcp_drop(st, ifc->tx_buf[i], PMTCP_DROP_TX_REFUSED);
+			}
+			memmove(ifc->tx_buf, ifc->tx_buf + k,
+				(size_t)(ifc->tx_len - k) * sizeof(ifc->tx_buf[0]));
+			ifc->tx_len -= k;
+		}
+	}
 	ifc->tx_buf[ifc->tx_len++] = m;
 }
 

@@ -17,6 +17,7 @@
 #include <rte_errno.h>
 #include <rte_ring.h>
 
+#include "pmtcp_priv.h"
 #include "test_common.h"
 
 #define ST_IP T_IP(198, 18, 0, 2)
@@ -151,8 +152,9 @@ test_full_batch_flushes_without_poll(void **state)
 	assert_int_equal(t_pool_avail(), avail);
 }
 
-/* Flood the 1024-entry ring of the port without draining it: what does
- * not fit is counted in Pmtcp.TxDrops and freed; the rest arrives. */
+/* Flood the 1024-entry ring of the port without draining it: what the
+ * ring refuses stays in the stack's TX batch (nothing lost, no drop) and
+ * goes out, in order, once the ring has room again. */
 static void
 flood(unsigned int per_call)
 {
@@ -173,31 +175,63 @@ flood(unsigned int per_call)
 
 	assert_int_equal(rte_ring_count(r), cap);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), N_FLOOD);
-	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_TxDrops), N_FLOOD - cap);
-	assert_int_equal(t_drop(st, PMTCP_DROP_TX_REFUSED), N_FLOOD - cap);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_TxDrops), 0);
+	assert_int_equal(t_drop(st, PMTCP_DROP_TX_REFUSED), 0);
 	assert_int_equal(t_drop(st, PMTCP_DROP_TCP_NO_SOCKET), N_FLOOD);
-	/* the SYNs are freed, the refused RSTs too: only the ring holds mbufs */
-	assert_int_equal(t_pool_avail(), avail - cap);
+	/* the SYNs are freed; the RSTs are in the ring or still queued */
+	assert_int_equal(t_pool_avail(), avail - N_FLOOD);
 
-	/* the first cap RSTs arrived, in order */
-	while ((n = t_rx(1, pkts, BURST)) > 0) {
-		for (uint16_t i = 0; i < n; i++)
-			assert_rst_i(pkts[i], got + i);
-		got += n;
-		t_free(pkts, n);
+	/* drain, poll, drain: every RST arrives, in order */
+	for (int round = 0; round < 4; round++) {
+		while ((n = t_rx(1, pkts, BURST)) > 0) {
+			for (uint16_t i = 0; i < n; i++)
+				assert_rst_i(pkts[i], got + i);
+			got += n;
+			t_free(pkts, n);
+		}
+		pmtcp_stack_poll(st, rte_rdtsc());
 	}
-	assert_int_equal(got, cap);
+	assert_int_equal(got, N_FLOOD);
 	assert_int_equal(t_pool_avail(), avail);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_TxDrops), 0);
 
-	/* the port takes packets again */
-	feed_syns(st, 0, 1);
-	pmtcp_stack_poll(st, rte_rdtsc());
-	n = t_rx(1, pkts, BURST);
-	assert_int_equal(n, 1);
-	assert_rst_i(pkts[0], 0);
-	t_free(pkts, n);
-	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_TxDrops), N_FLOOD - cap);
+	pmtcp_stack_free(st);
+	drain_all();
+	assert_int_equal(t_pool_avail(), avail);
+}
 
+/* More than the ring and the TX batch together hold, in one call: the
+ * oldest bursts of the batch are dropped and counted, every mbuf is
+ * accounted for, the rest arrives. */
+static void
+test_ring_and_batch_overflow(void **state)
+{
+	unsigned int avail = t_pool_avail();
+	struct rte_ring *r = rte_ring_lookup("t_r0");
+	struct pmtcp_stack *st = t_stack(0, ST_IP, NULL);
+	struct rte_mbuf *pkts[BURST];
+	unsigned int cap, total, got = 0;
+	uint64_t drops;
+	uint16_t n;
+
+	(void)state;
+	cap = rte_ring_get_capacity(r);
+	total = cap + PMTCP_TX_BUF_MAX + 100;
+	feed_syns(st, 0, total);
+	drops = t_mib(st, PMTCP_MIB_Pmtcp_TxDrops);
+	assert_true(drops >= total - cap - PMTCP_TX_BUF_MAX);
+	assert_true(drops <= total - cap);
+	assert_int_equal(t_drop(st, PMTCP_DROP_TX_REFUSED), drops);
+	assert_int_equal(rte_ring_count(r), cap);
+	assert_int_equal(t_pool_avail(), avail - (total - drops));
+	for (int round = 0; round < 4; round++) {
+		while ((n = t_rx(1, pkts, BURST)) > 0) {
+			got += n;
+			t_free(pkts, n);
+		}
+		pmtcp_stack_poll(st, rte_rdtsc());
+	}
+	assert_int_equal(got, total - drops);
 	pmtcp_stack_free(st);
 	drain_all();
 	assert_int_equal(t_pool_avail(), avail);
@@ -272,6 +306,7 @@ main(void)
 		cmocka_unit_test(test_full_batch_flushes_without_poll),
 		cmocka_unit_test(test_ring_overflow_bursts),
 		cmocka_unit_test(test_ring_overflow_one_call),
+		cmocka_unit_test(test_ring_and_batch_overflow),
 		cmocka_unit_test(test_free_with_queued_tx),
 		cmocka_unit_test(test_tx_burst_validated),
 	};
