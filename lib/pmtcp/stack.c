@@ -129,6 +129,11 @@ pmtcp_stack_free(struct pmtcp_stack *st)
 	}
 	if (st->wheel.slots != NULL)
 		pmtcp_timer_wheel_fini(&st->wheel);
+	/* data still queued on connections goes back to the pool */
+	for (uint32_t i = 0; st->socks != NULL && i < st->conn_max; i++) {
+		rte_pktmbuf_free(st->socks[i].sndq);
+		st->socks[i].sndq = NULL;
+	}
 	pmtcp_conn_table_fini(st);
 	rte_free(st->listen_idx);
 	rte_free(st->listeners);
