@@ -222,10 +222,13 @@ int pmtcp_send(struct pmtcp_stack *st, struct pmtcp_sock *sk, const void *buf,
 	       uint32_t len);
 
 /**
- * Orderly close (tcp_close()): a FIN goes after the queued data. The
- * closed callback reports the end (err 0); the sock then belongs to the
- * stack (FIN_WAIT, TIME_WAIT ...), the application must not use it.
- * A connection still in the handshake is reset instead.
+ * Orderly close (tcp_close()): a FIN goes after the queued data. The sock
+ * stays valid until the closed callback, which reports the end: err 0
+ * when TIME_WAIT begins or our FIN is acknowledged in LAST_ACK,
+ * -ECONNRESET when the peer resets or sends data we will not read
+ * (Linux resets then too), -ETIMEDOUT when retransmissions or
+ * tcp_fin_timeout (FIN_WAIT2) run out. A connection still in the
+ * handshake is reset instead, without a callback.
  * @return 0 or -ENOTCONN when the connection is already closing.
  */
 int pmtcp_close(struct pmtcp_stack *st, struct pmtcp_sock *sk);

@@ -137,7 +137,7 @@ pmtcp_close(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	default:
 		return -ENOTCONN;
 	}
-	sk->flags |= SK_FIN_QUEUED | SK_ORPHAN;
+	sk->flags |= SK_FIN_QUEUED;
 	pmtcp_tcp_write_xmit(st, sk);
 	return 0;
 }

@@ -213,11 +213,11 @@ pmtcp_tcp_tsval(const struct pmtcp_stack *st, const struct pmtcp_sock *sk)
 bool pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 				 struct rte_mbuf *m, const struct rte_tcp_hdr *th,
 				 const struct pmtcp_tcp_opts *opt,
-				 uint32_t seg_len);
+				 uint32_t seg_len, uint32_t *tw_isn);
 void pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 			    uint16_t listener, struct rte_mbuf *m,
 			    const struct rte_tcp_hdr *th,
-			    const struct pmtcp_tcp_opts *opt);
+			    const struct pmtcp_tcp_opts *opt, uint32_t tw_isn);
 struct pmtcp_sock *pmtcp_tcp_cookie_check(struct pmtcp_stack *st,
 		struct pmtcp_iface *ifc, uint16_t listener, struct rte_mbuf *m,
 		const struct rte_tcp_hdr *th, const struct pmtcp_tcp_opts *opt);

@@ -504,11 +504,20 @@ tcp_rcv_synchronized(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_PAWS);
 		return;
 	}
-	/* tcp_sequence(): first check, the segment overlaps the window */
+	/* tcp_sequence(): first check, the segment overlaps the window; one
+	 * that lies wholly before RCV.NXT (old data, a repeated FIN) is not
+	 * acceptable either (RFC 9293 3.10.7.4) */
 	if (seq_before(seq + seg_len, sk->rcv_wup) ||
-	    seq_after(seq, sk->rcv_nxt + wnd)) {
-		if (!(flags & TH_RST))
+	    seq_after(seq, sk->rcv_nxt + wnd) ||
+	    (seg_len > 0 && !(flags & TH_RST) &&
+	     !seq_after(seq + seg_len, sk->rcv_nxt))) {
+		if (flags & TH_SYN) {
+			/* RFC 5961 4.2: any SYN gets a challenge ACK */
+			MIB_INC(st, TcpExt, TCPSYNChallenge);
+			tcp_send_challenge_ack(st, sk);
+		} else if (!(flags & TH_RST)) {
 			pmtcp_send_ack(st, sk);   /* tcp_send_dupack() */
+		}
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_OUT_OF_WINDOW);
 		return;
 	}
@@ -551,6 +560,18 @@ tcp_rcv_synchronized(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 
 	/* data: only while the peer may still send (RFC 9293 3.10.7.4
 	 * seventh check) */
+	/* new data after pmtcp_close(): nobody will read it; Linux resets
+	 * (tcp_rcv_state_process(), FIN_WAIT1/2 with RCV_SHUTDOWN) */
+	if (data_len > 0 && (sk->flags & SK_FIN_QUEUED) &&
+	    seq_after(seq + data_len, sk->rcv_nxt) &&
+	    (sk->state == PMTCP_TCP_FIN_WAIT1 ||
+	     sk->state == PMTCP_TCP_FIN_WAIT2)) {
+		MIB_INC(st, TcpExt, TCPAbortOnData);
+		pmtcp_tcp_v4_send_reset(st, &st->ifaces[sk->iface], m);
+		rte_pktmbuf_free(m);
+		pmtcp_tcp_done(st, sk, -ECONNRESET);
+		return;
+	}
 	if (data_len > 0 && (sk->state == PMTCP_TCP_ESTABLISHED ||
 			     sk->state == PMTCP_TCP_FIN_WAIT1 ||
 			     sk->state == PMTCP_TCP_FIN_WAIT2)) {
@@ -634,21 +655,31 @@ tcp_rcv_synchronized(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 static bool
 tcp_timewait_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 			   struct rte_mbuf *m, const struct rte_tcp_hdr *th,
-			   const struct pmtcp_tcp_opts *opt)
+			   const struct pmtcp_tcp_opts *opt, uint32_t *tw_isn)
 {
 	uint8_t flags = th->tcp_flags;
 	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
 
 	if (flags & TH_RST) {
-		rte_pktmbuf_free(m);
-		pmtcp_tcp_done(st, sk, 0);
+		/* only a RST at RCV.NXT ends it (RFC 5961 3.2) */
+		if (seq == sk->rcv_nxt) {
+			rte_pktmbuf_free(m);
+			pmtcp_tcp_done(st, sk, 0);
+		} else {
+			pmtcp_drop(st, m, PMTCP_DROP_TCP_OUT_OF_WINDOW);
+		}
 		return false;
 	}
 	if ((flags & (TH_SYN | TH_ACK)) == TH_SYN &&
 	    (seq_after(seq, sk->rcv_nxt) ||
 	     ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp &&
 	      (int32_t)(opt->rcv_tsval - sk->ts_recent) > 0))) {
-		/* TCP_TW_SYN: a new incarnation; the listener takes it */
+		/* TCP_TW_SYN: a new incarnation; the listener takes it, with
+		 * an ISN beyond the old sequence space (tcp_tw_isn,
+		 * RFC 1122 4.2.2.13) */
+		*tw_isn = sk->snd_nxt + 65535 + 2;
+		if (*tw_isn == 0)
+			*tw_isn = 1;
 		pmtcp_tcp_done(st, sk, 0);
 		return true;
 	}
@@ -667,7 +698,8 @@ tcp_timewait_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 bool
 pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 			    struct rte_mbuf *m, const struct rte_tcp_hdr *th,
-			    const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
+			    const struct pmtcp_tcp_opts *opt, uint32_t seg_len,
+			    uint32_t *tw_isn)
 {
 	switch (sk->state) {
 	case PMTCP_TCP_SYN_SENT:
@@ -685,7 +717,7 @@ pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		tcp_rcv_synchronized(st, sk, m, th, opt, seg_len);
 		break;
 	case PMTCP_TCP_TIME_WAIT:
-		return tcp_timewait_state_process(st, sk, m, th, opt);
+		return tcp_timewait_state_process(st, sk, m, th, opt, tw_isn);
 	default:
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
 		break;
@@ -790,7 +822,7 @@ void
 pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		       uint16_t listener, struct rte_mbuf *m,
 		       const struct rte_tcp_hdr *th,
-		       const struct pmtcp_tcp_opts *opt)
+		       const struct pmtcp_tcp_opts *opt, uint32_t tw_isn)
 {
 	const struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod_offset(m,
 			const struct rte_ipv4_hdr *, m->l2_len);
@@ -830,8 +862,9 @@ pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	sk->listener = (uint8_t)listener;
 	l->syn_queue++;
 	tcp_openreq_init(st, ifc, sk, iph, th, opt);
-	/* tcp_v4_init_seq() */
-	sk->iss = pmtcp_secure_tcp_seq(sk->saddr, sk->daddr, sk->sport, sk->dport);
+	/* tcp_v4_init_seq(), or past a TIME_WAIT this SYN reopens */
+	sk->iss = tw_isn != 0 ? tw_isn :
+		pmtcp_secure_tcp_seq(sk->saddr, sk->daddr, sk->sport, sk->dport);
 	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
 	sk->snd_una = sk->iss;
 	sk->snd_nxt = sk->iss + 1;

@@ -26,7 +26,7 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	const struct rte_tcp_hdr *th;
 	struct pmtcp_tcp_opts opt;
 	struct pmtcp_sock *sk;
-	uint32_t ip_payload, doff, seg_len;
+	uint32_t ip_payload, doff, seg_len, tw_isn = 0;
 	uint16_t listener;
 
 	MIB_INC(st, Tcp, InSegs);
@@ -71,7 +71,7 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	sk = pmtcp_sock_lookup(st, iph->dst_addr, th->dst_port,
 			       iph->src_addr, th->src_port);
 	if (sk != NULL &&
-	    !pmtcp_tcp_rcv_state_process(st, sk, m, th, &opt, seg_len))
+	    !pmtcp_tcp_rcv_state_process(st, sk, m, th, &opt, seg_len, &tw_isn))
 		return;
 	/* no connection, or a SYN reopening a TIME_WAIT 4-tuple */
 	/* tcp_rcv_state_process() TCP_LISTEN */
@@ -94,7 +94,8 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 			return;
 		}
 		if ((th->tcp_flags & (TH_RST | TH_SYN | TH_FIN)) == TH_SYN)
-			pmtcp_tcp_conn_request(st, ifc, listener, m, th, &opt);
+			pmtcp_tcp_conn_request(st, ifc, listener, m, th, &opt,
+					       tw_isn);
 		else
 			st->mib.drop[PMTCP_DROP_TCP_STATE]++;
 		rte_pktmbuf_free(m);

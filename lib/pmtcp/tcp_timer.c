@@ -110,8 +110,8 @@ pmtcp_tcp_timer_fire(struct pmtcp_timer *t, void *arg)
 		tcp_retransmit_data(st, sk);
 		break;
 	case PMTCP_TCP_FIN_WAIT2:
-		/* tcp_fin_timeout ran out for an orphan */
-		pmtcp_tcp_done(st, sk, 0);
+		/* tcp_fin_timeout ran out: the peer never sent its FIN */
+		pmtcp_tcp_done(st, sk, -ETIMEDOUT);
 		break;
 	case PMTCP_TCP_TIME_WAIT:
 		/* 2 MSL over (inet_twsk_kill) */
