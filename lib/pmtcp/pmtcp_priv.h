@@ -113,11 +113,12 @@ pmtcp_stack_clock(struct pmtcp_stack *st, uint64_t tsc)
 	st->now_ms = (uint32_t)((tsc - st->tsc_base) / (st->tsc_hz / 1000));
 }
 
-/* Queue @m for TX on @ifc; flushes first when the batch is full. */
+/* Queue @m for TX on @ifc; flushes first when the batch is full, and
+ * drops (counted) its oldest burst when the PMD takes nothing. */
 void pmtcp_tx_enqueue(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		      struct rte_mbuf *m);
 /* rte_eth_tx_burst the batch of @ifc, retrying; what the PMD still
- * refuses is freed and counted. Returns packets sent. */
+ * refuses stays queued for the next flush. Returns packets sent. */
 uint16_t pmtcp_tx_flush(struct pmtcp_stack *st, struct pmtcp_iface *ifc);
 
 /* ip.c */

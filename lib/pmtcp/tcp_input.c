@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The TCP state machine for connection establishment
- * (net/ipv4/tcp_input.c, tcp_minisocks.c): SYN_SENT processing as
- * tcp_rcv_synsent_state_process() does it, the passive side (LISTEN ->
- * SYN_RECV -> ESTABLISHED) enough to be our own peer, and the few
- * ESTABLISHED cases the handshake benchmark meets (RST, repeated SYN).
+ * The TCP state machine (net/ipv4/tcp_input.c, tcp_minisocks.c):
+ * SYN_SENT as tcp_rcv_synsent_state_process() does it, the passive side
+ * (LISTEN -> SYN_RECV -> ESTABLISHED, SYN cookies), the synchronized
+ * states with data, ACK processing, delayed ACKs and the FIN states
+ * (tcp_rcv_established() / tcp_rcv_state_process()), and TIME_WAIT
+ * (tcp_timewait_state_process()).
  */
 #include <errno.h>
 #include <string.h>
@@ -248,8 +249,13 @@ pmtcp_rcv_synsent_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
 		return;
 	}
-	/* PAWS without ACK needs ts_recent from an earlier incarnation
-	 * (TIME_WAIT reuse), which a fresh connection does not have. */
+	/* PAWS without ACK: only a connection that took over a TIME_WAIT
+	 * (tcp_tw_reuse) has a ts_recent from the earlier incarnation */
+	if (sk->ts_recent_stamp != 0 && opt->saw_tstamp &&
+	    (int32_t)(sk->ts_recent - opt->rcv_tsval) > 0) {
+		pmtcp_drop(st, m, PMTCP_DROP_TCP_PAWS);
+		return;
+	}
 	if (flags & TH_SYN) {
 		/* simultaneous open, RFC 9293 3.10.7.3: SYN_RECV, SYN-ACK
 		 * with the same ISN */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Retransmission timer (net/ipv4/tcp_timer.c): SYN and SYN-ACK
- * retransmission with exponential backoff (RFC 6298 section 5.5, ceiling
- * TCP_RTO_MAX), ETIMEDOUT after tcp_syn_retries / tcp_synack_retries.
+ * TCP timers (net/ipv4/tcp_timer.c), on the per-lcore wheel: SYN and
+ * SYN-ACK retransmission (tcp_syn_retries / tcp_synack_retries), data and
+ * FIN retransmission (tcp_retries2), all with exponential backoff (RFC
+ * 6298 section 5.5, ceiling TCP_RTO_MAX); the delayed ACK; FIN_WAIT2
+ * (tcp_fin_timeout) and TIME_WAIT (60 s).
  */
 #include <errno.h>
 
