@@ -15,19 +15,20 @@
 void
 pmtcp_sock_release(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
+	if (sk->state == PMTCP_TCP_TIME_WAIT)
+		st->tw_count--;
+	if (st->cb_sk != sk) {
+		pmtcp_sock_free(st, sk);
+		return;
+	}
+	/* quiet now, freed by the input when the callback returns */
 	pmtcp_timer_cancel(&st->wheel, &sk->timer);
 	pmtcp_timer_cancel(&st->wheel, &sk->dtimer);
 	rte_pktmbuf_free(sk->sndq);
 	sk->sndq = NULL;
 	sk->sndq_len = 0;
-	if (sk->state == PMTCP_TCP_TIME_WAIT)
-		st->tw_count--;
-	if (st->cb_sk == sk) {
-		sk->state = PMTCP_TCP_CLOSE;
-		sk->flags |= SK_ORPHAN;
-		return;
-	}
-	pmtcp_sock_free(st, sk);
+	sk->state = PMTCP_TCP_CLOSE;
+	sk->flags |= SK_ORPHAN;
 }
 
 /* tcp_sendmsg(): copy @len bytes to the send queue and send what the

@@ -271,6 +271,41 @@ pmtcp_rcv_synsent_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
 }
 
+/*
+ * The end of a handshake (SYN_RECV, a cookie, a simultaneous open): the
+ * data phase set up, PassiveOpens counted for the passive side (Linux
+ * counts it in tcp_create_openreq_child()), the application told; then
+ * the rest of the segment (data, FIN) goes on to the synchronized states,
+ * as tcp_rcv_state_process() goes on after its SYN_RECV step.
+ * Consumes @m.
+ */
+static void
+tcp_child_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		      struct rte_mbuf *m, const struct rte_tcp_hdr *th,
+		      const struct pmtcp_tcp_opts *opt, uint32_t seg_len,
+		      bool active)
+{
+	tcp_init_transfer(st, sk);
+	if (!active)
+		MIB_INC(st, Tcp, PassiveOpens);
+	st->cb_sk = sk;
+	if (active && st->cb.connected != NULL)
+		st->cb.connected(st, sk, st->cb.arg);
+	else if (!active && st->cb.accepted != NULL)
+		st->cb.accepted(st, sk, st->cb.arg);
+	st->cb_sk = NULL;
+	if (sk->state == PMTCP_TCP_CLOSE) {
+		/* released from the callback */
+		pmtcp_sock_free(st, sk);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (seg_len > 0)
+		tcp_rcv_synchronized(st, sk, m, th, opt, seg_len);
+	else
+		rte_pktmbuf_free(m);
+}
+
 /* tcp_in_window() as tcp_check_req() uses it. */
 static bool
 tcp_in_window(uint32_t seq, uint32_t end_seq, uint32_t s_win, uint32_t e_win)
@@ -338,27 +373,7 @@ tcp_rcv_synrecv(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		sk->flags &= (uint8_t)~SK_LISTEN_CHILD;
 	}
 	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_ESTABLISHED);
-	tcp_init_transfer(st, sk);
-	if (!active)
-		MIB_INC(st, Tcp, PassiveOpens); /* tcp_create_openreq_child() */
-	st->cb_sk = sk;
-	if (active && st->cb.connected != NULL)
-		st->cb.connected(st, sk, st->cb.arg);
-	else if (!active && st->cb.accepted != NULL)
-		st->cb.accepted(st, sk, st->cb.arg);
-	st->cb_sk = NULL;
-	if (sk->state == PMTCP_TCP_CLOSE) {
-		/* released from the callback */
-		pmtcp_sock_free(st, sk);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	/* the ACK may carry data or a FIN: on to the synchronized states
-	 * (tcp_rcv_state_process() goes on after the SYN_RECV step) */
-	if (seg_len > 0)
-		tcp_rcv_synchronized(st, sk, m, th, opt, seg_len);
-	else
-		rte_pktmbuf_free(m);
+	tcp_child_established(st, sk, m, th, opt, seg_len, active);
 }
 
 /* tcp_send_challenge_ack(): RFC 5961 7, at most tcp_challenge_ack_limit
@@ -967,25 +982,11 @@ pmtcp_tcp_cookie_check(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	return sk;
 }
 
-/* A cookie connection reached ESTABLISHED: as tcp_rcv_synrecv()'s end. */
+/* A cookie connection reached ESTABLISHED. */
 void
 pmtcp_cookie_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 			 struct rte_mbuf *m, const struct rte_tcp_hdr *th,
 			 const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
 {
-	tcp_init_transfer(st, sk);
-	MIB_INC(st, Tcp, PassiveOpens);
-	st->cb_sk = sk;
-	if (st->cb.accepted != NULL)
-		st->cb.accepted(st, sk, st->cb.arg);
-	st->cb_sk = NULL;
-	if (sk->state == PMTCP_TCP_CLOSE) {
-		pmtcp_sock_free(st, sk);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	if (seg_len > 0)
-		tcp_rcv_synchronized(st, sk, m, th, opt, seg_len);
-	else
-		rte_pktmbuf_free(m);
+	tcp_child_established(st, sk, m, th, opt, seg_len, false);
 }
