@@ -7,7 +7,8 @@ PMTCP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PMTCP_BUILD=${PMTCP_BUILD:-$PMTCP_ROOT/build}
 
 packages=(gcc pkg-config meson ninja-build libdpdk-dev dpdk-dev libnuma-dev
-	  libcmocka-dev python3 iproute2 ethtool tcpdump nftables)
+	  libcmocka-dev python3 iproute2 ethtool tcpdump nftables curl
+	  python3-scapy)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -22,6 +22,7 @@
 #include "app.h"
 
 #define SERVER_SOCK (1ULL << 63)  /* user_data of accepted socks */
+#define SERVER_CLOSE (1ULL << 62) /* close after the response */
 
 enum { CONN_IDLE, CONN_HEADER, CONN_BODY };
 
@@ -184,8 +185,15 @@ server_recv(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk,
 	static const char term[4] = { '\r', '\n', '\r', '\n' };
 	uint64_t ud = pmtcp_sock_userdata(sk);
 	unsigned int matched = (unsigned int)(ud & 3);
+	bool close_after = (ud & SERVER_CLOSE) != 0;
 	const struct app_payloads *p = &payloads[l->lcore_id];
 
+	/* RFC 9112 9.6: an HTTP/1.0 request or "Connection: close" ends the
+	 * connection after the response (looked for within this segment) */
+	if (memmem(data, len, " HTTP/1.0\r\n", 11) != NULL ||
+	    memmem(data, len, "\r\nConnection: close", 19) != NULL ||
+	    memmem(data, len, "\r\nconnection: close", 19) != NULL)
+		close_after = true;
 	for (uint32_t i = 0; i < len; i++) {
 		if (data[i] == term[matched]) {
 			if (++matched < 4)
@@ -193,11 +201,16 @@ server_recv(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk,
 			matched = 0;
 			l->server_requests++;
 			pmtcp_send(st, sk, p->response, p->response_len);
+			if (close_after) {
+				pmtcp_close(st, sk);
+				return;
+			}
 		} else {
 			matched = data[i] == '\r' ? 1 : 0;
 		}
 	}
-	pmtcp_sock_set_userdata(sk, SERVER_SOCK | matched);
+	pmtcp_sock_set_userdata(sk, SERVER_SOCK | matched |
+				(close_after ? SERVER_CLOSE : 0));
 }
 
 static void

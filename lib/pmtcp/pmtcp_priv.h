@@ -105,10 +105,14 @@ pmtcp_drop(struct pmtcp_stack *st, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
-/* Refresh the stack's clocks from the TSC. */
+/* Refresh the stack's clocks from the TSC. They only move forward: a
+ * caller's TSC read at the top of its loop may be older than the one
+ * the last input took, and timestamps must never go back (PAWS). */
 static inline void
 pmtcp_stack_clock(struct pmtcp_stack *st, uint64_t tsc)
 {
+	if (tsc <= st->now_tsc)
+		return;
 	st->now_tsc = tsc;
 	st->now_ms = (uint32_t)((tsc - st->tsc_base) / (st->tsc_hz / 1000));
 }

@@ -87,7 +87,8 @@ pmtcp_stack_create(const struct pmtcp_stack_conf *conf)
 	snprintf(st->name, sizeof(st->name), "%s", conf->name ? conf->name : "pmtcp");
 	st->tsc_hz = hz;
 	st->tsc_base = rte_rdtsc();
-	pmtcp_stack_clock(st, st->tsc_base);
+	st->now_tsc = st->tsc_base;
+	st->now_ms = 0;
 	st->pool = conf->pool;
 	st->cb = conf->cb;
 	st->sysctl = conf->sysctl;
