@@ -8,6 +8,7 @@
  *   config.c      ports: profiles, queues, offloads, the loopback pair
  *   bench.c       the per-lcore run-to-completion loop and the workload
  *   report.c      per-second lines, the summary and its JSON form
+ *   cmdline.c     the interactive prompt (-i, --cmdline-file)
  */
 
 #include <stdbool.h>
@@ -112,6 +113,12 @@ struct app_lcore {
 	struct app_hist hist;     /* handshake: connect() to ESTABLISHED */
 	struct app_hist resp_hist; /* request sent to response complete */
 	struct pmtcp_mib final_mib;  /* counters kept after the stack is freed */
+	/* knob updates from the CLI: the main lcore writes sysctl_new, then
+	 * rte_smp_wmb(), then bumps sysctl_gen; this lcore copies it into
+	 * its stack and records the generation in sysctl_seen */
+	struct pmtcp_sysctl sysctl_new;
+	volatile uint32_t sysctl_gen;
+	volatile uint32_t sysctl_seen;
 } __rte_cache_aligned;
 
 /* The lcore's counters, live or final. */
@@ -142,6 +149,9 @@ struct app_conf {
 	uint32_t mbufs;            /* 0 = computed */
 	double stats_period_s;
 	bool quiet;
+	bool interactive;          /* -i: the prompt */
+	bool auto_start;           /* with the CLI: start the client at once */
+	const char *cmdline_file;  /* commands run before the prompt */
 	const char *json_path;
 	const char *profile_path;
 	struct pmtcp_sysctl sysctl;
@@ -169,6 +179,9 @@ struct app {
 	struct app_lcore lcores[RTE_MAX_LCORE];
 	uint64_t start_tsc;
 	uint64_t end_tsc;
+	bool cli;                  /* -i or --cmdline-file */
+	volatile bool client_run;  /* the client workload opens connections */
+	uint64_t client_start_tsc; /* when it was (last) started */
 	uint64_t tsc_hz;
 };
 
@@ -200,9 +213,17 @@ void app_conn_free(struct app_lcore *l, uint64_t ud);
 
 /* report.c */
 void app_hist_add(struct app_hist *h, uint64_t us);
+double app_hist_mean_since(const struct app_hist *now,
+			   const struct app_hist *before);
 void app_report_line(struct app *app, double t, FILE *f);
 void app_report_summary(struct app *app, FILE *f);
 int app_report_json(struct app *app, const char *path);
+
+/* cmdline.c: the prompt, polled from the main lcore's loop */
+int app_cli_init(struct app *app);
+int app_cli_poll(struct app *app);   /* 1 when the run should end */
+void app_cli_fini(struct app *app);
+void app_lcore_apply_sysctl(struct app_lcore *l);
 
 /* error line helper: "pmtcp: error: ..." on stderr */
 void app_err(const char *fmt, ...) __rte_format_printf(1, 2);

@@ -128,7 +128,7 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 	 * does not overflow the pending queue of an unresolved neighbour */
 	if (!l->target_resolved) {
 		if (pmtcp_neigh_resolve(l->st, c->client_addr) == 0 &&
-		    now - app->start_tsc < rte_get_tsc_hz())
+		    now - app->client_start_tsc < rte_get_tsc_hz())
 			return 0;
 		l->target_resolved = true;
 	}
@@ -146,9 +146,9 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 			uint64_t step = l->tsc_per_conn;
 
 			/* --ramp: the rate climbs linearly to --rate */
-			if (c->ramp_s > 0 && now - app->start_tsc <
+			if (c->ramp_s > 0 && now - app->client_start_tsc <
 			    (uint64_t)(c->ramp_s * (double)rte_get_tsc_hz())) {
-				double f = (double)(now - app->start_tsc) /
+				double f = (double)(now - app->client_start_tsc) /
 					   (c->ramp_s * (double)rte_get_tsc_hz());
 
 				step = (uint64_t)((double)step / RTE_MAX(f, 0.001));
@@ -188,7 +188,9 @@ app_lcore_iterate(struct app *app, struct app_lcore *l)
 	uint64_t t0 = rte_rdtsc();
 	unsigned int work = 0;
 
-	if (l->client && !l->client_finished)
+	if (unlikely(l->sysctl_seen != l->sysctl_gen))
+		app_lcore_apply_sysctl(l);
+	if (l->client && app->client_run && !l->client_finished)
 		work += client_open(app, l, t0);
 	work += pmtcp_stack_run_once(l->st, t0);
 	if (work != 0)

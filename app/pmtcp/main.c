@@ -90,6 +90,20 @@ main_loop(struct app *app)
 
 		app_lcore_iterate(app, self);
 		now = rte_rdtsc();
+		/* the prompt: runs until quit, EOF or SIGINT; no periodic
+		 * lines (`show stats` prints one) */
+		if (app->cli) {
+			if (linger_until == 0 && app_cli_poll(app) != 0) {
+				/* quit or EOF: stop opening, let what is
+				 * open end as a finished run does */
+				app->client_run = false;
+				linger_until = now + hz / 1000 * LINGER_MS;
+			}
+			if (linger_until != 0 &&
+			    (open_connections(app) == 0 || now >= linger_until))
+				break;
+			continue;
+		}
 		if (period != 0 && !c->quiet && now >= next_report) {
 			app_report_line(app, (double)(now - app->start_tsc) / (double)hz,
 					stdout);
@@ -200,9 +214,23 @@ main(int argc, char **argv)
 	app->start_tsc = rte_rdtsc();
 	app->end_tsc = app->conf.duration_s > 0 ?
 		app->start_tsc + (uint64_t)(app->conf.duration_s * (double)app->tsc_hz) : 0;
+	app->client_start_tsc = app->start_tsc;
+	app->cli = app->conf.interactive || app->conf.cmdline_file != NULL;
+	app->client_run = !app->cli || app->conf.auto_start;
+	if (app->cli) {
+		/* no --duration, no --connections: the prompt decides */
+		app->end_tsc = 0;
+		app->conf.connections = 0;
+		if (app_cli_init(app) != 0) {
+			rc = EXIT_FAILURE;
+			goto out;
+		}
+	}
 	rte_eal_mp_remote_launch(app_lcore_main, app, SKIP_MAIN);
 	main_loop(app);
 	rte_eal_mp_wait_lcore();
+	if (app->cli)
+		app_cli_fini(app);
 	app->end_tsc = rte_rdtsc();
 
 	/* keep the counters, then give every mbuf back */

@@ -59,6 +59,12 @@ app_usage(FILE *f, const char *prog)
 "  --json FILE             write the final summary as JSON\n"
 "  --stats-period SEC      seconds between stats lines, 0 = none (1)\n"
 "  --quiet                 no per-period lines\n"
+"Interactive (see docs/cli.md):\n"
+"  -i, --interactive       open the pmtcp> prompt; traffic waits for `start`\n"
+"                          and the run ends on `quit`, EOF or Ctrl-C\n"
+"  --cmdline-file FILE     run the commands in FILE first (then the prompt\n"
+"                          with -i, else exit)\n"
+"  --auto-start            with the prompt: start the client at once\n"
 "  -h, --help              this text\n", prog);
 }
 
@@ -198,7 +204,7 @@ enum {
 	OPT_RATE, OPT_CONCURRENCY, OPT_TCP, OPT_JSON, OPT_PROFILE,
 	OPT_TABLE_SIZE, OPT_MBUFS, OPT_STATS_PERIOD, OPT_QUIET, OPT_RAMP,
 	OPT_WORKLOAD, OPT_CLOSE, OPT_REQUEST_SIZE, OPT_RESPONSE_SIZE,
-	OPT_REQUESTS_PER_CONN,
+	OPT_REQUESTS_PER_CONN, OPT_CMDLINE_FILE, OPT_AUTO_START,
 };
 
 static const struct option long_opts[] = {
@@ -222,6 +228,9 @@ static const struct option long_opts[] = {
 	{ "request-size", required_argument, NULL, OPT_REQUEST_SIZE },
 	{ "response-size", required_argument, NULL, OPT_RESPONSE_SIZE },
 	{ "requests-per-connection", required_argument, NULL, OPT_REQUESTS_PER_CONN },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "cmdline-file", required_argument, NULL, OPT_CMDLINE_FILE },
+	{ "auto-start", no_argument, NULL, OPT_AUTO_START },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -244,7 +253,7 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 	pmtcp_sysctl_init(&c->sysctl);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":hi", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_CLIENT:
 			if (parse_endpoint("--client", optarg, &c->client_addr,
@@ -354,6 +363,15 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 				return -1;
 			c->requests_per_conn = (uint32_t)v;
 			break;
+		case 'i':
+			c->interactive = true;
+			break;
+		case OPT_CMDLINE_FILE:
+			c->cmdline_file = optarg;
+			break;
+		case OPT_AUTO_START:
+			c->auto_start = true;
+			break;
 		case 'h':
 			app_usage(stdout, "pmtcp");
 			return 1;
@@ -375,6 +393,10 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 	}
 	if (c->ramp_s > 0 && c->rate == 0) {
 		app_err("--ramp needs --rate: it climbs to that rate");
+		return -1;
+	}
+	if (c->auto_start && !c->interactive && c->cmdline_file == NULL) {
+		app_err("--auto-start needs -i or --cmdline-file");
 		return -1;
 	}
 	if (c->duration_s == 0 && c->connections == 0)

@@ -66,6 +66,23 @@ hist_percentile(const struct app_hist *h, double pct)
 	return h->max_us;
 }
 
+/* Mean, in us, of what histogram @now gained since the copy @before
+ * (bucket upper edges); 0 when nothing was added. */
+double
+app_hist_mean_since(const struct app_hist *now, const struct app_hist *before)
+{
+	uint64_t n = 0;
+	double sum = 0;
+
+	for (unsigned int b = 0; b < HIST_BUCKETS; b++) {
+		uint64_t d = now->count[b] - before->count[b];
+
+		n += d;
+		sum += (double)d * (double)hist_bucket_us(b, now->max_us);
+	}
+	return n != 0 ? sum / (double)n : 0;
+}
+
 /* Totals over lcores. */
 struct totals {
 	uint64_t attempted, established, refused, timeout, reset, unreachable, local;

@@ -278,6 +278,16 @@ uint32_t pmtcp_stack_tw_count(const struct pmtcp_stack *st);
 /** @return the stack's knobs (read-only view). */
 const struct pmtcp_sysctl *pmtcp_stack_sysctl(const struct pmtcp_stack *st);
 
+/**
+ * Replace the stack's knobs with a copy of @p s. Values read at each event
+ * (retry limits) apply to open connections from then on; values fixed when
+ * a connection opens (SYN options, window) apply to new ones.
+ * Call it only on the lcore that owns @p st (it is not thread-safe).
+ * @return 0, or -EINVAL when an argument is NULL or the local port range
+ *         is empty.
+ */
+int pmtcp_stack_set_sysctl(struct pmtcp_stack *st, const struct pmtcp_sysctl *s);
+
 #ifdef __cplusplus
 }
 #endif

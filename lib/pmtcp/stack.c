@@ -324,3 +324,14 @@ pmtcp_stack_sysctl(const struct pmtcp_stack *st)
 {
 	return &st->sysctl;
 }
+
+int
+pmtcp_stack_set_sysctl(struct pmtcp_stack *st, const struct pmtcp_sysctl *s)
+{
+	if (st == NULL || s == NULL ||
+	    s->ip_local_port_range[0] > s->ip_local_port_range[1] ||
+	    s->ip_local_port_range[0] < 1)
+		return -EINVAL;
+	st->sysctl = *s;
+	return 0;
+}

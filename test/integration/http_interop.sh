@@ -177,10 +177,19 @@ if command -v tcpdump >/dev/null; then
 fi
 r_before=$(nstat_abs TcpRetransSegs)
 p_before=$(nstat_abs TcpPassiveOpens)
+ip netns exec "$NS_PEER" nstat -asz > "$TMP/bfin.nstat.before"
 run_pmtcp bfin --client 198.18.10.1:8000 --workload request --close fin \
 	--connections 300 --concurrency 4
 r_after=$(nstat_abs TcpRetransSegs)
 p_after=$(nstat_abs TcpPassiveOpens)
+ip netns exec "$NS_PEER" nstat -asz > "$TMP/bfin.nstat.after"
+if [ "$r_after" != "$r_before" ]; then
+	# say which kind of retransmission the kernel made
+	echo "b fin: kernel counters that moved:"
+	join <(awk '{print $1, $2}' "$TMP/bfin.nstat.before" | sort) \
+	     <(awk '{print $1, $2}' "$TMP/bfin.nstat.after" | sort) |
+		awk '$2 != $3 { print "  " $1, $3 - $2 }' | grep -iE "retrans|loss|timeout|probe|spurious|listen|overflow|drop|paws|tw" || true
+fi
 if [ -n "$CAP" ]; then
 	sleep 0.1
 	kill -INT "$CAP" 2>/dev/null || true
