@@ -21,24 +21,6 @@
 
 #define BURST 64
 
-/* Drain and free everything waiting on both ports. */
-static void
-drain_all(void)
-{
-	struct rte_mbuf *pkts[BURST];
-	uint16_t n;
-
-	for (unsigned int i = 0; i < 2; i++)
-		while ((n = t_rx(i, pkts, BURST)) > 0)
-			t_free(pkts, n);
-}
-
-static void
-input_one(struct pmtcp_stack *st, struct rte_mbuf *m)
-{
-	pmtcp_stack_input(st, 0, &m, 1);
-}
-
 /* The ARP header of frame @m. */
 static struct rte_arp_hdr *
 arp_hdr(struct rte_mbuf *m)
@@ -69,7 +51,7 @@ test_request_for_us_replied(void **state)
 	t_mac(0, &our_mac);
 	t_mac(1, &peer_mac);
 	st = t_stack(0, ST_IP, NULL);
-	input_one(st, t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL,
+	t_input_one(st, t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL,
 				  ST_IP));
 	/* nothing leaves before the poll flushes the TX batch */
 	assert_int_equal(t_rx(1, pkts, BURST), 0);
@@ -104,7 +86,7 @@ test_request_for_us_replied(void **state)
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
 
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -121,7 +103,7 @@ test_request_not_ours_dropped(void **state)
 	(void)state;
 	t_mac(1, &peer_mac);
 	st = t_stack(0, ST_IP, NULL);
-	input_one(st, t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL,
+	t_input_one(st, t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL,
 				  OTHER_IP));
 	pmtcp_stack_poll(st, rte_rdtsc());
 	assert_int_equal(t_rx(1, pkts, BURST), 0);
@@ -135,7 +117,7 @@ test_request_not_ours_dropped(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_PendingQueued), 1);
 
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -155,40 +137,40 @@ test_malformed_dropped(void **state)
 
 	m = t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL, ST_IP);
 	arp_hdr(m)->arp_hlen = 8;
-	input_one(st, m);
+	t_input_one(st, m);
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_MALFORMED), 1);
 
 	m = t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL, ST_IP);
 	arp_hdr(m)->arp_hardware = RTE_BE16(6);  /* IEEE 802 */
-	input_one(st, m);
+	t_input_one(st, m);
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_MALFORMED), 2);
 
 	m = t_build_arp(RTE_ARP_OP_REQUEST, &mcast, PEER_IP, NULL, ST_IP);
-	input_one(st, m);
+	t_input_one(st, m);
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_MALFORMED), 3);
 
 	m = t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL, ST_IP);
 	arp_hdr(m)->arp_opcode = RTE_BE16(3);    /* RARP request */
-	input_one(st, m);
+	t_input_one(st, m);
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_MALFORMED), 4);
 
 	/* Ethernet header + 10 bytes of ARP */
 	m = t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL, ST_IP);
 	assert_int_equal(rte_pktmbuf_trim(m, sizeof(struct rte_arp_hdr) - 10), 0);
 	assert_int_equal(rte_pktmbuf_pkt_len(m), RTE_ETHER_HDR_LEN + 10);
-	input_one(st, m);
+	t_input_one(st, m);
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_MALFORMED), 5);
 
 	/* one byte short of a full ARP packet */
 	m = t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL, ST_IP);
 	assert_int_equal(rte_pktmbuf_trim(m, 1), 0);
-	input_one(st, m);
+	t_input_one(st, m);
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_MALFORMED), 6);
 
 	/* the Ethernet header alone */
 	m = t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL, ST_IP);
 	assert_int_equal(rte_pktmbuf_trim(m, sizeof(struct rte_arp_hdr)), 0);
-	input_one(st, m);
+	t_input_one(st, m);
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_MALFORMED), 7);
 
 	pmtcp_stack_poll(st, rte_rdtsc());
@@ -198,7 +180,7 @@ test_malformed_dropped(void **state)
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_NOT_OURS), 0);
 
 	/* still alive: a good request is answered */
-	input_one(st, t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL,
+	t_input_one(st, t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL,
 				  ST_IP));
 	pmtcp_stack_poll(st, rte_rdtsc());
 	assert_int_equal(t_rx(1, pkts, BURST), 1);
@@ -206,7 +188,7 @@ test_malformed_dropped(void **state)
 	t_free(pkts, 1);
 
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -263,7 +245,7 @@ test_connect_resolves_then_sends_syn(void **state)
 	assert_int_equal(info.state, PMTCP_TCP_SYN_SENT);
 
 	/* the reply: the held SYN goes out, to the peer's MAC */
-	input_one(st, t_build_arp(RTE_ARP_OP_REPLY, &peer_mac, PEER_IP, &our_mac,
+	t_input_one(st, t_build_arp(RTE_ARP_OP_REPLY, &peer_mac, PEER_IP, &our_mac,
 				  ST_IP));
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_InReplies), 1);
 	assert_int_equal(t_rx(1, pkts, BURST), 0);
@@ -286,7 +268,7 @@ test_connect_resolves_then_sends_syn(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_OutReplies), 0);
 
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -329,7 +311,7 @@ test_pending_queue_bounded(void **state)
 			 RTE_BE16(RTE_ARP_OP_REQUEST));
 	t_free(pkts, n);
 
-	input_one(st, t_build_arp(RTE_ARP_OP_REPLY, &peer_mac, PEER_IP, &our_mac,
+	t_input_one(st, t_build_arp(RTE_ARP_OP_REPLY, &peer_mac, PEER_IP, &our_mac,
 				  ST_IP));
 	pmtcp_stack_poll(st, rte_rdtsc());
 	n = t_rx(1, pkts, BURST);
@@ -349,7 +331,7 @@ test_pending_queue_bounded(void **state)
 	t_free(pkts, n);
 
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -385,7 +367,7 @@ test_free_with_pending(void **state)
 
 	pmtcp_stack_free(st);
 	assert_int_equal(t_pool_avail(), avail);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -458,7 +440,7 @@ test_neigh_failed_host_unreachable(void **state)
 	assert_int_equal(pmtcp_connect(st, OTHER_IP, 80, 2, NULL), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_OutRequests), 4);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 

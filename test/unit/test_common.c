@@ -115,6 +115,23 @@ t_free(struct rte_mbuf **pkts, uint16_t n)
 		rte_pktmbuf_free(pkts[i]);
 }
 
+void
+t_drain_all(void)
+{
+	struct rte_mbuf *pkts[64];
+	uint16_t n;
+
+	for (unsigned int i = 0; i < 2; i++)
+		while ((n = t_rx(i, pkts, 64)) > 0)
+			t_free(pkts, n);
+}
+
+void
+t_input_one(struct pmtcp_stack *st, struct rte_mbuf *m)
+{
+	pmtcp_stack_input(st, 0, &m, 1);
+}
+
 struct rte_mbuf *
 t_build_tcp(const struct t_seg *s)
 {

@@ -41,6 +41,10 @@ struct pmtcp_stack *t_stack(unsigned int idx, uint32_t addr,
 uint16_t t_rx(unsigned int idx, struct rte_mbuf **pkts, uint16_t n);
 /* Free a burst. */
 void t_free(struct rte_mbuf **pkts, uint16_t n);
+/* Free whatever waits on either port. */
+void t_drain_all(void);
+/* Hand one frame to the stack's interface 0. */
+void t_input_one(struct pmtcp_stack *st, struct rte_mbuf *m);
 
 /* MAC of the test port @idx. */
 void t_mac(unsigned int idx, struct rte_ether_addr *mac);

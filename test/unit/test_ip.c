@@ -24,23 +24,6 @@
 
 #define BURST 64
 
-static void
-drain_all(void)
-{
-	struct rte_mbuf *pkts[BURST];
-	uint16_t n;
-
-	for (unsigned int i = 0; i < 2; i++)
-		while ((n = t_rx(i, pkts, BURST)) > 0)
-			t_free(pkts, n);
-}
-
-static void
-input_one(struct pmtcp_stack *st, struct rte_mbuf *m)
-{
-	pmtcp_stack_input(st, 0, &m, 1);
-}
-
 /* Poll, read what the stack sent, check every frame's checksums. */
 static uint16_t
 poll_rx(struct pmtcp_stack *st, struct rte_mbuf **pkts)
@@ -105,7 +88,7 @@ expect_drop(struct pmtcp_stack *st, struct rte_mbuf *m,
 	const struct pmtcp_mib *after;
 	struct rte_mbuf *pkts[BURST];
 
-	input_one(st, m);
+	t_input_one(st, m);
 	after = pmtcp_stack_mib(st);
 	for (unsigned int r = 0; r < PMTCP_DROP_MAX; r++) {
 		uint64_t want = before.drop[r] + (r == (unsigned int)reason);
@@ -171,7 +154,7 @@ test_ip_version(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InDelivers), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 0);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -196,7 +179,7 @@ test_ip_ihl(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InHdrErrors), 2);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InReceives), 2);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -225,7 +208,7 @@ test_ip_total_length(void **state)
 	expect_drop(st, m, PMTCP_DROP_IP_LEN);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InHdrErrors), 3);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -247,7 +230,7 @@ test_ip_bad_checksum(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InHdrErrors), 2);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 0);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -273,13 +256,13 @@ test_ip_fragment(void **state)
 	/* DF alone is not a fragment: the SYN gets its RST */
 	m = peer_seg(RTE_TCP_SYN_FLAG);
 	assert_int_equal(t_ip(m)->fragment_offset, RTE_BE16(RTE_IPV4_HDR_DF_FLAG));
-	input_one(st, m);
+	t_input_one(st, m);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_ReasmFails), 2);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InDiscards), 2);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InDelivers), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 1);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -306,7 +289,7 @@ test_ip_not_ours(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InHdrErrors), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 0);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -330,7 +313,7 @@ test_ip_udp(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InDelivers), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 0);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -352,7 +335,7 @@ test_ethernet_padding_accepted(void **state)
 	assert_non_null(pad);
 	memset(pad, 0xa5, 80 - RTE_ETHER_HDR_LEN - 40);
 	assert_int_equal(rte_pktmbuf_pkt_len(m), 80);
-	input_one(st, m);
+	t_input_one(st, m);
 	n = poll_rx(st, pkts);
 	assert_int_equal(n, 1);
 	assert_rst_for_syn(pkts[0]);
@@ -365,7 +348,7 @@ test_ethernet_padding_accepted(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_OutRequests), 1);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -399,7 +382,7 @@ test_ip_options_accepted(void **state)
 	ip_recsum(iph);
 	assert_int_equal(rte_raw_cksum(iph, 24), 0xffff);
 	tcp_recsum(m);
-	input_one(st, m);
+	t_input_one(st, m);
 	n = poll_rx(st, pkts);
 	assert_int_equal(n, 1);
 	assert_rst_for_syn(pkts[0]);
@@ -407,7 +390,7 @@ test_ip_options_accepted(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InHdrErrors), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InErrs), 0);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -451,7 +434,7 @@ test_truncated_frames(void **state)
 	expect_drop(st, m, PMTCP_DROP_ETH_PROTO);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_NonIpFrames), 1);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -494,7 +477,7 @@ test_tcp_short(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InCsumErrors), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 0);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -536,7 +519,7 @@ test_tcp_bad_checksum(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutSegs), 0);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -558,15 +541,15 @@ test_sent_checksums_verify(void **state)
 	(void)state;
 	t_mac(1, &peer_mac);
 	assert_int_equal(pmtcp_listen(st, 80), 0);
-	input_one(st, t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL,
+	t_input_one(st, t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL,
 				  ST_IP));
 	/* a SYN (RST|ACK), an ACK (RST), a SYN to the listener (SYN-ACK),
 	 * an active open (SYN) */
-	input_one(st, peer_seg(RTE_TCP_SYN_FLAG));
+	t_input_one(st, peer_seg(RTE_TCP_SYN_FLAG));
 	m = peer_seg(RTE_TCP_ACK_FLAG);
 	t_tcp(m)->recv_ack = RTE_BE32(0xdeadbeef);
 	tcp_recsum(m);
-	input_one(st, m);
+	t_input_one(st, m);
 	memset(&s, 0, sizeof(s));
 	t_mac(1, &s.src_mac);
 	t_mac(0, &s.dst_mac);
@@ -579,7 +562,7 @@ test_sent_checksums_verify(void **state)
 	s.win = 64240;
 	s.opts = syn_opts;
 	s.optlen = sizeof(syn_opts);
-	input_one(st, t_build_tcp(&s));
+	t_input_one(st, t_build_tcp(&s));
 	assert_int_equal(pmtcp_connect(st, PEER_IP, 443, 0, NULL), 0);
 	n = poll_rx(st, pkts);   /* asserts t_csum_ok on each IPv4 frame */
 	for (uint16_t i = 0; i < n; i++) {
@@ -596,7 +579,7 @@ test_sent_checksums_verify(void **state)
 	t_free(pkts, n);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_OutRequests), 4);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 

@@ -145,23 +145,12 @@ conf_close(struct pmtcp_stack_conf *conf, bool ts)
 	memset(&cbl, 0, sizeof(cbl));
 }
 
-static void
-drain_all(void)
-{
-	struct rte_mbuf *pkts[BURST];
-	uint16_t n;
-
-	for (unsigned int i = 0; i < 2; i++)
-		while ((n = t_rx(i, pkts, BURST)) > 0)
-			t_free(pkts, n);
-}
-
 /* Start of every test: nothing left on the wire by an earlier (failed)
  * test; returns the pool's count to come back to. */
 static unsigned int
 begin(void)
 {
-	drain_all();
+	t_drain_all();
 	return t_pool_avail();
 }
 
@@ -170,14 +159,8 @@ static void
 finish(struct pmtcp_stack *st, unsigned int avail)
 {
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
-}
-
-static void
-input_one(struct pmtcp_stack *st, struct rte_mbuf *m)
-{
-	pmtcp_stack_input(st, 0, &m, 1);
 }
 
 /* Stack on port 0 that knows the peer's MAC (the ARP reply is drained). */
@@ -189,7 +172,7 @@ stack_with_peer(const struct pmtcp_stack_conf *conf)
 	struct pmtcp_stack *st = t_stack(0, ST_IP, conf);
 
 	t_mac(1, &peer_mac);
-	input_one(st, t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL,
+	t_input_one(st, t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL,
 				  ST_IP));
 	pmtcp_stack_poll(st, rte_rdtsc());
 	assert_int_equal(t_rx(1, pkts, BURST), 1);
@@ -487,7 +470,7 @@ establish(struct pmtcp_stack *st, bool ts, uint16_t win, uint32_t *iss)
 	opts[n++] = 1460 & 0xff;
 	if (ts)
 		n = (uint8_t)(n + ts_opts(opts + n, PEER_TS0, syn_tsval));
-	input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN, *iss + 1,
+	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN, *iss + 1,
 			       F_SYN | F_ACK, win, opts, n, NULL, 0));
 	assert_int_equal(cbl.connected, 1);
 	m = rx_one(st);
@@ -547,7 +530,7 @@ test_send_established_one_segment(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutSegs), 3); /* SYN, ACK, data */
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_RetransSegs), 0);
 	/* the peer ACKs it: nothing more to send */
-	input_one(st, from_peer(PEER_ISN + 1, iss + 101, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 101, F_ACK, NULL, 0));
 	rx_none(st);
 	assert_int_equal(sk->snd_una, iss + 101);
 	assert_int_equal(sk->sndq_len, 0);
@@ -581,7 +564,7 @@ test_send_segments_by_mss(void **state)
 	}
 	t_free(pkts, 4);
 	assert_int_equal(sk->snd_nxt, iss + 5001);
-	input_one(st, from_peer(PEER_ISN + 1, iss + 5001, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 5001, F_ACK, NULL, 0));
 	rx_none(st);
 	assert_int_equal(sk->sndq_len, 0);
 	finish(st, avail);
@@ -608,11 +591,11 @@ test_send_limited_by_peer_window(void **state)
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 1, buf, 1460);
 	rx_none(st);
 	/* ACK of the first, window still 2000: the next 1460 */
-	input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1, iss + 1461,
+	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1, iss + 1461,
 			       F_ACK, 2000, NULL, 0, NULL, 0));
 	expect_seg(st, F_ACK, iss + 1461, PEER_ISN + 1, buf + 1460, 1460);
 	/* a window update without new ACK (65535): the rest, 1460 + 620 */
-	input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1, iss + 1461,
+	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1, iss + 1461,
 			       F_ACK, 65535, NULL, 0, NULL, 0));
 	poll_rx_n(st, pkts, 2);
 	assert_seg(pkts[0], F_ACK, iss + 2921, PEER_ISN + 1, buf + 2920, 1460);
@@ -692,7 +675,7 @@ test_ack_partial_frees_and_retransmits_from_snd_una(void **state)
 	t_free(pkts, 3);
 
 	t0 = rte_rdtsc();
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1461, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1461, F_ACK, NULL, 0));
 	rx_none(st);
 	assert_int_equal(sk->snd_una, iss + 1461);
 	assert_int_equal(sk->sndq_seq, iss + 1461);
@@ -709,7 +692,7 @@ test_ack_partial_frees_and_retransmits_from_snd_una(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_RetransSegs), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TCPTimeouts), 1);
 	/* everything acknowledged: queue empty, timer off */
-	input_one(st, from_peer(PEER_ISN + 1, iss + 3101, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 3101, F_ACK, NULL, 0));
 	rx_none(st);
 	assert_int_equal(sk->sndq_len, 0);
 	assert_null(sk->sndq);
@@ -736,7 +719,7 @@ test_ack_beyond_snd_nxt_acked_and_dropped(void **state)
 	fill(data, sizeof(data), 6);
 	assert_int_equal(pmtcp_send(st, sk, buf, 100), 100);
 	expect_seg(st, F_ACK | F_PSH, iss + 1, PEER_ISN + 1, buf, 100);
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1000, F_ACK | F_PSH, data, 50));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1000, F_ACK | F_PSH, data, 50));
 	expect_seg(st, F_ACK, iss + 101, PEER_ISN + 1, NULL, 0);
 	assert_int_equal(cbl.recv, 0);
 	assert_int_equal(sk->snd_una, iss + 1);
@@ -764,13 +747,13 @@ test_ack_duplicate_changes_nothing(void **state)
 	fill(buf, sizeof(buf), 7);
 	assert_int_equal(pmtcp_send(st, sk, buf, 100), 100);
 	expect_seg(st, F_ACK | F_PSH, iss + 1, PEER_ISN + 1, buf, 100);
-	input_one(st, from_peer(PEER_ISN + 1, iss + 101, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 101, F_ACK, NULL, 0));
 	rx_none(st);
 	assert_int_equal(pmtcp_send(st, sk, buf + 100, 100), 100);
 	expect_seg(st, F_ACK | F_PSH, iss + 101, PEER_ISN + 1, buf + 100, 100);
 	/* the same ACK again, and an older one */
-	input_one(st, from_peer(PEER_ISN + 1, iss + 101, F_ACK, NULL, 0));
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 101, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK, NULL, 0));
 	rx_none(st);
 	assert_int_equal(sk->snd_una, iss + 101);
 	assert_int_equal(sk->snd_nxt, iss + 201);
@@ -822,7 +805,7 @@ test_rto_retransmits_head(void **state)
 	assert_int_equal(info.rto_ms, 400);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_ESTABLISHED);
 	/* the ACK ends it */
-	input_one(st, from_peer(PEER_ISN + 1, iss + 301, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 301, F_ACK, NULL, 0));
 	rx_none(st);
 	assert_false(pmtcp_timer_pending(&sk->timer));
 	assert_int_equal(cbl.closed, 0);
@@ -907,12 +890,12 @@ test_rcv_in_order_delivered_quickack(void **state)
 	conf_close(&conf, false);
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
 	fill(data, sizeof(data), 10);
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK | F_PSH, data, 100));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK | F_PSH, data, 100));
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 101, NULL, 0);
 	assert_int_equal(cbl.recv, 1);
 	assert_int_equal(cbl.rlen, 100);
 	assert_memory_equal(cbl.rbuf, data, 100);
-	input_one(st, from_peer(PEER_ISN + 101, iss + 1, F_ACK | F_PSH, data + 100, 200));
+	t_input_one(st, from_peer(PEER_ISN + 101, iss + 1, F_ACK | F_PSH, data + 100, 200));
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 301, NULL, 0);
 	assert_int_equal(cbl.recv, 2);
 	assert_int_equal(cbl.rlen, 300);
@@ -935,7 +918,7 @@ exhaust_quickack(struct pmtcp_stack *st, uint32_t iss, const uint8_t *data)
 		uint16_t n;
 
 		assert_true(quick <= 16);   /* TCP_MAX_QUICKACKS */
-		input_one(st, from_peer(seq, iss + 1, F_ACK | F_PSH, data, 100));
+		t_input_one(st, from_peer(seq, iss + 1, F_ACK | F_PSH, data, 100));
 		seq += 100;
 		pmtcp_stack_poll(st, rte_rdtsc());
 		n = t_rx(1, pkts, BURST);
@@ -1016,9 +999,9 @@ test_rcv_two_full_segments_ack_now(void **state)
 		t_free(pkts, 1);
 	}
 	cbl.rlen = 0;
-	input_one(st, from_peer(seq, iss + 1, F_ACK, data, 1460));
+	t_input_one(st, from_peer(seq, iss + 1, F_ACK, data, 1460));
 	rx_none(st);
-	input_one(st, from_peer(seq + 1460, iss + 1, F_ACK, data + 1460, 1460));
+	t_input_one(st, from_peer(seq + 1460, iss + 1, F_ACK, data + 1460, 1460));
 	expect_seg(st, F_ACK, iss + 1, seq + 2920, NULL, 0);
 	assert_false(pmtcp_timer_pending(&sk->dtimer));
 	assert_int_equal(cbl.rlen, 2920);
@@ -1043,10 +1026,10 @@ test_rcv_overlap_delivers_new_part(void **state)
 	conf_close(&conf, false);
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
 	fill(data, sizeof(data), 13);
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK, data, 100));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK, data, 100));
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 101, NULL, 0);
 	/* bytes 50..149: 50 old, 50 new */
-	input_one(st, from_peer(PEER_ISN + 51, iss + 1, F_ACK | F_PSH, data + 50, 100));
+	t_input_one(st, from_peer(PEER_ISN + 51, iss + 1, F_ACK | F_PSH, data + 50, 100));
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 151, NULL, 0);
 	assert_int_equal(cbl.recv, 2);
 	assert_int_equal(cbl.rlen, 150);
@@ -1075,9 +1058,9 @@ test_rcv_old_segment_dup_ack(void **state)
 	conf_close(&conf, false);
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
 	fill(data, sizeof(data), 14);
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK, data, 100));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK, data, 100));
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 101, NULL, 0);
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK, data, 100));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK, data, 100));
 	assert_int_equal(cbl.recv, 1);
 	assert_int_equal(cbl.rlen, 100);
 	assert_int_equal(sk->rcv_nxt, PEER_ISN + 101);
@@ -1101,14 +1084,14 @@ test_rcv_out_of_order_dropped_dup_ack(void **state)
 	conf_close(&conf, false);
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
 	fill(data, sizeof(data), 15);
-	input_one(st, from_peer(PEER_ISN + 101, iss + 1, F_ACK, data, 100));
+	t_input_one(st, from_peer(PEER_ISN + 101, iss + 1, F_ACK, data, 100));
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 1, NULL, 0);
 	assert_int_equal(cbl.recv, 0);
 	assert_int_equal(sk->rcv_nxt, PEER_ISN + 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TCPOFODrop), 1);
 	assert_int_equal(t_drop(st, PMTCP_DROP_TCP_OFO), 1);
 	/* the hole filled: in order again */
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK, data, 100));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK, data, 100));
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 101, NULL, 0);
 	assert_int_equal(cbl.rlen, 100);
 	finish(st, avail);
@@ -1130,7 +1113,7 @@ test_rcv_beyond_window_dup_ack(void **state)
 	conf_close(&conf, false);
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
 	fill(data, sizeof(data), 16);
-	input_one(st, from_peer(PEER_ISN + 1 + OUR_WIN + 100, iss + 1, F_ACK,
+	t_input_one(st, from_peer(PEER_ISN + 1 + OUR_WIN + 100, iss + 1, F_ACK,
 				data, 100));
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 1, NULL, 0);
 	assert_int_equal(cbl.recv, 0);
@@ -1157,7 +1140,7 @@ test_rcv_reply_piggybacks_ack(void **state)
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
 	cbl.reply = pong;
 	cbl.reply_len = 4;
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK | F_PSH,
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK | F_PSH,
 				(const uint8_t *)"ping", 4));
 	assert_int_equal(cbl.recv, 1);
 	assert_int_equal(cbl.reply_ret, 4);
@@ -1204,7 +1187,7 @@ test_paws_estab_rejects_old_tsval(void **state)
 
 	/* in order, newer TSval: delivered, the ACK echoes it */
 	n = ts_opts(opts, PEER_TS0 + 10, our_ts);
-	input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1, iss + 11, F_ACK,
+	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1, iss + 11, F_ACK,
 			       65535, opts, n, data, 50));
 	m = rx_one(st);
 	th = t_tcp(m);
@@ -1220,7 +1203,7 @@ test_paws_estab_rejects_old_tsval(void **state)
 
 	/* the next bytes with an older TSval: PAWS */
 	n = ts_opts(opts, PEER_TS0 + 5, our_ts);
-	input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 51, iss + 11, F_ACK,
+	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 51, iss + 11, F_ACK,
 			       65535, opts, n, data + 50, 50));
 	m = rx_one(st);
 	th = t_tcp(m);
@@ -1270,12 +1253,12 @@ test_close_active_fin_wait_to_time_wait(void **state)
 	assert_int_equal(cbl.closed, 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_CurrEstab), 0);
 
-	input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_ACK, NULL, 0));
 	rx_none(st);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_FIN_WAIT2);
 	assert_int_equal(cbl.closed, 0);
 
-	input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_FIN | F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_FIN | F_ACK, NULL, 0));
 	expect_seg(st, F_ACK, iss + 2, PEER_ISN + 2, NULL, 0);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_TIME_WAIT);
 	assert_int_equal(pmtcp_stack_tw_count(st), 1);
@@ -1284,13 +1267,13 @@ test_close_active_fin_wait_to_time_wait(void **state)
 	err_at_tw = cbl.last_err;
 
 	/* our ACK was lost: the FIN again, ACKed again */
-	input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_FIN | F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_FIN | F_ACK, NULL, 0));
 	expect_seg(st, F_ACK, iss + 2, PEER_ISN + 2, NULL, 0);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_TIME_WAIT);
 	assert_int_equal(pmtcp_stack_tw_count(st), 1);
 
 	/* RST: TIME_WAIT is over (RFC 1337 off, as Linux) */
-	input_one(st, from_peer(PEER_ISN + 2, 0, F_RST, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 2, 0, F_RST, NULL, 0));
 	rx_none(st);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
 	assert_int_equal(pmtcp_stack_tw_count(st), 0);
@@ -1328,7 +1311,7 @@ test_close_after_queued_data(void **state)
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 1, buf, 1460);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_FIN_WAIT1);
 	/* the window moves: the rest, then the FIN right after it */
-	input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1, iss + 1461,
+	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1, iss + 1461,
 			       F_ACK, 2000, NULL, 0, NULL, 0));
 	poll_rx_n(st, pkts, 3);
 	assert_seg(pkts[0], F_ACK, iss + 1461, PEER_ISN + 1, buf + 1460, 1460);
@@ -1336,11 +1319,11 @@ test_close_after_queued_data(void **state)
 	assert_seg(pkts[2], F_FIN | F_ACK, iss + 3001, PEER_ISN + 1, NULL, 0);
 	t_free(pkts, 3);
 	/* the data ACKed, not the FIN: still FIN_WAIT1 */
-	input_one(st, from_peer(PEER_ISN + 1, iss + 3001, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 3001, F_ACK, NULL, 0));
 	rx_none(st);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_FIN_WAIT1);
 	assert_int_equal(sk->sndq_len, 0);
-	input_one(st, from_peer(PEER_ISN + 1, iss + 3002, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 3002, F_ACK, NULL, 0));
 	rx_none(st);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_FIN_WAIT2);
 	finish(st, avail);
@@ -1367,12 +1350,12 @@ test_close_simultaneous_closing(void **state)
 	assert_int_equal(pmtcp_close(st, sk), 0);
 	expect_seg(st, F_FIN | F_ACK, iss + 1, PEER_ISN + 1, NULL, 0);
 	/* the peer's FIN crossed ours: it acks only up to our FIN */
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_FIN | F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_FIN | F_ACK, NULL, 0));
 	expect_seg(st, F_ACK, iss + 2, PEER_ISN + 2, NULL, 0);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_CLOSING);
 	assert_int_equal(cbl.peer_closed, 0);   /* the application closed already */
 	assert_int_equal(cbl.closed, 0);
-	input_one(st, from_peer(PEER_ISN + 2, iss + 2, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 2, iss + 2, F_ACK, NULL, 0));
 	rx_none(st);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_TIME_WAIT);
 	assert_int_equal(pmtcp_stack_tw_count(st), 1);
@@ -1404,7 +1387,7 @@ test_close_fin_wait2_timeout(void **state)
 	assert_int_equal(pmtcp_close(st, sk), 0);
 	expect_seg(st, F_FIN | F_ACK, iss + 1, PEER_ISN + 1, NULL, 0);
 	t0 = rte_rdtsc();
-	input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_ACK, NULL, 0));
 	rx_none(st);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_FIN_WAIT2);
 	do {
@@ -1445,7 +1428,7 @@ test_close_passive_close_wait_last_ack(void **state)
 	(void)state;
 	conf_close(&conf, false);
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_FIN | F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_FIN | F_ACK, NULL, 0));
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 2, NULL, 0);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_CLOSE_WAIT);
 	assert_int_equal(cbl.peer_closed, 1);
@@ -1455,14 +1438,14 @@ test_close_passive_close_wait_last_ack(void **state)
 	fill(buf, sizeof(buf), 19);
 	assert_int_equal(pmtcp_send(st, sk, buf, 20), 20);
 	expect_seg(st, F_ACK | F_PSH, iss + 1, PEER_ISN + 2, buf, 20);
-	input_one(st, from_peer(PEER_ISN + 2, iss + 21, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 2, iss + 21, F_ACK, NULL, 0));
 	rx_none(st);
 
 	assert_int_equal(pmtcp_close(st, sk), 0);
 	expect_seg(st, F_FIN | F_ACK, iss + 21, PEER_ISN + 2, NULL, 0);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_LAST_ACK);
 	assert_int_equal(cbl.peer_closed, 1);
-	input_one(st, from_peer(PEER_ISN + 2, iss + 22, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 2, iss + 22, F_ACK, NULL, 0));
 	rx_none(st);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
 	assert_int_equal(pmtcp_stack_tw_count(st), 0);
@@ -1493,9 +1476,9 @@ test_closewait_retransmitted_fin_acked(void **state)
 	(void)state;
 	conf_close(&conf, false);
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_FIN | F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_FIN | F_ACK, NULL, 0));
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 2, NULL, 0);
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_FIN | F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_FIN | F_ACK, NULL, 0));
 	assert_int_equal(sock_state(sk), PMTCP_TCP_CLOSE_WAIT);
 	assert_int_equal(cbl.peer_closed, 1);
 	assert_int_equal(sk->rcv_nxt, PEER_ISN + 2);
@@ -1521,10 +1504,10 @@ test_rst_close_wait_epipe(void **state)
 	(void)state;
 	conf_close(&conf, false);
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_FIN | F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_FIN | F_ACK, NULL, 0));
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 2, NULL, 0);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_CLOSE_WAIT);
-	input_one(st, from_peer(PEER_ISN + 2, 0, F_RST, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 2, 0, F_RST, NULL, 0));
 	rx_none(st);
 	assert_int_equal(cbl.closed, 1);
 	assert_int_equal(cbl.last_err, -EPIPE);
@@ -1551,7 +1534,7 @@ test_rst_established_econnreset(void **state)
 	fill(buf, sizeof(buf), 20);
 	assert_int_equal(pmtcp_send(st, sk, buf, 100), 100);
 	expect_seg(st, F_ACK | F_PSH, iss + 1, PEER_ISN + 1, buf, 100);
-	input_one(st, from_peer(PEER_ISN + 1, 0, F_RST, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, 0, F_RST, NULL, 0));
 	rx_none(st);
 	assert_int_equal(cbl.closed, 1);
 	assert_int_equal(cbl.last_err, -ECONNRESET);
@@ -1583,7 +1566,7 @@ test_abort_from_recv_callback(void **state)
 	assert_int_equal(pmtcp_send(st, sk, buf, 100), 100);
 	expect_seg(st, F_ACK | F_PSH, iss + 1, PEER_ISN + 1, buf, 100);
 	cbl.abort_in_recv = true;
-	input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK | F_PSH, data, 100));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK | F_PSH, data, 100));
 	assert_int_equal(cbl.recv, 1);
 	assert_memory_equal(cbl.rbuf, data, 100);
 	expect_seg(st, F_RST | F_ACK, iss + 101, PEER_ISN + 101, NULL, 0);
@@ -1630,12 +1613,12 @@ test_syn_established_challenge_ack_limit(void **state)
 	conf.sysctl.tcp_challenge_ack_limit = 1;
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
 	avoid_second_edge(st);
-	input_one(st, from_peer(PEER_ISN + 10, 0, F_SYN, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 10, 0, F_SYN, NULL, 0));
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 1, NULL, 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TCPSYNChallenge), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TCPChallengeACK), 1);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_ESTABLISHED);
-	input_one(st, from_peer(PEER_ISN + 20, 0, F_SYN, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 20, 0, F_SYN, NULL, 0));
 	rx_none(st);
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TCPSYNChallenge), 2);
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TCPChallengeACK), 1);
@@ -1666,7 +1649,7 @@ test_syn_out_of_window_challenge_ack(void **state)
 	conf_close(&conf, false);
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
 	avoid_second_edge(st);
-	input_one(st, from_peer(PEER_ISN + 1 + 10 * OUR_WIN, 0, F_SYN, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1 + 10 * OUR_WIN, 0, F_SYN, NULL, 0));
 	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 1, NULL, 0);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_ESTABLISHED);
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TCPSYNChallenge), 1);
@@ -1697,7 +1680,7 @@ to_time_wait(struct pmtcp_stack *st, struct pmtcp_sock *sk, uint32_t iss,
 	rte_pktmbuf_free(m);
 	if (ts)
 		n = ts_opts(opts, PEER_TS0 + 1, tsval);
-	input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1, iss + 2,
+	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1, iss + 2,
 			       F_FIN | F_ACK, 65535, opts, n, NULL, 0));
 	m = rx_one(st);
 	assert_int_equal(t_tcp(m)->tcp_flags, F_ACK);
@@ -1728,7 +1711,7 @@ test_timewait_rst_out_of_window_ignored(void **state)
 	conf_close(&conf, false);
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
 	to_time_wait(st, sk, iss, false);
-	input_one(st, from_peer(PEER_ISN + 2 + 1000000, 0, F_RST, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 2 + 1000000, 0, F_RST, NULL, 0));
 	rx_none(st);
 	assert_int_equal(pmtcp_stack_tw_count(st), 1);
 	assert_int_equal(pmtcp_stack_conn_count(st), 1);
@@ -1860,13 +1843,13 @@ test_timewait_new_syn_to_listener(void **state)
 	assert_int_equal(pmtcp_listen(st, 80), 0);
 	g_sport = 80;
 	g_dport = 40001;
-	input_one(st, peer_seg(40001, 80, PEER_ISN, 0, F_SYN, 65535, opts, 4,
+	t_input_one(st, peer_seg(40001, 80, PEER_ISN, 0, F_SYN, 65535, opts, 4,
 			       NULL, 0));
 	m = rx_one(st);
 	assert_int_equal(t_tcp(m)->tcp_flags, F_SYN | F_ACK);
 	iss = seg_seq(m);
 	rte_pktmbuf_free(m);
-	input_one(st, peer_seg(40001, 80, PEER_ISN + 1, iss + 1, F_ACK, 65535,
+	t_input_one(st, peer_seg(40001, 80, PEER_ISN + 1, iss + 1, F_ACK, 65535,
 			       NULL, 0, NULL, 0));
 	rx_none(st);
 	assert_int_equal(cbl.accepted, 1);
@@ -1876,14 +1859,14 @@ test_timewait_new_syn_to_listener(void **state)
 	/* the server closes first */
 	assert_int_equal(pmtcp_close(st, sk), 0);
 	expect_seg(st, F_FIN | F_ACK, iss + 1, PEER_ISN + 1, NULL, 0);
-	input_one(st, peer_seg(40001, 80, PEER_ISN + 1, iss + 2, F_FIN | F_ACK,
+	t_input_one(st, peer_seg(40001, 80, PEER_ISN + 1, iss + 2, F_FIN | F_ACK,
 			       65535, NULL, 0, NULL, 0));
 	expect_seg(st, F_ACK, iss + 2, PEER_ISN + 2, NULL, 0);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_TIME_WAIT);
 	assert_int_equal(pmtcp_stack_tw_count(st), 1);
 
 	/* a new incarnation, above the old sequence space */
-	input_one(st, peer_seg(40001, 80, PEER_ISN + 100000, 0, F_SYN, 65535,
+	t_input_one(st, peer_seg(40001, 80, PEER_ISN + 100000, 0, F_SYN, 65535,
 			       opts, 4, NULL, 0));
 	m = rx_one(st);
 	assert_int_equal(t_tcp(m)->tcp_flags, F_SYN | F_ACK);
@@ -1924,11 +1907,11 @@ test_finwait2_data_after_close_resets(void **state)
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
 	assert_int_equal(pmtcp_close(st, sk), 0);
 	expect_seg(st, F_FIN | F_ACK, iss + 1, PEER_ISN + 1, NULL, 0);
-	input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_ACK, NULL, 0));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_ACK, NULL, 0));
 	rx_none(st);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_FIN_WAIT2);
 	fill(data, sizeof(data), 23);
-	input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_ACK | F_PSH, data, 100));
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_ACK | F_PSH, data, 100));
 	assert_int_equal(cbl.recv, 0);
 	m = rx_one(st);
 	assert_int_equal(t_tcp(m)->tcp_flags, F_RST);

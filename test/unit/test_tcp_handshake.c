@@ -101,23 +101,6 @@ conf_default(struct pmtcp_stack_conf *conf, struct cb_log *log)
 	memset(log, 0, sizeof(*log));
 }
 
-static void
-drain_all(void)
-{
-	struct rte_mbuf *pkts[BURST];
-	uint16_t n;
-
-	for (unsigned int i = 0; i < 2; i++)
-		while ((n = t_rx(i, pkts, BURST)) > 0)
-			t_free(pkts, n);
-}
-
-static void
-input_one(struct pmtcp_stack *st, struct rte_mbuf *m)
-{
-	pmtcp_stack_input(st, 0, &m, 1);
-}
-
 /* Stack on port 0 that knows the peer's MAC (the ARP reply is drained). */
 static struct pmtcp_stack *
 stack_with_peer(const struct pmtcp_stack_conf *conf)
@@ -127,7 +110,7 @@ stack_with_peer(const struct pmtcp_stack_conf *conf)
 	struct pmtcp_stack *st = t_stack(0, ST_IP, conf);
 
 	t_mac(1, &peer_mac);
-	input_one(st, t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL,
+	t_input_one(st, t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL,
 				  ST_IP));
 	pmtcp_stack_poll(st, rte_rdtsc());
 	assert_int_equal(t_rx(1, pkts, BURST), 1);
@@ -417,7 +400,7 @@ check_syn(void (*tweak)(struct pmtcp_sysctl *), uint8_t want_flags,
 	rte_pktmbuf_free(syn);
 
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 	assert_int_equal(cbl.connected + cbl.failed + cbl.closed, 0);
 }
@@ -609,7 +592,7 @@ test_connect_errors(void **state)
 	poll_rx_n(st, pkts, 2);
 	t_free(pkts, 2);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -642,7 +625,7 @@ test_synsent_synack_establishes(void **state)
 	rte_pktmbuf_free(syn);
 
 	n = syn_opts(opts, 1400, true, true, 777, syn_tsval, 5);
-	input_one(st, to_sock(sk, PEER_ISN, iss + 1,
+	t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 			      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, opts, n));
 	assert_int_equal(cbl.connected, 1);
 	assert_ptr_equal(cbl.last_sk, sk);
@@ -705,7 +688,7 @@ test_synsent_synack_establishes(void **state)
 	assert_int_equal(cbl.closed, 0);   /* not called for pmtcp_abort() */
 
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -735,7 +718,7 @@ test_synsent_no_wscale_in_synack(void **state)
 	tcp_ts(syn, &syn_tsval, &tsecr);
 	rte_pktmbuf_free(syn);
 	n = syn_opts(opts, 1400, true, true, 1000, syn_tsval, -1);
-	input_one(st, to_sock(sk, PEER_ISN, iss + 1,
+	t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 			      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, opts, n));
 	m = rx_one(st);
 	th = t_tcp(m);
@@ -759,7 +742,7 @@ test_synsent_no_wscale_in_synack(void **state)
 	tcp_ts(syn, &syn_tsval, &tsecr);
 	rte_pktmbuf_free(syn);
 	n = syn_opts(opts, 0, true, true, 2000, syn_tsval, 2);
-	input_one(st, to_sock(sk, PEER_ISN, iss + 1,
+	t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 			      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, opts, n));
 	m = rx_one(st);
 	th = t_tcp(m);
@@ -775,7 +758,7 @@ test_synsent_no_wscale_in_synack(void **state)
 	sk = connect_syn(st, &syn);
 	iss = rte_be_to_cpu_32(t_tcp(syn)->sent_seq);
 	rte_pktmbuf_free(syn);
-	input_one(st, to_sock(sk, PEER_ISN, iss + 1,
+	t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 			      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, NULL, 0));
 	m = rx_one(st);
 	th = t_tcp(m);
@@ -795,7 +778,7 @@ test_synsent_no_wscale_in_synack(void **state)
 	assert_int_equal(cbl.connected, 3);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_CurrEstab), 3);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -826,7 +809,7 @@ test_synsent_bad_ack_sends_rst(void **state)
 	n = syn_opts(opts, 1460, true, true, 5, syn_tsval, 7);
 
 	for (unsigned int i = 0; i < 3; i++) {
-		input_one(st, to_sock(sk, PEER_ISN, iss + bad[i],
+		t_input_one(st, to_sock(sk, PEER_ISN, iss + bad[i],
 				      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
 				      opts, n));
 		m = rx_one(st);
@@ -843,7 +826,7 @@ test_synsent_bad_ack_sends_rst(void **state)
 		assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), i + 1);
 	}
 	/* an unacceptable ACK on a RST: dropped without an answer */
-	input_one(st, to_sock(sk, PEER_ISN, iss,
+	t_input_one(st, to_sock(sk, PEER_ISN, iss,
 			      RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, NULL, 0));
 	rx_none(st);
 	assert_int_equal(t_drop(st, PMTCP_DROP_TCP_BAD_ACK), 4);
@@ -852,7 +835,7 @@ test_synsent_bad_ack_sends_rst(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_CurrEstab), 0);
 
 	/* the connection is intact: the right SYN-ACK still establishes it */
-	input_one(st, to_sock(sk, PEER_ISN, iss + 1,
+	t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 			      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, opts, n));
 	m = rx_one(st);
 	assert_int_equal(t_tcp(m)->tcp_flags, RTE_TCP_ACK_FLAG);
@@ -860,7 +843,7 @@ test_synsent_bad_ack_sends_rst(void **state)
 	assert_int_equal(sock_state(sk), PMTCP_TCP_ESTABLISHED);
 	assert_int_equal(cbl.connected, 1);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -894,7 +877,7 @@ test_synsent_paws_rejects(void **state)
 	for (unsigned int i = 0; i < 3; i++) {
 		n = syn_opts(opts, 1460, true, true, 5,
 			     syn_tsval + (uint32_t)off[i], 7);
-		input_one(st, to_sock(sk, PEER_ISN, iss + 1,
+		t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 				      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
 				      opts, n));
 		m = rx_one(st);
@@ -911,7 +894,7 @@ test_synsent_paws_rejects(void **state)
 
 	/* an echo of exactly our SYN's TSval passes */
 	n = syn_opts(opts, 1460, true, true, 5, syn_tsval, 7);
-	input_one(st, to_sock(sk, PEER_ISN, iss + 1,
+	t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 			      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, opts, n));
 	m = rx_one(st);
 	assert_int_equal(t_tcp(m)->tcp_flags, RTE_TCP_ACK_FLAG);
@@ -919,7 +902,7 @@ test_synsent_paws_rejects(void **state)
 	assert_int_equal(sock_state(sk), PMTCP_TCP_ESTABLISHED);
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_PAWSActiveRejected), 3);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -963,7 +946,7 @@ test_synsent_paws_accepts_later_echo(void **state)
 	assert_true((int32_t)(tsval2 - tsval1) >= 4);
 
 	n = syn_opts(opts, 1460, true, true, 5, tsval2, 7);
-	input_one(st, to_sock(sk, PEER_ISN, iss + 1,
+	t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 			      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, opts, n));
 	m = rx_one(st);
 	assert_int_equal(t_tcp(m)->tcp_flags, RTE_TCP_ACK_FLAG);
@@ -972,7 +955,7 @@ test_synsent_paws_accepts_later_echo(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_PAWSActiveRejected), 0);
 	assert_int_equal(cbl.connected, 1);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -995,7 +978,7 @@ test_synsent_rst_ack_refused(void **state)
 	iss = rte_be_to_cpu_32(t_tcp(syn)->sent_seq);
 	rte_pktmbuf_free(syn);
 
-	input_one(st, to_sock(sk, 0, iss + 1, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG,
+	t_input_one(st, to_sock(sk, 0, iss + 1, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG,
 			      NULL, 0));
 	assert_int_equal(cbl.failed, 1);
 	assert_int_equal(cbl.last_err, -ECONNREFUSED);
@@ -1010,7 +993,7 @@ test_synsent_rst_ack_refused(void **state)
 	rte_delay_ms(2);
 	rx_none(st);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -1032,7 +1015,7 @@ test_synsent_ack_without_syn_dropped(void **state)
 	iss = rte_be_to_cpu_32(t_tcp(syn)->sent_seq);
 	rte_pktmbuf_free(syn);
 
-	input_one(st, to_sock(sk, PEER_ISN, iss + 1, RTE_TCP_ACK_FLAG, NULL, 0));
+	t_input_one(st, to_sock(sk, PEER_ISN, iss + 1, RTE_TCP_ACK_FLAG, NULL, 0));
 	rx_none(st);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_SYN_SENT);
 	assert_int_equal(t_drop(st, PMTCP_DROP_TCP_STATE), 1);
@@ -1040,7 +1023,7 @@ test_synsent_ack_without_syn_dropped(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_CurrEstab), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 0);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -1060,9 +1043,9 @@ test_synsent_rst_without_ack_dropped(void **state)
 	sk = connect_syn(st, &syn);
 	rte_pktmbuf_free(syn);
 
-	input_one(st, to_sock(sk, PEER_ISN, 0, RTE_TCP_RST_FLAG, NULL, 0));
+	t_input_one(st, to_sock(sk, PEER_ISN, 0, RTE_TCP_RST_FLAG, NULL, 0));
 	/* a RST|SYN without ACK is no better */
-	input_one(st, to_sock(sk, PEER_ISN, 0, RTE_TCP_RST_FLAG | RTE_TCP_SYN_FLAG,
+	t_input_one(st, to_sock(sk, PEER_ISN, 0, RTE_TCP_RST_FLAG | RTE_TCP_SYN_FLAG,
 			      NULL, 0));
 	rx_none(st);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_SYN_SENT);
@@ -1071,7 +1054,7 @@ test_synsent_rst_without_ack_dropped(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_AttemptFails), 0);
 	assert_int_equal(pmtcp_stack_conn_count(st), 1);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -1101,7 +1084,7 @@ test_synsent_simultaneous_open(void **state)
 	rte_pktmbuf_free(syn);
 
 	n = syn_opts(opts, 1460, true, true, 555, 0, 6);
-	input_one(st, to_sock(sk, PEER_ISN, 0, RTE_TCP_SYN_FLAG, opts, n));
+	t_input_one(st, to_sock(sk, PEER_ISN, 0, RTE_TCP_SYN_FLAG, opts, n));
 	m = rx_one(st);
 	th = t_tcp(m);
 	assert_int_equal(th->tcp_flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
@@ -1127,7 +1110,7 @@ test_synsent_simultaneous_open(void **state)
 
 	/* the peer's ACK of our SYN-ACK */
 	n = ts_opts(opts, 556, tsval);
-	input_one(st, to_sock(sk, PEER_ISN + 1, iss + 1, RTE_TCP_ACK_FLAG, opts, n));
+	t_input_one(st, to_sock(sk, PEER_ISN + 1, iss + 1, RTE_TCP_ACK_FLAG, opts, n));
 	rx_none(st);
 	pmtcp_sock_info(sk, &info);
 	assert_int_equal(info.state, PMTCP_TCP_ESTABLISHED);
@@ -1139,7 +1122,7 @@ test_synsent_simultaneous_open(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_PassiveOpens), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_ActiveOpens), 1);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -1229,7 +1212,7 @@ test_syn_retransmit_backoff(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_ActiveOpens), 1);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -1297,7 +1280,7 @@ test_syn_retransmit_late_poll(void **state)
 	assert_int_equal(cbl.last_err, -ETIMEDOUT);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -1318,7 +1301,7 @@ test_no_socket_rst_rules(void **state)
 	st = stack_with_peer(&conf);
 
 	/* "If the ACK bit is on, <SEQ=SEG.ACK><CTL=RST>" */
-	input_one(st, peer_seg(5555, 81, 100, 0xcafe0001U,
+	t_input_one(st, peer_seg(5555, 81, 100, 0xcafe0001U,
 			       RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 1000, NULL, 0));
 	m = rx_one(st);
 	th = t_tcp(m);
@@ -1334,7 +1317,7 @@ test_no_socket_rst_rules(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 1);
 
 	/* "If the ACK bit is off, <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>" */
-	input_one(st, peer_seg(5556, 81, 0xfffffffeU, 0, RTE_TCP_SYN_FLAG, 1000,
+	t_input_one(st, peer_seg(5556, 81, 0xfffffffeU, 0, RTE_TCP_SYN_FLAG, 1000,
 			       NULL, 0));
 	m = rx_one(st);
 	th = t_tcp(m);
@@ -1355,7 +1338,7 @@ test_no_socket_rst_rules(void **state)
 	s.seq = 0xfffffff0U;
 	s.flags = RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG;
 	s.payload = 100;
-	input_one(st, t_build_tcp(&s));
+	t_input_one(st, t_build_tcp(&s));
 	m = rx_one(st);
 	th = t_tcp(m);
 	assert_int_equal(th->tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
@@ -1364,8 +1347,8 @@ test_no_socket_rst_rules(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 3);
 
 	/* "If the RST bit is on, discard the segment and return" */
-	input_one(st, peer_seg(5558, 81, 100, 0, RTE_TCP_RST_FLAG, 0, NULL, 0));
-	input_one(st, peer_seg(5559, 81, 100, 7,
+	t_input_one(st, peer_seg(5558, 81, 100, 0, RTE_TCP_RST_FLAG, 0, NULL, 0));
+	t_input_one(st, peer_seg(5559, 81, 100, 7,
 			       RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, NULL, 0));
 	rx_none(st);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 3);
@@ -1374,7 +1357,7 @@ test_no_socket_rst_rules(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutSegs), 3);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -1403,7 +1386,7 @@ test_listen_passive_open(void **state)
 
 	/* a Linux SYN */
 	n = syn_opts(opts, 1460, true, true, 1000, 0, 7);
-	input_one(st, peer_seg(33000, 80, PEER_ISN, 0, RTE_TCP_SYN_FLAG, 64240,
+	t_input_one(st, peer_seg(33000, 80, PEER_ISN, 0, RTE_TCP_SYN_FLAG, 64240,
 			       opts, n));
 	m = rx_one(st);
 	th = t_tcp(m);
@@ -1429,7 +1412,7 @@ test_listen_passive_open(void **state)
 	assert_int_equal(cbl.accepted, 0);
 
 	/* the SYN again: the same SYN-ACK again */
-	input_one(st, peer_seg(33000, 80, PEER_ISN, 0, RTE_TCP_SYN_FLAG, 64240,
+	t_input_one(st, peer_seg(33000, 80, PEER_ISN, 0, RTE_TCP_SYN_FLAG, 64240,
 			       opts, n));
 	m = rx_one(st);
 	th = t_tcp(m);
@@ -1442,7 +1425,7 @@ test_listen_passive_open(void **state)
 
 	/* the third step */
 	n = ts_opts(opts, 1001, tsval);
-	input_one(st, peer_seg(33000, 80, PEER_ISN + 1, iss + 1, RTE_TCP_ACK_FLAG,
+	t_input_one(st, peer_seg(33000, 80, PEER_ISN + 1, iss + 1, RTE_TCP_ACK_FLAG,
 			       502, opts, n));
 	rx_none(st);
 	assert_int_equal(cbl.accepted, 1);
@@ -1463,7 +1446,7 @@ test_listen_passive_open(void **state)
 	assert_int_equal(pmtcp_sock_userdata(cbl.last_sk), 0);
 
 	/* an ACK to the listener that matches no connection: RST */
-	input_one(st, peer_seg(33001, 80, 7, 0x12345678U, RTE_TCP_ACK_FLAG, 502,
+	t_input_one(st, peer_seg(33001, 80, 7, 0x12345678U, RTE_TCP_ACK_FLAG, 502,
 			       NULL, 0));
 	m = rx_one(st);
 	th = t_tcp(m);
@@ -1476,7 +1459,7 @@ test_listen_passive_open(void **state)
 	/* unlisten: the port is closed again */
 	assert_int_equal(pmtcp_unlisten(st, 80), 0);
 	assert_int_equal(pmtcp_unlisten(st, 80), -ENOENT);
-	input_one(st, peer_seg(33002, 80, 999, 0, RTE_TCP_SYN_FLAG, 64240,
+	t_input_one(st, peer_seg(33002, 80, 999, 0, RTE_TCP_SYN_FLAG, 64240,
 			       NULL, 0));
 	m = rx_one(st);
 	th = t_tcp(m);
@@ -1487,7 +1470,7 @@ test_listen_passive_open(void **state)
 	assert_int_equal(pmtcp_stack_conn_count(st), 1);
 	assert_int_equal(pmtcp_listen(st, 80), 0);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -1511,7 +1494,7 @@ test_listen_ecn_and_bare_syn(void **state)
 	conf_default(&conf, &cbl);
 	st = stack_with_peer(&conf);
 	assert_int_equal(pmtcp_listen(st, 80), 0);
-	input_one(st, peer_seg(33000, 80, PEER_ISN, 0,
+	t_input_one(st, peer_seg(33000, 80, PEER_ISN, 0,
 			       RTE_TCP_SYN_FLAG | RTE_TCP_ECE_FLAG | RTE_TCP_CWR_FLAG,
 			       64240, NULL, 0));
 	m = rx_one(st);
@@ -1527,14 +1510,14 @@ test_listen_ecn_and_bare_syn(void **state)
 	rte_pktmbuf_free(m);
 
 	/* ECE alone is not an ECN-setup SYN */
-	input_one(st, peer_seg(33001, 80, PEER_ISN, 0,
+	t_input_one(st, peer_seg(33001, 80, PEER_ISN, 0,
 			       RTE_TCP_SYN_FLAG | RTE_TCP_ECE_FLAG, 64240, NULL, 0));
 	m = rx_one(st);
 	assert_int_equal(t_tcp(m)->tcp_flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
 	rte_pktmbuf_free(m);
 	assert_int_equal(pmtcp_stack_conn_count(st), 2);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -1588,7 +1571,7 @@ test_two_stacks_handshake(void **state)
 			break;
 	}
 	assert_true(iter < 10000);
-	drain_all();
+	t_drain_all();
 
 	assert_int_equal(cli_log.connected, N_CONN);
 	assert_int_equal(cli_log.failed, 0);
@@ -1617,7 +1600,7 @@ test_two_stacks_handshake(void **state)
 
 	pmtcp_stack_free(cli);
 	pmtcp_stack_free(srv);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -1641,13 +1624,13 @@ test_established_rst_challenge_ack(void **state)
 	sk = connect_syn(st, &syn);
 	iss = rte_be_to_cpu_32(t_tcp(syn)->sent_seq);
 	rte_pktmbuf_free(syn);
-	input_one(st, to_sock(sk, PEER_ISN, iss + 1,
+	t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 			      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, NULL, 0));
 	rte_pktmbuf_free(rx_one(st));          /* our ACK */
 	assert_int_equal(sock_state(sk), PMTCP_TCP_ESTABLISHED);
 
 	/* in window, not RCV.NXT: challenge ACK, still established */
-	input_one(st, to_sock(sk, PEER_ISN + 1 + 100, 0, RTE_TCP_RST_FLAG, NULL, 0));
+	t_input_one(st, to_sock(sk, PEER_ISN + 1 + 100, 0, RTE_TCP_RST_FLAG, NULL, 0));
 	m = rx_one(st);
 	th = t_tcp(m);
 	assert_int_equal(th->tcp_flags, RTE_TCP_ACK_FLAG);
@@ -1659,12 +1642,12 @@ test_established_rst_challenge_ack(void **state)
 	assert_int_equal(cbl.closed, 0);
 
 	/* outside the window: dropped silently */
-	input_one(st, to_sock(sk, PEER_ISN + 1 + 1000000, 0, RTE_TCP_RST_FLAG, NULL, 0));
+	t_input_one(st, to_sock(sk, PEER_ISN + 1 + 1000000, 0, RTE_TCP_RST_FLAG, NULL, 0));
 	rx_none(st);
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TCPChallengeACK), 1);
 
 	/* exactly RCV.NXT: reset, closed callback with ECONNRESET */
-	input_one(st, to_sock(sk, PEER_ISN + 1, 0, RTE_TCP_RST_FLAG, NULL, 0));
+	t_input_one(st, to_sock(sk, PEER_ISN + 1, 0, RTE_TCP_RST_FLAG, NULL, 0));
 	rx_none(st);
 	assert_int_equal(cbl.closed, 1);
 	assert_int_equal(cbl.last_err, -ECONNRESET);
@@ -1672,7 +1655,7 @@ test_established_rst_challenge_ack(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_CurrEstab), 0);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -1706,7 +1689,7 @@ test_v4_connect_sockaddr_checks(void **state)
 	assert_int_equal(sock_state(sk), PMTCP_TCP_SYN_SENT);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_ActiveOpens), 1);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 }
 
 /*
@@ -1733,7 +1716,7 @@ test_listen_syncookie_handshake(void **state)
 	assert_int_equal(pmtcp_listen(st, 80), 0);
 
 	n = syn_opts(opts, 1460, true, true, 5000, 0, 6);
-	input_one(st, peer_seg(33001, 80, PEER_ISN, 0, RTE_TCP_SYN_FLAG, 64240,
+	t_input_one(st, peer_seg(33001, 80, PEER_ISN, 0, RTE_TCP_SYN_FLAG, 64240,
 			       opts, n));
 	m = rx_one(st);
 	th = t_tcp(m);
@@ -1748,7 +1731,7 @@ test_listen_syncookie_handshake(void **state)
 
 	/* a wrong cookie: RST with seq = SEG.ACK */
 	n = ts_opts(opts, 5001, tsval);
-	input_one(st, peer_seg(33001, 80, PEER_ISN + 1, iss + 1 + 4096,
+	t_input_one(st, peer_seg(33001, 80, PEER_ISN + 1, iss + 1 + 4096,
 			       RTE_TCP_ACK_FLAG, 502, opts, n));
 	m = rx_one(st);
 	th = t_tcp(m);
@@ -1759,7 +1742,7 @@ test_listen_syncookie_handshake(void **state)
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
 
 	/* the right one: ESTABLISHED, accepted, window scale from the TSecr */
-	input_one(st, peer_seg(33001, 80, PEER_ISN + 1, iss + 1,
+	t_input_one(st, peer_seg(33001, 80, PEER_ISN + 1, iss + 1,
 			       RTE_TCP_ACK_FLAG, 502, opts, n));
 	rx_none(st);
 	assert_int_equal(cbl.accepted, 1);
@@ -1781,7 +1764,7 @@ test_listen_syncookie_handshake(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_CurrEstab), 1);
 	assert_int_equal(pmtcp_stack_conn_count(st), 1);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -1800,7 +1783,7 @@ test_listen_queue_full_drops(void **state)
 	st = stack_with_peer(&conf);
 	assert_int_equal(pmtcp_listen(st, 80), 0);
 	for (uint16_t i = 0; i < 4; i++)
-		input_one(st, peer_seg((uint16_t)(34000 + i), 80, PEER_ISN, 0,
+		t_input_one(st, peer_seg((uint16_t)(34000 + i), 80, PEER_ISN, 0,
 				       RTE_TCP_SYN_FLAG, 64240, NULL, 0));
 	poll_rx_n(st, pkts, 2);
 	t_free(pkts, 2);
@@ -1810,7 +1793,7 @@ test_listen_queue_full_drops(void **state)
 	assert_int_equal(t_drop(st, PMTCP_DROP_TCP_LISTEN_FULL), 2);
 	/* tcp_syncookies=1 would answer them with cookies instead */
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 }
 
 int

@@ -26,17 +26,6 @@
 #define BURST 64
 #define N_FLOOD 1100
 
-static void
-drain_all(void)
-{
-	struct rte_mbuf *pkts[BURST];
-	uint16_t n;
-
-	for (unsigned int i = 0; i < 2; i++)
-		while ((n = t_rx(i, pkts, BURST)) > 0)
-			t_free(pkts, n);
-}
-
 /* SYN number @i: its own source port and sequence number. */
 static struct rte_mbuf *
 syn_i(unsigned int i)
@@ -109,7 +98,7 @@ test_poll_flushes(void **state)
 	assert_int_equal(t_rx(1, pkts, BURST), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_TxDrops), 0);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -148,7 +137,7 @@ test_full_batch_flushes_without_poll(void **state)
 		assert_rst_i(pkts[i], i);
 	t_free(pkts, n);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -196,7 +185,7 @@ flood(unsigned int per_call)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_TxDrops), 0);
 
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -233,7 +222,7 @@ test_ring_and_batch_overflow(void **state)
 	}
 	assert_int_equal(got, total - drops);
 	pmtcp_stack_free(st);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
@@ -269,7 +258,7 @@ test_free_with_queued_tx(void **state)
 	pmtcp_stack_free(st);
 	assert_int_equal(t_pool_avail(), avail);
 	assert_int_equal(t_rx(1, pkts, BURST), 0);
-	drain_all();
+	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
