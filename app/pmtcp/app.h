@@ -119,6 +119,21 @@ struct app_lcore {
 	struct pmtcp_sysctl sysctl_new;
 	volatile uint32_t sysctl_gen;
 	volatile uint32_t sysctl_seen;
+	/* `show conn summary`: the main lcore bumps conn_req; this lcore
+	 * fills conn_states (connections per TCP state), rte_smp_wmb(),
+	 * then sets conn_resp = conn_req */
+	volatile uint32_t conn_req;
+	volatile uint32_t conn_resp;
+	uint32_t conn_states[PMTCP_TCP_MAX_STATES];
+	/* `clear port stats all`: the same handshake; this lcore resets
+	 * the counters of its own ports (a PMD's counters are written by
+	 * the polling lcore without atomics, so a reset from another
+	 * lcore would be lost) */
+	volatile uint32_t stats_reset_req;
+	volatile uint32_t stats_reset_resp;
+	int stats_reset_ret;      /* first error of the last reset, 0 = ok */
+	/* `set client`: target_gen_seen != app->target_gen: resolve again */
+	uint32_t target_gen_seen;
 } __rte_cache_aligned;
 
 /* The lcore's counters, live or final. */
@@ -183,6 +198,15 @@ struct app {
 	volatile bool client_run;  /* the client workload opens connections */
 	uint64_t client_start_tsc; /* when it was (last) started */
 	uint64_t tsc_hz;
+	/* live settings from the CLI (main lcore writes, client lcores read;
+	 * aligned 32/64-bit loads and stores, no tearing) */
+	volatile uint64_t tsc_per_conn;  /* `set rate`: 0 = unlimited; each
+					  * client lcore copies it into its
+					  * app_lcore in client_open() */
+	volatile uint32_t target_gen;    /* bumped by `set client` */
+	uint32_t conn_pool_size;         /* connection states per client lcore */
+	uint64_t cli_period_tsc;         /* `set stats-period`, 0 = off */
+	uint64_t cli_next_report_tsc;
 };
 
 extern volatile bool app_force_quit;
@@ -224,6 +248,8 @@ int app_cli_init(struct app *app);
 int app_cli_poll(struct app *app);   /* 1 when the run should end */
 void app_cli_fini(struct app *app);
 void app_lcore_apply_sysctl(struct app_lcore *l);
+void app_lcore_conn_states(struct app_lcore *l);
+void app_lcore_stats_reset(struct app_lcore *l);
 
 /* error line helper: "pmtcp: error: ..." on stderr */
 void app_err(const char *fmt, ...) __rte_format_printf(1, 2);

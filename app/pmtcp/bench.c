@@ -113,6 +113,8 @@ app_lcores_create_stacks(struct app *app)
 		if (l->client && c->rate != 0)
 			l->tsc_per_conn = rte_get_tsc_hz() / c->rate;
 	}
+	app->tsc_per_conn = c->rate != 0 ? rte_get_tsc_hz() / c->rate : 0;
+	app->conn_pool_size = c->concurrency;
 	return 0;
 }
 
@@ -123,7 +125,18 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 	const struct app_conf *c = &app->conf;
 	uint64_t in_flight = l->attempted - app_client_ended(l);
 	unsigned int opened = 0;
+	uint64_t tpc = app->tsc_per_conn;
 
+	/* `set rate` from the CLI: take the new pacing, restart it now */
+	if (unlikely(tpc != l->tsc_per_conn)) {
+		l->tsc_per_conn = tpc;
+		l->next_connect_tsc = now;
+	}
+	/* `set client`: warm the cache for the new target */
+	if (unlikely(l->target_gen_seen != app->target_gen)) {
+		l->target_gen_seen = app->target_gen;
+		l->target_resolved = false;
+	}
 	/* warm the ARP cache first (up to 1 s) so the first burst of SYNs
 	 * does not overflow the pending queue of an unresolved neighbour */
 	if (!l->target_resolved) {
@@ -140,7 +153,7 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 			break;
 		if (app->end_tsc != 0 && now >= app->end_tsc)
 			break;
-		if (in_flight >= c->concurrency)
+		if (in_flight >= *(volatile const uint32_t *)&c->concurrency)
 			break;
 		if (l->tsc_per_conn != 0) {
 			uint64_t step = l->tsc_per_conn;
@@ -190,6 +203,10 @@ app_lcore_iterate(struct app *app, struct app_lcore *l)
 
 	if (unlikely(l->sysctl_seen != l->sysctl_gen))
 		app_lcore_apply_sysctl(l);
+	if (unlikely(l->conn_req != l->conn_resp))
+		app_lcore_conn_states(l);
+	if (unlikely(l->stats_reset_req != l->stats_reset_resp))
+		app_lcore_stats_reset(l);
 	if (l->client && app->client_run && !l->client_finished)
 		work += client_open(app, l, t0);
 	work += pmtcp_stack_run_once(l->st, t0);

@@ -692,6 +692,660 @@ static cmdline_parse_inst_t cmd_show_stats = {
 		    NULL },
 };
 
+/* Worker side of `show conn summary`: called from app_lcore_iterate() on
+ * the lcore that owns l->st when the main lcore has asked. */
+static void
+count_state(const struct pmtcp_sock *sk, void *arg)
+{
+	uint32_t *states = arg;
+	struct pmtcp_sock_info si;
+
+	pmtcp_sock_info(sk, &si);
+	if (si.state < PMTCP_TCP_MAX_STATES)
+		states[si.state]++;
+}
+
+void
+app_lcore_conn_states(struct app_lcore *l)
+{
+	uint32_t req = l->conn_req;
+
+	rte_smp_rmb();
+	memset(l->conn_states, 0, sizeof(l->conn_states));
+	pmtcp_stack_conn_walk(l->st, count_state, l->conn_states);
+	rte_smp_wmb();
+	l->conn_resp = req;
+}
+
+/* Worker side of `clear port stats all`: reset this lcore's ports. */
+void
+app_lcore_stats_reset(struct app_lcore *l)
+{
+	uint32_t req = l->stats_reset_req;
+	int ret = 0;
+
+	rte_smp_rmb();
+	for (uint16_t i = 0; i < l->n_ports; i++) {
+		int r = rte_eth_stats_reset(l->ports[i]);
+
+		if (r != 0 && ret == 0)
+			ret = r;
+	}
+	l->stats_reset_ret = ret;
+	rte_smp_wmb();
+	l->stats_reset_resp = req;
+}
+
+/* Wait up to 1 s for a worker's answer, running the main lcore's own
+ * data path meanwhile. @return true when *resp reached @want. */
+static bool
+wait_worker(volatile uint32_t *resp, uint32_t want)
+{
+	uint64_t until = rte_rdtsc() + cli.app->tsc_hz;
+
+	while (*resp != want && rte_rdtsc() < until)
+		app_lcore_iterate(cli.app, main_lcore());
+	if (*resp != want)
+		return false;
+	rte_smp_rmb();
+	return true;
+}
+
+static const char *
+workload_name(enum app_workload w)
+{
+	return w == WORKLOAD_REQUEST ? "request" : "handshake";
+}
+
+static const char *
+close_name(enum app_close c)
+{
+	return c == CLOSE_FIN ? "fin" : "rst";
+}
+
+static uint64_t
+cur_rate(void)
+{
+	uint64_t t = cli.app->tsc_per_conn;
+
+	return t == 0 ? 0 : (cli.app->tsc_hz + t / 2) / t;
+}
+
+/* *** show config *** */
+struct cmd_show_config_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t config;
+};
+
+static void
+cmd_show_config_parsed(void *parsed_result, struct cmdline *cl, void *data)
+{
+	struct app *app = cli.app;
+	const struct app_conf *c = &app->conf;
+	unsigned int lc;
+	char a[16], g[16];
+
+	RTE_SET_USED(parsed_result);
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	printf("ports:\n");
+	for (unsigned int i = 0; i < app->n_ports; i++) {
+		const struct app_port *p = &app->ports[i];
+
+		ip_str(p->addr, a, sizeof(a));
+		if (p->gateway != 0)
+			ip_str(p->gateway, g, sizeof(g));
+		else
+			snprintf(g, sizeof(g), "none");
+		printf("  port %u: driver %s profile %s address %s/%u gateway %s mtu %u",
+		       p->port_id, p->driver, p->profile.name, a, p->prefix_len,
+		       g, p->mtu);
+		if (p->used)
+			printf(" lcore %u", p->lcore);
+		else
+			printf(" (unused: no --ip)");
+		printf(" offloads%s%s%s%s\n", p->tx_ip_cksum ? " tx-ip-cksum" : "",
+		       p->tx_tcp_cksum ? " tx-tcp-cksum" : "",
+		       p->rx_cksum ? " rx-cksum" : "",
+		       !p->tx_ip_cksum && !p->tx_tcp_cksum && !p->rx_cksum ?
+		       " none" : "");
+	}
+	printf("lcores:\n");
+	RTE_LCORE_FOREACH(lc) {
+		const struct app_lcore *l = &app->lcores[lc];
+
+		if (!l->active)
+			continue;
+		printf("  lcore %u:%s%s%s ports", lc,
+		       lc == rte_get_main_lcore() ? " main" : "",
+		       l->client ? " client" : "", l->server ? " server" : "");
+		for (uint16_t i = 0; i < l->n_ports; i++)
+			printf(" %u", l->ports[i]);
+		printf("\n");
+	}
+	if (c->client) {
+		ip_str(c->client_addr, a, sizeof(a));
+		printf("client: %s:%u (%s)\n", a, c->client_port,
+		       app->client_run ? "started" : "stopped");
+	} else {
+		printf("client: off\n");
+	}
+	if (c->server)
+		printf("server: port %u\n", c->server_port);
+	else
+		printf("server: off\n");
+	printf("workload: %s\n", workload_name(c->workload));
+	printf("close: %s\n", close_name(c->close_mode));
+	printf("rate: %" PRIu64 "%s\n", cur_rate(),
+	       cur_rate() == 0 ? " (unlimited)" : " conn/s per client lcore");
+	printf("concurrency: %u (max %u)\n", c->concurrency, app->conn_pool_size);
+	printf("stats-period: %.0f s%s\n",
+	       (double)app->cli_period_tsc / (double)app->tsc_hz,
+	       app->cli_period_tsc == 0 ? " (off)" : "");
+	printf("tcp knobs of lcore %u:\n", rte_get_main_lcore());
+	pmtcp_sysctl_print(stdout, pmtcp_stack_sysctl(main_lcore()->st));
+}
+
+static cmdline_parse_token_string_t cmd_show_config_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_config_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_config_config =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_config_result, config, "config");
+
+static cmdline_parse_inst_t cmd_show_config = {
+	.f = cmd_show_config_parsed,
+	.data = NULL,
+	.help_str = "show config: ports, lcores, client target, workload, close, "
+		    "rate, concurrency and the TCP knobs",
+	.tokens = { (void *)&cmd_show_config_show,
+		    (void *)&cmd_show_config_config, NULL },
+};
+
+/* *** clear port stats all *** */
+struct cmd_clear_port_stats_result {
+	cmdline_fixed_string_t clear;
+	cmdline_fixed_string_t port;
+	cmdline_fixed_string_t stats;
+	cmdline_fixed_string_t all;
+};
+
+static void
+cmd_clear_port_stats_parsed(void *parsed_result, struct cmdline *cl, void *data)
+{
+	struct app *app = cli.app;
+	unsigned int main_id = rte_get_main_lcore(), lc;
+	uint32_t req[RTE_MAX_LCORE];
+
+	RTE_SET_USED(parsed_result);
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	/* a used port is reset by the lcore that polls it */
+	RTE_LCORE_FOREACH_WORKER(lc) {
+		struct app_lcore *l = &app->lcores[lc];
+
+		if (!l->active)
+			continue;
+		req[lc] = l->stats_reset_req + 1;
+		l->stats_reset_req = req[lc];
+	}
+	for (unsigned int i = 0; i < app->n_ports; i++) {
+		const struct app_port *p = &app->ports[i];
+		int ret = 0;
+
+		if (!p->used || p->lcore == main_id)
+			ret = rte_eth_stats_reset(p->port_id);
+		if (ret != 0)
+			printf("error: clear port stats: port %u: %s\n",
+			       p->port_id, strerror(-ret));
+	}
+	RTE_LCORE_FOREACH_WORKER(lc) {
+		struct app_lcore *l = &app->lcores[lc];
+
+		if (!l->active)
+			continue;
+		if (!wait_worker(&l->stats_reset_resp, req[lc]))
+			printf("error: clear port stats: lcore %u did not answer within 1 s; its ports keep their counters\n",
+			       lc);
+		else if (l->stats_reset_ret != 0)
+			printf("error: clear port stats: lcore %u: %s\n", lc,
+			       strerror(-l->stats_reset_ret));
+	}
+	printf("port stats cleared\n");
+}
+
+static cmdline_parse_token_string_t cmd_clear_port_stats_clear =
+	TOKEN_STRING_INITIALIZER(struct cmd_clear_port_stats_result, clear, "clear");
+static cmdline_parse_token_string_t cmd_clear_port_stats_port =
+	TOKEN_STRING_INITIALIZER(struct cmd_clear_port_stats_result, port, "port");
+static cmdline_parse_token_string_t cmd_clear_port_stats_stats =
+	TOKEN_STRING_INITIALIZER(struct cmd_clear_port_stats_result, stats, "stats");
+static cmdline_parse_token_string_t cmd_clear_port_stats_all =
+	TOKEN_STRING_INITIALIZER(struct cmd_clear_port_stats_result, all, "all");
+
+static cmdline_parse_inst_t cmd_clear_port_stats = {
+	.f = cmd_clear_port_stats_parsed,
+	.data = NULL,
+	.help_str = "clear port stats all: reset every port's ethdev counters",
+	.tokens = {
+		(void *)&cmd_clear_port_stats_clear,
+		(void *)&cmd_clear_port_stats_port,
+		(void *)&cmd_clear_port_stats_stats,
+		(void *)&cmd_clear_port_stats_all,
+		NULL,
+	},
+};
+
+/* *** set rate|concurrency|stats-period <n> *** */
+struct cmd_set_num_result {
+	cmdline_fixed_string_t set;
+	cmdline_fixed_string_t what;
+	uint32_t n;
+};
+
+static void
+cmd_set_num_parsed(void *parsed_result, struct cmdline *cl, void *data)
+{
+	struct cmd_set_num_result *res = parsed_result;
+	struct app *app = cli.app;
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (strcmp(res->what, "rate") == 0) {
+		app->tsc_per_conn = res->n == 0 ? 0 : app->tsc_hz / res->n;
+		app->conf.rate = res->n;
+		if (res->n == 0)
+			printf("rate: unlimited\n");
+		else
+			printf("rate: %u conn/s per client lcore\n", res->n);
+	} else if (strcmp(res->what, "concurrency") == 0) {
+		if (res->n < 1 || res->n > app->conn_pool_size) {
+			printf("error: set concurrency: %u out of range: 1..%u (the connection states allocated at start, --concurrency)\n",
+			       res->n, app->conn_pool_size);
+			return;
+		}
+		*(volatile uint32_t *)&app->conf.concurrency = res->n;
+		printf("concurrency: %u\n", res->n);
+	} else {
+		if (res->n > 3600) {
+			printf("error: set stats-period: %u out of range: 0..3600 s\n",
+			       res->n);
+			return;
+		}
+		app->cli_period_tsc = (uint64_t)res->n * app->tsc_hz;
+		app->cli_next_report_tsc = rte_rdtsc() + app->cli_period_tsc;
+		if (res->n == 0)
+			printf("stats-period: off\n");
+		else
+			printf("stats-period: %u s\n", res->n);
+	}
+}
+
+static cmdline_parse_token_string_t cmd_set_num_set =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_num_result, set, "set");
+static cmdline_parse_token_string_t cmd_set_num_what =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_num_result, what,
+				 "rate#concurrency#stats-period");
+static cmdline_parse_token_num_t cmd_set_num_n =
+	TOKEN_NUM_INITIALIZER(struct cmd_set_num_result, n, RTE_UINT32);
+
+static cmdline_parse_inst_t cmd_set_num = {
+	.f = cmd_set_num_parsed,
+	.data = NULL,
+	.help_str = "set rate|concurrency|stats-period <n>: client conn/s per "
+		    "lcore (0 = unlimited), connections in flight per lcore "
+		    "(1..--concurrency), seconds between stats lines (0 = off)",
+	.tokens = {
+		(void *)&cmd_set_num_set,
+		(void *)&cmd_set_num_what,
+		(void *)&cmd_set_num_n,
+		NULL,
+	},
+};
+
+/* *** set workload handshake|request, set close rst|fin *** */
+struct cmd_set_mode_result {
+	cmdline_fixed_string_t set;
+	cmdline_fixed_string_t what;
+	cmdline_fixed_string_t value;
+};
+
+static void
+cmd_set_mode_parsed(void *parsed_result, struct cmdline *cl, void *data)
+{
+	struct cmd_set_mode_result *res = parsed_result;
+	struct app_conf *c = &cli.app->conf;
+
+	RTE_SET_USED(cl);
+	if (data == NULL) {
+		if (strcmp(res->value, "handshake") == 0)
+			c->workload = WORKLOAD_HANDSHAKE;
+		else if (strcmp(res->value, "request") == 0)
+			c->workload = WORKLOAD_REQUEST;
+		else {
+			printf("error: set workload: '%s': want handshake or request\n",
+			       res->value);
+			return;
+		}
+		printf("workload: %s\n", workload_name(c->workload));
+	} else {
+		if (strcmp(res->value, "rst") == 0)
+			c->close_mode = CLOSE_RST;
+		else if (strcmp(res->value, "fin") == 0)
+			c->close_mode = CLOSE_FIN;
+		else {
+			printf("error: set close: '%s': want rst or fin\n",
+			       res->value);
+			return;
+		}
+		printf("close: %s\n", close_name(c->close_mode));
+	}
+}
+
+static cmdline_parse_token_string_t cmd_set_workload_set =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_mode_result, set, "set");
+static cmdline_parse_token_string_t cmd_set_workload_what =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_mode_result, what, "workload");
+static cmdline_parse_token_string_t cmd_set_close_what =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_mode_result, what, "close");
+static cmdline_parse_token_string_t cmd_set_mode_value =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_mode_result, value, NULL);
+
+static cmdline_parse_inst_t cmd_set_workload = {
+	.f = cmd_set_mode_parsed,
+	.data = NULL,
+	.help_str = "set workload handshake|request: what new client connections do",
+	.tokens = {
+		(void *)&cmd_set_workload_set,
+		(void *)&cmd_set_workload_what,
+		(void *)&cmd_set_mode_value,
+		NULL,
+	},
+};
+
+static cmdline_parse_inst_t cmd_set_close = {
+	.f = cmd_set_mode_parsed,
+	.data = (void *)1,
+	.help_str = "set close rst|fin: how the client ends its connections",
+	.tokens = {
+		(void *)&cmd_set_workload_set,
+		(void *)&cmd_set_close_what,
+		(void *)&cmd_set_mode_value,
+		NULL,
+	},
+};
+
+/* *** set client <ip> <port> *** */
+struct cmd_set_client_result {
+	cmdline_fixed_string_t set;
+	cmdline_fixed_string_t client;
+	cmdline_ipaddr_t ip;
+	uint16_t port;
+};
+
+/* Does every client lcore have a port that routes @daddr? */
+static bool
+client_routable(uint32_t daddr)
+{
+	struct app *app = cli.app;
+	unsigned int lc;
+
+	RTE_LCORE_FOREACH(lc) {
+		const struct app_lcore *l = &app->lcores[lc];
+		bool ok = false;
+
+		if (!l->active || !l->client)
+			continue;
+		for (unsigned int k = 0; k < app->n_ports; k++) {
+			const struct app_port *p = &app->ports[k];
+			uint32_t mask = p->prefix_len == 32 ? UINT32_MAX :
+				rte_cpu_to_be_32(~(UINT32_MAX >> p->prefix_len));
+
+			if (!p->used || p->lcore != lc)
+				continue;
+			if ((p->addr & mask) == (daddr & mask) || p->gateway != 0)
+				ok = true;
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static void
+cmd_set_client_parsed(void *parsed_result, struct cmdline *cl, void *data)
+{
+	struct cmd_set_client_result *res = parsed_result;
+	struct app *app = cli.app;
+	uint32_t daddr = res->ip.addr.ipv4.s_addr;
+	char a[16];
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	ip_str(daddr, a, sizeof(a));
+	if (!app->conf.client) {
+		printf("error: set client: no client role: start pmtcp with --client IP:PORT\n");
+		return;
+	}
+	if (app->client_run) {
+		printf("error: set client: the client workload is running; `stop` it first\n");
+		return;
+	}
+	if (daddr == 0 || res->port == 0) {
+		printf("error: set client: address and port must not be 0\n");
+		return;
+	}
+	if (!client_routable(daddr)) {
+		printf("error: set client: %s is unreachable from a client lcore: no port address on its subnet and no gateway\n",
+		       a);
+		return;
+	}
+	app->conf.client_addr = daddr;
+	app->conf.client_port = res->port;
+	rte_smp_wmb();
+	app->target_gen = app->target_gen + 1;
+	printf("client: %s:%u\n", a, res->port);
+}
+
+static cmdline_parse_token_string_t cmd_set_client_set =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_client_result, set, "set");
+static cmdline_parse_token_string_t cmd_set_client_client =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_client_result, client, "client");
+static cmdline_parse_token_ipaddr_t cmd_set_client_ip =
+	TOKEN_IPV4_INITIALIZER(struct cmd_set_client_result, ip);
+static cmdline_parse_token_num_t cmd_set_client_port =
+	TOKEN_NUM_INITIALIZER(struct cmd_set_client_result, port, RTE_UINT16);
+
+static cmdline_parse_inst_t cmd_set_client = {
+	.f = cmd_set_client_parsed,
+	.data = NULL,
+	.help_str = "set client <ip> <port>: the client workload's target "
+		    "(only while stopped)",
+	.tokens = {
+		(void *)&cmd_set_client_set,
+		(void *)&cmd_set_client_client,
+		(void *)&cmd_set_client_ip,
+		(void *)&cmd_set_client_port,
+		NULL,
+	},
+};
+
+/* *** show conn summary *** */
+struct cmd_show_conn_summary_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t conn;
+	cmdline_fixed_string_t summary;
+};
+
+static void
+print_states(unsigned int lc, const uint32_t *states)
+{
+	unsigned int n = 0;
+
+	printf("lcore %u:", lc);
+	for (int s = 1; s < PMTCP_TCP_MAX_STATES; s++) {
+		if (states[s] == 0)
+			continue;
+		printf(" %s %u", pmtcp_tcp_state_name(s), states[s]);
+		n++;
+	}
+	printf("%s\n", n == 0 ? " none" : "");
+}
+
+static void
+cmd_show_conn_summary_parsed(void *parsed_result, struct cmdline *cl, void *data)
+{
+	struct app *app = cli.app;
+	unsigned int main_id = rte_get_main_lcore(), lc;
+	uint32_t req[RTE_MAX_LCORE];
+
+	RTE_SET_USED(parsed_result);
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	/* ask every worker at once, then count our own */
+	RTE_LCORE_FOREACH_WORKER(lc) {
+		struct app_lcore *l = &app->lcores[lc];
+
+		if (!l->active || l->st == NULL)
+			continue;
+		req[lc] = l->conn_req + 1;
+		l->conn_req = req[lc];
+	}
+	RTE_LCORE_FOREACH(lc) {
+		struct app_lcore *l = &app->lcores[lc];
+
+		if (!l->active || l->st == NULL)
+			continue;
+		if (lc == main_id) {
+			uint32_t states[PMTCP_TCP_MAX_STATES] = { 0 };
+
+			pmtcp_stack_conn_walk(l->st, count_state, states);
+			print_states(lc, states);
+			continue;
+		}
+		/* wait up to 1 s, keeping our own data path running */
+		if (!wait_worker(&l->conn_resp, req[lc])) {
+			printf("lcore %u: no answer within 1 s\n", lc);
+			continue;
+		}
+		print_states(lc, l->conn_states);
+	}
+}
+
+static cmdline_parse_token_string_t cmd_show_conn_summary_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_conn_summary_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_conn_summary_conn =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_conn_summary_result, conn, "conn");
+static cmdline_parse_token_string_t cmd_show_conn_summary_summary =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_conn_summary_result, summary,
+				 "summary");
+
+static cmdline_parse_inst_t cmd_show_conn_summary = {
+	.f = cmd_show_conn_summary_parsed,
+	.data = NULL,
+	.help_str = "show conn summary: connections per TCP state, per lcore",
+	.tokens = {
+		(void *)&cmd_show_conn_summary_show,
+		(void *)&cmd_show_conn_summary_conn,
+		(void *)&cmd_show_conn_summary_summary,
+		NULL,
+	},
+};
+
+/* *** show conn [limit <N>] *** */
+struct cmd_show_conn_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t conn;
+	cmdline_fixed_string_t limit;
+	uint32_t n;
+};
+
+struct conn_list {
+	uint32_t limit, shown, total;
+};
+
+static void
+list_conn(const struct pmtcp_sock *sk, void *arg)
+{
+	struct conn_list *cl = arg;
+	struct pmtcp_sock_info si;
+	char la[24], pa[24], a[16];
+
+	cl->total++;
+	if (cl->shown >= cl->limit)
+		return;
+	cl->shown++;
+	pmtcp_sock_info(sk, &si);
+	ip_str(si.saddr, a, sizeof(a));
+	snprintf(la, sizeof(la), "%s:%u", a, si.sport);
+	ip_str(si.daddr, a, sizeof(a));
+	snprintf(pa, sizeof(pa), "%s:%u", a, si.dport);
+	printf("%-12s %-21s %-21s %7u %7u\n", pmtcp_tcp_state_name(si.state),
+	       la, pa, si.rto_ms, si.retransmits);
+}
+
+static void
+show_conn(uint32_t limit)
+{
+	struct conn_list cl = { .limit = limit };
+
+	printf("connections of the main lcore %u only (others: show conn summary):\n",
+	       rte_get_main_lcore());
+	printf("%-12s %-21s %-21s %7s %7s\n", "State", "Local", "Peer",
+	       "RTO-ms", "Retrans");
+	pmtcp_stack_conn_walk(main_lcore()->st, list_conn, &cl);
+	if (cl.total > cl.shown)
+		printf("(%u more not shown: show conn limit <N>)\n",
+		       cl.total - cl.shown);
+	printf("%u connection(s)\n", cl.total);
+}
+
+static void
+cmd_show_conn_parsed(void *parsed_result, struct cmdline *cl, void *data)
+{
+	struct cmd_show_conn_result *res = parsed_result;
+
+	RTE_SET_USED(cl);
+	if (data == NULL) {
+		show_conn(20);
+		return;
+	}
+	if (res->n == 0) {
+		printf("error: show conn: limit must be at least 1\n");
+		return;
+	}
+	show_conn(res->n);
+}
+
+static cmdline_parse_token_string_t cmd_show_conn_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_conn_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_conn_conn =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_conn_result, conn, "conn");
+static cmdline_parse_token_string_t cmd_show_conn_limit =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_conn_result, limit, "limit");
+static cmdline_parse_token_num_t cmd_show_conn_n =
+	TOKEN_NUM_INITIALIZER(struct cmd_show_conn_result, n, RTE_UINT32);
+
+static cmdline_parse_inst_t cmd_show_conn = {
+	.f = cmd_show_conn_parsed,
+	.data = NULL,
+	.help_str = "show conn: the main lcore's connections, ss -tan style "
+		    "(first 20)",
+	.tokens = { (void *)&cmd_show_conn_show, (void *)&cmd_show_conn_conn,
+		    NULL },
+};
+
+static cmdline_parse_inst_t cmd_show_conn_lim = {
+	.f = cmd_show_conn_parsed,
+	.data = (void *)1,
+	.help_str = "show conn limit <N>: the main lcore's first N connections",
+	.tokens = {
+		(void *)&cmd_show_conn_show,
+		(void *)&cmd_show_conn_conn,
+		(void *)&cmd_show_conn_limit,
+		(void *)&cmd_show_conn_n,
+		NULL,
+	},
+};
+
 cmdline_parse_ctx_t main_ctx[] = {
 	(cmdline_parse_inst_t *)&cmd_help,
 	(cmdline_parse_inst_t *)&cmd_quit,
@@ -705,6 +1359,15 @@ cmdline_parse_ctx_t main_ctx[] = {
 	(cmdline_parse_inst_t *)&cmd_show_tcp_knobs,
 	(cmdline_parse_inst_t *)&cmd_set_tcp,
 	(cmdline_parse_inst_t *)&cmd_connect,
+	(cmdline_parse_inst_t *)&cmd_show_config,
+	(cmdline_parse_inst_t *)&cmd_clear_port_stats,
+	(cmdline_parse_inst_t *)&cmd_set_num,
+	(cmdline_parse_inst_t *)&cmd_set_workload,
+	(cmdline_parse_inst_t *)&cmd_set_close,
+	(cmdline_parse_inst_t *)&cmd_set_client,
+	(cmdline_parse_inst_t *)&cmd_show_conn_summary,
+	(cmdline_parse_inst_t *)&cmd_show_conn,
+	(cmdline_parse_inst_t *)&cmd_show_conn_lim,
 	NULL,
 };
 
@@ -797,6 +1460,18 @@ app_cli_poll(struct app *app)
 		cli.quit = true;
 	if (cli.quit)
 		return 1;
+	/* `set stats-period`: the per-period line at the prompt */
+	if (app->cli_period_tsc != 0) {
+		now = rte_rdtsc();
+		if (now >= app->cli_next_report_tsc) {
+			app_report_line(app, (double)(now - app->start_tsc) /
+					(double)app->tsc_hz, stdout);
+			app->cli_next_report_tsc = now + app->cli_period_tsc;
+			fflush(stdout);
+			if (cli.tty)
+				rdline_redisplay(cmdline_get_rdline(cli.cl));
+		}
+	}
 	if (cli.conn.active) {
 		connect_progress();
 		return 0;

@@ -91,7 +91,8 @@ main_loop(struct app *app)
 		app_lcore_iterate(app, self);
 		now = rte_rdtsc();
 		/* the prompt: runs until quit, EOF or SIGINT; no periodic
-		 * lines (`show stats` prints one) */
+		 * lines here (`show stats` prints one, `set stats-period`
+		 * has app_cli_poll() print them) */
 		if (app->cli) {
 			if (linger_until == 0 && app_cli_poll(app) != 0) {
 				/* quit or EOF: stop opening, let what is

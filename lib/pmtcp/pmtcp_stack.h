@@ -275,6 +275,16 @@ uint32_t pmtcp_stack_conn_count(const struct pmtcp_stack *st);
 /** @return connections in TIME_WAIT now. */
 uint32_t pmtcp_stack_tw_count(const struct pmtcp_stack *st);
 
+/**
+ * Call @p fn for every sock in use in the connection table (every state
+ * but CLOSE), in table order. @p fn must not open, close or free socks.
+ * Like every other call on a stack, it may only be called on the stack's
+ * own lcore, or while that lcore is stopped (not polling the stack).
+ */
+void pmtcp_stack_conn_walk(const struct pmtcp_stack *st,
+			   void (*fn)(const struct pmtcp_sock *sk, void *arg),
+			   void *arg);
+
 /** @return the stack's knobs (read-only view). */
 const struct pmtcp_sysctl *pmtcp_stack_sysctl(const struct pmtcp_stack *st);
 

@@ -319,6 +319,18 @@ pmtcp_stack_tw_count(const struct pmtcp_stack *st)
 	return st->tw_count;
 }
 
+void
+pmtcp_stack_conn_walk(const struct pmtcp_stack *st,
+		      void (*fn)(const struct pmtcp_sock *sk, void *arg),
+		      void *arg)
+{
+	if (st == NULL || fn == NULL || st->socks == NULL)
+		return;
+	for (uint32_t i = 0; i < st->conn_max; i++)
+		if (st->socks[i].state != PMTCP_TCP_CLOSE)
+			fn(&st->socks[i], arg);
+}
+
 const struct pmtcp_sysctl *
 pmtcp_stack_sysctl(const struct pmtcp_stack *st)
 {

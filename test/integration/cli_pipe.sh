@@ -93,4 +93,73 @@ else
 	echo "skip: pty (no 'script')"
 fi
 
+# 4. the run-time commands: show config, set concurrency/rate/close/
+#    workload, start/stop, show conn summary, clear port stats. The second
+#    batch goes in once the client has run for a second.
+out4="$TMP/live.out"
+: > "$out4"
+rc=0
+# wait_out PATTERN: until the live run has printed PATTERN (at most 30 s),
+# then let its traffic settle
+wait_out() {
+	for _ in $(seq 300); do
+		grep -aq "$1" "$out4" && break
+		sleep 0.1
+	done
+	sleep "${2:-0.5}"
+}
+{
+	printf 'show config\nset concurrency 0\nset close fin\nset rate 1000\nstart\n'
+	wait_out '^client started' 1
+	printf 'show conn summary\nshow conn limit 2\nshow conn summary\nstop\n'
+	# the handshake in flight at stop ends before the workload changes
+	wait_out '^client stopped'
+	printf 'show stats\nset workload request\nset close rst\nclear tcp stats\n'
+	printf 'connect 198.18.0.1 80 count 50\n'
+	# port counters race with a port receiving at that instant: clear
+	# them once the last RSTs are in
+	wait_out 'connect: 50 established'
+	printf 'show tcp stats nonzero\nshow stats\n'
+	printf 'clear port stats all\nshow port stats all\nquit\n'
+} | timeout 60 "$PMTCP" -l 0-1 -m 1024 $(eal live) -- \
+	--client 198.18.0.1:80 --server 80 -i > "$out4" 2>&1 || rc=$?
+run_rc "live" "$rc"
+grep -aq '^client: 198.18.0.1:80 (stopped)' "$out4" ||
+	{ cat "$out4"; fail "live: show config does not show the client target 198.18.0.1:80"; }
+grep -aq '^tcp_syn_retries  *= 6' "$out4" ||
+	{ cat "$out4"; fail "live: show config does not show tcp_syn_retries = 6"; }
+ok "live: show config shows client 198.18.0.1:80 and tcp_syn_retries = 6"
+grep -aq '^error: set concurrency: 0 out of range: 1\.\.1024' "$out4" ||
+	{ cat "$out4"; fail "live: set concurrency 0 gave no clear error"; }
+ok "live: set concurrency 0 -> $(grep -a '^error: set concurrency' "$out4")"
+grep -aq '^rate: 1000 conn/s per client lcore' "$out4" ||
+	{ cat "$out4"; fail "live: set rate 1000 not taken"; }
+# close fin: the client (lcore 0) keeps TIME-WAIT socks
+grep -aEq '^lcore 0:.* TIME-WAIT [1-9][0-9]*' "$out4" ||
+	{ cat "$out4"; fail "live: show conn summary has no TIME-WAIT line for lcore 0"; }
+ok "live: show conn summary: $(grep -a '^lcore 0:' "$out4" | head -1)"
+grep -aEq '^TIME-WAIT +198\.18\.0\.2:[0-9]+ +198\.18\.0\.1:80 ' "$out4" ||
+	{ cat "$out4"; fail "live: show conn lists no TIME-WAIT connection"; }
+ok "live: show conn lists the main lcore's connections"
+# paced at 1000/s: established <= 1000 per second of the run (+ a burst)
+line=$(grep -a 'cps .* est ' "$out4" | head -1 | sed 's/^pmtcp> //')
+t=$(echo "$line" | sed -E 's/^\[ *([0-9]+)\.[0-9]+s\].*/\1/')
+est=$(echo "$line" | sed -E 's/.* est +([0-9]+) .*/\1/')
+[ -n "$est" ] && [ "$est" -gt 0 ] && [ "$est" -le $(( (t + 1) * 1000 + 64 )) ] ||
+	{ cat "$out4"; fail "live: $est established in ${t}s at set rate 1000"; }
+ok "live: set rate 1000: $est established in under $((t + 1)) s"
+grep -aq 'connect: 50 established' "$out4" ||
+	{ cat "$out4"; fail "live: request workload: no '50 established'"; }
+segs=$(grep -a '^TcpInSegs ' "$out4" | head -1 | awk '{print $2}')
+[ -n "$segs" ] && [ "$segs" -ge 250 ] ||
+	{ cat "$out4"; fail "live: TcpInSegs '$segs' after 50 requests, want >= 250"; }
+grep -aq 'resp ok 50 bad 0' "$out4" ||
+	{ cat "$out4"; fail "live: show stats does not say 'resp ok 50 bad 0'"; }
+grep -aq 'requests answered 50,' "$out4" ||
+	{ cat "$out4"; fail "live: the server did not answer 50 requests"; }
+ok "live: set workload request: 50 established, TcpInSegs $segs, resp ok 50, server answered 50"
+grep -aq '^port 0: ipackets 0 ' "$out4" && grep -aq '^port 1: ipackets 0 ' "$out4" ||
+	{ cat "$out4"; fail "live: ipackets not 0 after clear port stats all"; }
+ok "live: clear port stats all -> ipackets 0 on ports 0 and 1"
+
 echo "$n passed, 0 failed"
