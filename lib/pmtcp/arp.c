@@ -116,28 +116,6 @@ neigh_queue(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	return &ifc->neigh_pending[(size_t)(n - ifc->neigh) * st->arp_pending_max];
 }
 
-int
-pmtcp_neigh_lookup(const struct pmtcp_iface *ifc, uint32_t ip,
-		   struct rte_ether_addr *mac)
-{
-	uint32_t h = rte_jhash_1word(ip, 0);
-
-	for (uint32_t i = 0; i <= ifc->neigh_mask; i++) {
-		const struct pmtcp_neigh *n =
-			&ifc->neigh[(h + i) & ifc->neigh_mask];
-
-		if (n->ip == 0)
-			return 0;
-		if (n->ip == ip) {
-			if (n->state != NUD_REACHABLE)
-				return 0;
-			rte_ether_addr_copy(&n->mac, mac);
-			return 1;
-		}
-	}
-	return 0;
-}
-
 /* Build and queue an ARP packet (arp_create() + arp_xmit()). */
 static void
 arp_send(struct pmtcp_stack *st, struct pmtcp_iface *ifc, uint16_t op,

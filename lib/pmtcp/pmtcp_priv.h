@@ -150,9 +150,6 @@ void pmtcp_neigh_output(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 			uint32_t nexthop, struct rte_mbuf *m);
 /* Ask unanswered neighbours again, fail those out of requests. */
 void pmtcp_neigh_timer(struct pmtcp_stack *st);
-/* Look up a neighbour: 1 and @mac filled when resolved, else 0. */
-int pmtcp_neigh_lookup(const struct pmtcp_iface *ifc, uint32_t ip,
-		       struct rte_ether_addr *mac);
 
 /* tcp_ipv4.c */
 void pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
