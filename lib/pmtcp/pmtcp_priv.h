@@ -26,6 +26,8 @@ extern int pmtcp_logtype;
 
 struct pmtcp_neigh;
 struct pmtcp_sock;
+struct rte_ipv4_hdr;
+struct rte_tcp_hdr;
 
 /* One (port, queue) pair with its address and its TX batch. */
 struct pmtcp_iface {
@@ -57,6 +59,7 @@ struct pmtcp_stack {
 	uint32_t now_ms;               /* tcp_time_stamp(): ms since tsc_base */
 	uint16_t n_ifaces;
 	uint16_t tx_burst;
+	uint8_t trace_level;           /* enum pmtcp_trace_level */
 	struct rte_mempool *pool;
 	struct pmtcp_callbacks cb;
 	struct pmtcp_sysctl sysctl;
@@ -86,6 +89,9 @@ struct pmtcp_stack {
 	uint32_t neigh_entries;
 	uint32_t neigh_incomplete;     /* neighbours being resolved */
 	uint64_t neigh_next_scan;      /* TSC of the next pmtcp_neigh_timer() */
+
+	pmtcp_trace_fn trace_fn;       /* pmtcp_stack_set_trace() */
+	void *trace_arg;
 
 	struct pmtcp_iface ifaces[PMTCP_MAX_IFACES];
 	struct pmtcp_mib mib __rte_cache_aligned;
@@ -124,6 +130,19 @@ void pmtcp_tx_enqueue(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 /* rte_eth_tx_burst the batch of @ifc, retrying; what the PMD still
  * refuses stays queued for the next flush. Returns packets sent. */
 uint16_t pmtcp_tx_flush(struct pmtcp_stack *st, struct pmtcp_iface *ifc);
+
+/* trace.c: call only behind pmtcp_trace_on() */
+static inline bool
+pmtcp_trace_on(const struct pmtcp_stack *st, enum pmtcp_trace_level level)
+{
+	return unlikely(st->trace_level >= level);
+}
+void pmtcp_trace_state(struct pmtcp_stack *st, const struct pmtcp_sock *sk,
+		       int old, int state);
+/* @iph and @th of a segment whose headers have been checked (or built) */
+void pmtcp_trace_segment(struct pmtcp_stack *st, bool out,
+			 const struct rte_ipv4_hdr *iph,
+			 const struct rte_tcp_hdr *th);
 
 /* ip.c */
 int pmtcp_ipv4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,

@@ -57,6 +57,15 @@ enum pmtcp_tcp_state {
 const char *pmtcp_tcp_state_name(int state);
 
 /**
+ * Parse a state name, case-insensitively, '-' and '_' alike: the `ss`
+ * display name (ESTAB, SYN-SENT, TIME-WAIT...), `ss`'s filter name
+ * (established, syn-sent, fin-wait-1...) or the kernel's (SYN_SENT,
+ * FIN_WAIT1, CLOSE...).
+ * @return the enum pmtcp_tcp_state value, or -EINVAL.
+ */
+int pmtcp_tcp_state_parse(const char *name);
+
+/**
  * Events a stack reports. Each callback runs on the stack's lcore, from
  * inside pmtcp_stack_input() or pmtcp_stack_poll(). A callback may call
  * pmtcp_abort() or pmtcp_connect() on the same stack; the sock passed in
@@ -284,6 +293,39 @@ uint32_t pmtcp_stack_tw_count(const struct pmtcp_stack *st);
 void pmtcp_stack_conn_walk(const struct pmtcp_stack *st,
 			   void (*fn)(const struct pmtcp_sock *sk, void *arg),
 			   void *arg);
+
+/** What pmtcp_stack_set_trace() reports. */
+enum pmtcp_trace_level {
+	PMTCP_TRACE_OFF = 0,     /**< nothing (the default) */
+	PMTCP_TRACE_STATE = 1,   /**< every TCP state change of a connection */
+	PMTCP_TRACE_SEGMENT = 2, /**< state changes and every TCP segment
+				  *   received or sent, tcpdump style */
+};
+
+/**
+ * A trace line (no newline), valid during the call only. Called on the
+ * stack's lcore, from inside the stack: it must not call into @p st.
+ */
+typedef void (*pmtcp_trace_fn)(struct pmtcp_stack *st, const char *line,
+			       void *arg);
+
+/**
+ * Turn tracing on or off (the kernel's sock:inet_sock_set_state
+ * tracepoint, and a tcpdump of the stack's own TCP segments). Lines look
+ * like:
+ *
+ *     1.204 state 198.18.0.2:40001 > 198.18.0.1:80 SYN-SENT -> ESTAB
+ *     1.204 in  IP 198.18.0.1.80 > 198.18.0.2.40001: Flags [S.], seq 3405691582, ack 2864434397, win 65160, options [mss 1460,sackOK,TS val 77 ecr 1204,nop,wscale 7], length 0
+ *
+ * (seconds since the stack was created; sequence numbers absolute, as
+ * `tcpdump -S`). Segments are traced once they passed the header and
+ * checksum checks, and when they are built (an ARP-pending segment is
+ * traced before it leaves). Call it only on the lcore that owns @p st.
+ * @return 0, or -EINVAL (level out of range, or no @p fn for a level
+ *         above PMTCP_TRACE_OFF).
+ */
+int pmtcp_stack_set_trace(struct pmtcp_stack *st, int level, pmtcp_trace_fn fn,
+			  void *arg);
 
 /** @return the stack's knobs (read-only view). */
 const struct pmtcp_sysctl *pmtcp_stack_sysctl(const struct pmtcp_stack *st);

@@ -3,6 +3,7 @@
  * The per-lcore stack: creation, the L2 demux of an RX burst, the poll
  * (timers + TX flush) and the TX batch.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 
@@ -41,6 +42,47 @@ pmtcp_tcp_state_name(int state)
 	if (state <= 0 || state >= PMTCP_TCP_MAX_STATES)
 		return state_names[0];
 	return state_names[state];
+}
+
+/* `ss` filter names and the kernel's, beside the display names above */
+static const struct {
+	const char *name;
+	int state;
+} state_aliases[] = {
+	{ "established", PMTCP_TCP_ESTABLISHED },
+	{ "fin-wait1", PMTCP_TCP_FIN_WAIT1 },
+	{ "fin-wait2", PMTCP_TCP_FIN_WAIT2 },
+	{ "close", PMTCP_TCP_CLOSE },
+	{ "closed", PMTCP_TCP_CLOSE },
+	{ "listening", PMTCP_TCP_LISTEN },
+};
+
+/* a and b equal, case-insensitively, '-' and '_' alike */
+static bool
+state_name_eq(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++) {
+		int ca = *a == '_' ? '-' : tolower((unsigned char)*a);
+		int cb = *b == '_' ? '-' : tolower((unsigned char)*b);
+
+		if (ca != cb)
+			return false;
+	}
+	return *a == *b;
+}
+
+int
+pmtcp_tcp_state_parse(const char *name)
+{
+	if (name == NULL)
+		return -EINVAL;
+	for (int s = 1; s < PMTCP_TCP_MAX_STATES; s++)
+		if (state_name_eq(name, state_names[s]))
+			return s;
+	for (unsigned int i = 0; i < RTE_DIM(state_aliases); i++)
+		if (state_name_eq(name, state_aliases[i].name))
+			return state_aliases[i].state;
+	return -EINVAL;
 }
 
 void

@@ -33,6 +33,8 @@ pmtcp_tcp_set_state(struct pmtcp_stack *st, struct pmtcp_sock *sk, int state)
 		MIB_INC(st, Tcp, EstabResets);
 	if (old == PMTCP_TCP_ESTABLISHED && state != PMTCP_TCP_ESTABLISHED)
 		MIB_DEC(st, Tcp, CurrEstab);
+	if (pmtcp_trace_on(st, PMTCP_TRACE_STATE))
+		pmtcp_trace_state(st, sk, old, state);
 	sk->state = (uint8_t)state;
 }
 
@@ -889,7 +891,7 @@ pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
 	sk->snd_una = sk->iss;
 	sk->snd_nxt = sk->iss + 1;
-	sk->state = PMTCP_TCP_SYN_RECV;
+	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_SYN_RECV);
 	pmtcp_sock_hash(st, sk);
 	pmtcp_send_synack(st, sk, false);
 	pmtcp_reset_xmit_timer(st, sk, sk->rto_ms);
@@ -976,8 +978,7 @@ pmtcp_tcp_cookie_check(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	sk->snd_nxt = ack;
 	sk->snd_wnd = (uint32_t)rte_be_to_cpu_16(th->rx_win) << sk->snd_wscale;
 	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
-	sk->state = PMTCP_TCP_ESTABLISHED;
-	MIB_INC(st, Tcp, CurrEstab);
+	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_ESTABLISHED);
 	pmtcp_sock_hash(st, sk);
 	return sk;
 }

@@ -61,6 +61,8 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_CSUM);
 		return;
 	}
+	if (pmtcp_trace_on(st, PMTCP_TRACE_SEGMENT))
+		pmtcp_trace_segment(st, false, iph, th);
 	if (pmtcp_tcp_parse_options(th, doff - sizeof(*th), &opt) != 0)
 		st->mib.drop[PMTCP_DROP_TCP_OPTIONS]++; /* counted, not dropped */
 	seg_len = ip_payload - doff;

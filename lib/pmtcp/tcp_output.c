@@ -156,6 +156,8 @@ tcp_transmit_skb(struct pmtcp_stack *st, struct pmtcp_sock *sk, uint8_t flags,
 			memcpy(dst, src, len);
 	}
 	pmtcp_ipv4_tcp_cksum_fill(ifc, m);
+	if (pmtcp_trace_on(st, PMTCP_TRACE_SEGMENT))
+		pmtcp_trace_segment(st, true, (struct rte_ipv4_hdr *)th - 1, th);
 
 	if (flags & TH_ACK) {
 		/* tcp_event_ack_sent(): the ACK owed goes with this segment */
@@ -363,6 +365,8 @@ pmtcp_tcp_v4_send_reset(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		th->tcp_flags = TH_RST | TH_ACK;
 	}
 	pmtcp_ipv4_tcp_cksum_fill(ifc, m);
+	if (pmtcp_trace_on(st, PMTCP_TRACE_SEGMENT))
+		pmtcp_trace_segment(st, true, (struct rte_ipv4_hdr *)th - 1, th);
 	MIB_INC(st, Ip, OutRequests);
 	MIB_INC(st, Tcp, OutSegs);
 	MIB_INC(st, Tcp, OutRsts);
