@@ -23,6 +23,7 @@
 #include "pmtcp.h"
 
 #define APP_MAX_PORTS 8
+#define APP_MAX_LISTEN 64         /* the stack's default max_listeners */
 
 /* Handshake latency histogram, log-linear (as HdrHistogram): exact below
  * 1024 us, then 512 buckets per power of two (0.2 % resolution) up to
@@ -64,8 +65,34 @@ struct app_conn {
 	uint16_t requests;         /* responses received on this connection */
 	uint8_t phase;             /* CONN_* */
 	bool status_ok;            /* status line said 200 */
+	bool report;               /* `connect` prints how this one ended */
 	uint32_t next_free;        /* free list */
 	char hdr[1024];            /* response header, up to the blank line */
+};
+
+/* What the CLI asks a lcore to do on its own stack and ports (a stack,
+ * and a PMD's counters, are only touched by the lcore that polls them). */
+enum app_lcore_op {
+	LCORE_OP_SYSCTL,       /* pmtcp_sysctl_set(knob, value) on its knobs */
+	LCORE_OP_CONN_STATES,  /* count connections per state into states[] */
+	LCORE_OP_CONN_LIST,    /* up to limit connections in state arg (0 =
+				* any) into list[]: n copied, total matching */
+	LCORE_OP_STATS_RESET,  /* rte_eth_stats_reset() its ports */
+	LCORE_OP_LISTEN,       /* pmtcp_listen(arg) */
+	LCORE_OP_UNLISTEN,     /* pmtcp_unlisten(arg) */
+	LCORE_OP_TRACE,        /* pmtcp_stack_set_trace(level arg) */
+};
+
+struct app_lcore_cmd {
+	enum app_lcore_op op;
+	uint32_t arg;
+	uint32_t limit;
+	struct pmtcp_sock_info *list;   /* the main lcore's buffer */
+	char knob[128], value[128];   /* cmdline_fixed_string_t */
+	/* results */
+	int ret;                        /* 0 or a negative errno */
+	uint32_t n, total;
+	uint32_t states[PMTCP_TCP_MAX_STATES];
 };
 
 /* Per-lcore worker state: written by its lcore only, read by the main
@@ -113,25 +140,13 @@ struct app_lcore {
 	struct app_hist hist;     /* handshake: connect() to ESTABLISHED */
 	struct app_hist resp_hist; /* request sent to response complete */
 	struct pmtcp_mib final_mib;  /* counters kept after the stack is freed */
-	/* knob updates from the CLI: the main lcore writes sysctl_new, then
-	 * rte_smp_wmb(), then bumps sysctl_gen; this lcore copies it into
-	 * its stack and records the generation in sysctl_seen */
-	struct pmtcp_sysctl sysctl_new;
-	volatile uint32_t sysctl_gen;
-	volatile uint32_t sysctl_seen;
-	/* `show conn summary`: the main lcore bumps conn_req; this lcore
-	 * fills conn_states (connections per TCP state), rte_smp_wmb(),
-	 * then sets conn_resp = conn_req */
-	volatile uint32_t conn_req;
-	volatile uint32_t conn_resp;
-	uint32_t conn_states[PMTCP_TCP_MAX_STATES];
-	/* `clear port stats all`: the same handshake; this lcore resets
-	 * the counters of its own ports (a PMD's counters are written by
-	 * the polling lcore without atomics, so a reset from another
-	 * lcore would be lost) */
-	volatile uint32_t stats_reset_req;
-	volatile uint32_t stats_reset_resp;
-	int stats_reset_ret;      /* first error of the last reset, 0 = ok */
+	/* a request from the CLI (cmdline.c): the main lcore fills cmd,
+	 * rte_smp_wmb(), bumps cmd_req; this lcore runs it from
+	 * app_lcore_iterate(), fills the results, rte_smp_wmb(), then sets
+	 * cmd_resp = cmd_req. One request in flight at a time. */
+	struct app_lcore_cmd cmd;
+	volatile uint32_t cmd_req;
+	volatile uint32_t cmd_resp;
 	/* `set client`: target_gen_seen != app->target_gen: resolve again */
 	uint32_t target_gen_seen;
 } __rte_cache_aligned;
@@ -206,6 +221,9 @@ struct app {
 	volatile uint32_t target_gen;    /* bumped by `set client` */
 	uint32_t conn_pool_size;         /* connection states per client lcore */
 	uint64_t cli_period_tsc;         /* `set stats-period`, 0 = off */
+	unsigned int verbose;            /* `set verbose`: trace level */
+	unsigned int n_listen;           /* ports listened on, every lcore */
+	uint16_t listen_ports[APP_MAX_LISTEN];
 	uint64_t cli_next_report_tsc;
 };
 
@@ -233,6 +251,7 @@ void app_workload_fini(struct app_lcore *l);
 void app_workload_callbacks(struct pmtcp_callbacks *cb, struct app_lcore *l);
 uint64_t app_client_ended(const struct app_lcore *l);
 uint64_t app_conn_alloc(struct app_lcore *l);
+int app_workload_retarget(struct app *app, struct app_lcore *l);
 void app_conn_free(struct app_lcore *l, uint64_t ud);
 
 /* report.c */
@@ -247,9 +266,7 @@ int app_report_json(struct app *app, const char *path);
 int app_cli_init(struct app *app);
 int app_cli_poll(struct app *app);   /* 1 when the run should end */
 void app_cli_fini(struct app *app);
-void app_lcore_apply_sysctl(struct app_lcore *l);
-void app_lcore_conn_states(struct app_lcore *l);
-void app_lcore_stats_reset(struct app_lcore *l);
+void app_lcore_run_cmd(struct app_lcore *l);
 
 /* error line helper: "pmtcp: error: ..." on stderr */
 void app_err(const char *fmt, ...) __rte_format_printf(1, 2);

@@ -113,6 +113,10 @@ app_lcores_create_stacks(struct app *app)
 		if (l->client && c->rate != 0)
 			l->tsc_per_conn = rte_get_tsc_hz() / c->rate;
 	}
+	if (c->server) {
+		app->listen_ports[0] = c->server_port;
+		app->n_listen = 1;
+	}
 	app->tsc_per_conn = c->rate != 0 ? rte_get_tsc_hz() / c->rate : 0;
 	app->conn_pool_size = c->concurrency;
 	return 0;
@@ -132,10 +136,13 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 		l->tsc_per_conn = tpc;
 		l->next_connect_tsc = now;
 	}
-	/* `set client`: warm the cache for the new target */
+	/* `set client`: the request names the new target; warm the cache
+	 * for it */
 	if (unlikely(l->target_gen_seen != app->target_gen)) {
 		l->target_gen_seen = app->target_gen;
 		l->target_resolved = false;
+		if (app_workload_retarget(app, l) != 0)
+			return 0;   /* out of memory: keep the old request */
 	}
 	/* warm the ARP cache first (up to 1 s) so the first burst of SYNs
 	 * does not overflow the pending queue of an unresolved neighbour */
@@ -201,12 +208,8 @@ app_lcore_iterate(struct app *app, struct app_lcore *l)
 	uint64_t t0 = rte_rdtsc();
 	unsigned int work = 0;
 
-	if (unlikely(l->sysctl_seen != l->sysctl_gen))
-		app_lcore_apply_sysctl(l);
-	if (unlikely(l->conn_req != l->conn_resp))
-		app_lcore_conn_states(l);
-	if (unlikely(l->stats_reset_req != l->stats_reset_resp))
-		app_lcore_stats_reset(l);
+	if (unlikely(l->cmd_req != l->cmd_resp))
+		app_lcore_run_cmd(l);
 	if (l->client && app->client_run && !l->client_finished)
 		work += client_open(app, l, t0);
 	work += pmtcp_stack_run_once(l->st, t0);

@@ -37,6 +37,8 @@
 #define CLI_BYTES_PER_POLL 256
 #define CLI_POLL_US 1000
 #define CONNECT_BURST 32
+#define CLI_LINE_MAX 512        /* rdline's buffer */
+#define CONNECT_REPORT_MAX 10   /* `connect` prints each connection up to this */
 
 static struct {
 	struct app *app;
@@ -78,39 +80,246 @@ ip_str(uint32_t a, char *buf, size_t len)
 	snprintf(buf, len, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
 }
 
-/* Worker side of `set tcp`: called from app_lcore_iterate() on the lcore
- * that owns l->st when the main lcore has published a new generation. */
-void
-app_lcore_apply_sysctl(struct app_lcore *l)
-{
-	uint32_t gen = l->sysctl_gen;
+/*
+ * Requests to the lcores. A stack, and a PMD's counters, are only touched
+ * by the lcore that polls them, so a command that needs them hands the
+ * request to that lcore (app_lcore.cmd, see app.h) and waits for the
+ * answer; the main lcore runs its own share at once.
+ */
 
-	rte_smp_rmb();
-	if (l->st != NULL)
-		pmtcp_stack_set_sysctl(l->st, &l->sysctl_new);
-	l->sysctl_seen = gen;
+/* `set verbose`: each lcore prints its own stack's lines */
+static void
+trace_line(struct pmtcp_stack *st, const char *line, void *arg)
+{
+	const struct app_lcore *l = arg;
+
+	RTE_SET_USED(st);
+	printf("lcore %u: %s\n", l->lcore_id, line);
 }
 
-/* *** help *** */
+static void
+collect_conn(const struct pmtcp_sock *sk, void *arg)
+{
+	struct app_lcore_cmd *c = arg;
+	struct pmtcp_sock_info si;
+
+	pmtcp_sock_info(sk, &si);
+	if (c->op == LCORE_OP_CONN_STATES) {
+		if (si.state < PMTCP_TCP_MAX_STATES)
+			c->states[si.state]++;
+		return;
+	}
+	if (c->arg != 0 && si.state != c->arg)
+		return;
+	c->total++;
+	if (c->n < c->limit)
+		c->list[c->n++] = si;
+}
+
+/* Run l->cmd on the lcore that owns l->st. */
+static void
+lcore_cmd_exec(struct app_lcore *l)
+{
+	struct app_lcore_cmd *c = &l->cmd;
+	struct pmtcp_sysctl s;
+
+	c->ret = 0;
+	c->n = 0;
+	c->total = 0;
+	switch (c->op) {
+	case LCORE_OP_SYSCTL:
+		/* this lcore's other knobs stay (profiles may differ) */
+		s = *pmtcp_stack_sysctl(l->st);
+		c->ret = pmtcp_sysctl_set(&s, c->knob, c->value, NULL, 0);
+		if (c->ret == 0)
+			c->ret = pmtcp_stack_set_sysctl(l->st, &s);
+		break;
+	case LCORE_OP_CONN_STATES:
+		memset(c->states, 0, sizeof(c->states));
+		/* fall through */
+	case LCORE_OP_CONN_LIST:
+		pmtcp_stack_conn_walk(l->st, collect_conn, c);
+		break;
+	case LCORE_OP_STATS_RESET:
+		for (uint16_t i = 0; i < l->n_ports; i++) {
+			int r;
+
+			if (c->arg != UINT32_MAX && l->ports[i] != c->arg)
+				continue;
+			r = rte_eth_stats_reset(l->ports[i]);
+			if (r != 0 && c->ret == 0)
+				c->ret = r;
+		}
+		break;
+	case LCORE_OP_LISTEN:
+		c->ret = pmtcp_listen(l->st, (uint16_t)c->arg);
+		break;
+	case LCORE_OP_UNLISTEN:
+		c->ret = pmtcp_unlisten(l->st, (uint16_t)c->arg);
+		break;
+	case LCORE_OP_TRACE:
+		c->ret = pmtcp_stack_set_trace(l->st, (int)c->arg,
+					       trace_line, l);
+		break;
+	}
+}
+
+/* Worker side: called from app_lcore_iterate() when cmd_req moved. */
+void
+app_lcore_run_cmd(struct app_lcore *l)
+{
+	uint32_t req = l->cmd_req;
+
+	rte_smp_rmb();
+	lcore_cmd_exec(l);
+	rte_smp_wmb();
+	l->cmd_resp = req;
+}
+
+/* Hand @c to @l's lcore (the main lcore runs it now). @return false when
+ * that lcore has not answered an earlier request yet. */
+static bool
+lcore_cmd_post(struct app_lcore *l, const struct app_lcore_cmd *c)
+{
+	if (l->cmd_req != l->cmd_resp)
+		return false;
+	l->cmd = *c;
+	if (l->lcore_id == rte_get_main_lcore()) {
+		lcore_cmd_exec(l);
+		return true;
+	}
+	rte_smp_wmb();
+	l->cmd_req = l->cmd_req + 1;
+	return true;
+}
+
+/* Wait up to 1 s for @l's answer, running the main lcore's own data path
+ * meanwhile. @return true when l->cmd holds the results. */
+static bool
+lcore_cmd_wait(struct app_lcore *l)
+{
+	uint64_t until = rte_rdtsc() + cli.app->tsc_hz;
+
+	while (l->cmd_resp != l->cmd_req && rte_rdtsc() < until)
+		app_lcore_iterate(cli.app, main_lcore());
+	if (l->cmd_resp != l->cmd_req)
+		return false;
+	rte_smp_rmb();
+	return true;
+}
+
+/* Run @c on every lcore with a stack, all at once, then call @done for
+ * each answer in lcore order. An lcore that does not answer gets one
+ * error line naming @what. */
+static void
+lcores_run(const struct app_lcore_cmd *c, const char *what,
+	   void (*done)(const struct app_lcore *l, void *arg), void *arg)
+{
+	bool posted[RTE_MAX_LCORE] = { false };
+	unsigned int lc;
+
+	RTE_LCORE_FOREACH(lc) {
+		struct app_lcore *l = &cli.app->lcores[lc];
+
+		if (!l->active || l->st == NULL)
+			continue;
+		posted[lc] = lcore_cmd_post(l, c);
+		if (!posted[lc])
+			printf("error: %s: lcore %u has not answered an earlier request; skipped\n",
+			       what, lc);
+	}
+	RTE_LCORE_FOREACH(lc) {
+		struct app_lcore *l = &cli.app->lcores[lc];
+
+		if (!posted[lc])
+			continue;
+		if (!lcore_cmd_wait(l)) {
+			printf("error: %s: lcore %u did not answer within 1 s\n",
+			       what, lc);
+			continue;
+		}
+		if (done != NULL)
+			done(l, arg);
+	}
+}
+
+/* *** help [command] *** */
 struct cmd_help_result {
 	cmdline_fixed_string_t help;
+	cmdline_multi_string_t words;
 };
 
 extern cmdline_parse_ctx_t main_ctx[];
 
+#define CLI_MAX_WORDS 16
+
+/* Split @line into blank-separated words (in place). */
+static unsigned int
+split_words(char *line, char **w)
+{
+	unsigned int n = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(line, " \t\r\n", &save);
+	     t != NULL && n < CLI_MAX_WORDS; t = strtok_r(NULL, " \t\r\n", &save))
+		w[n++] = t;
+	return n;
+}
+
+/* How many leading tokens of @inst the words @w match. */
+static unsigned int
+inst_match(cmdline_parse_inst_t *inst, char **w, unsigned int nw)
+{
+	static cmdline_multi_string_t scratch;  /* any token's result fits */
+	unsigned int i;
+
+	for (i = 0; i < nw && inst->tokens[i] != NULL; i++) {
+		cmdline_parse_token_hdr_t *t = inst->tokens[i];
+
+		if (t->ops->parse(t, w[i], scratch, sizeof(scratch)) !=
+		    (int)strlen(w[i]))
+			break;
+	}
+	return i;
+}
+
+/* The syntax part of a help string: up to its ": ". */
+static int
+help_syntax_len(const char *h)
+{
+	const char *c = strstr(h, ": ");
+
+	return c != NULL ? (int)(c - h) : (int)strlen(h);
+}
+
 static void
 cmd_help_parsed(void *parsed_result, struct cmdline *cl, void *data)
 {
-	RTE_SET_USED(parsed_result);
+	struct cmd_help_result *res = parsed_result;
+	char *w[CLI_MAX_WORDS];
+	unsigned int nw = 0, shown = 0;
+
 	RTE_SET_USED(cl);
-	RTE_SET_USED(data);
-	printf("commands:\n");
-	for (unsigned int i = 0; main_ctx[i] != NULL; i++)
+	if (data != NULL)
+		nw = split_words(res->words, w);
+	if (nw == 0)
+		printf("commands (help <command> for one; Tab completes):\n");
+	for (unsigned int i = 0; main_ctx[i] != NULL; i++) {
+		if (nw != 0 && inst_match(main_ctx[i], w, nw) < nw)
+			continue;
 		printf("  %s\n", main_ctx[i]->help_str);
+		shown++;
+	}
+	if (shown == 0)
+		printf("error: help: no command starts with '%s'; `help` lists them\n",
+		       res->words);
 }
 
 static cmdline_parse_token_string_t cmd_help_help =
 	TOKEN_STRING_INITIALIZER(struct cmd_help_result, help, "help");
+static cmdline_parse_token_string_t cmd_help_words =
+	TOKEN_STRING_INITIALIZER(struct cmd_help_result, words,
+				 TOKEN_STRING_MULTI);
 
 static cmdline_parse_inst_t cmd_help = {
 	.f = cmd_help_parsed,
@@ -118,6 +327,49 @@ static cmdline_parse_inst_t cmd_help = {
 	.help_str = "help: list the commands",
 	.tokens = { (void *)&cmd_help_help, NULL },
 };
+
+static cmdline_parse_inst_t cmd_help_cmd = {
+	.f = cmd_help_parsed,
+	.data = (void *)1,
+	.help_str = "help <command>: the commands that start with these words",
+	.tokens = { (void *)&cmd_help_help, (void *)&cmd_help_words, NULL },
+};
+
+/*
+ * A line rte_cmdline would only answer with "Command not found" or "Bad
+ * arguments": say what was expected instead, in one line, from the
+ * commands that match the most leading words.
+ */
+static void
+explain_bad_line(const char *line)
+{
+	char copy[CLI_LINE_MAX], *w[CLI_MAX_WORDS];
+	unsigned int nw, best = 0, n = 0;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	copy[strcspn(copy, "\r\n")] = '\0';
+	printf("error: %s: ", copy);
+	nw = split_words(copy, w);
+	for (unsigned int i = 0; main_ctx[i] != NULL; i++)
+		best = RTE_MAX(best, inst_match(main_ctx[i], w, nw));
+	if (best == 0) {
+		printf("unknown command '%s'; `help` lists the commands\n",
+		       nw > 0 ? w[0] : "");
+		return;
+	}
+	if (best < nw)
+		printf("'%s' is not valid here; expected ", w[best]);
+	else
+		printf("incomplete; expected ");
+	for (unsigned int i = 0; main_ctx[i] != NULL; i++) {
+		const char *h = main_ctx[i]->help_str;
+
+		if (inst_match(main_ctx[i], w, nw) != best)
+			continue;
+		printf("%s%.*s", n++ == 0 ? "" : " | ", help_syntax_len(h), h);
+	}
+	printf("\n");
+}
 
 /* *** quit *** */
 struct cmd_quit_result {
@@ -149,15 +401,34 @@ struct cmd_show_port_result {
 	cmdline_fixed_string_t port;
 	cmdline_fixed_string_t what;
 	cmdline_fixed_string_t all;
+	uint16_t port_id;
 };
 
+/* The pmtcp port @port_id, or NULL after an error line for @what. */
+static const struct app_port *
+port_lookup(const char *what, uint16_t port_id)
+{
+	for (unsigned int i = 0; i < cli.app->n_ports; i++)
+		if (cli.app->ports[i].port_id == port_id)
+			return &cli.app->ports[i];
+	printf("error: %s: no port %u (ports:", what, port_id);
+	for (unsigned int i = 0; i < cli.app->n_ports; i++)
+		printf(" %u", cli.app->ports[i].port_id);
+	printf(")\n");
+	return NULL;
+}
+
 static void
-show_port_stats(void)
+show_port_stats(const struct app_port *only)
 {
 	for (unsigned int i = 0; i < cli.app->n_ports; i++) {
 		uint16_t pid = cli.app->ports[i].port_id;
 		struct rte_eth_stats s;
-		int ret = rte_eth_stats_get(pid, &s);
+		int ret;
+
+		if (only != NULL && only != &cli.app->ports[i])
+			continue;
+		ret = rte_eth_stats_get(pid, &s);
 
 		if (ret != 0) {
 			printf("port %u: cannot read stats: %s\n", pid,
@@ -171,12 +442,14 @@ show_port_stats(void)
 }
 
 static void
-show_port_info(void)
+show_port_info(const struct app_port *only)
 {
 	for (unsigned int i = 0; i < cli.app->n_ports; i++) {
 		const struct app_port *p = &cli.app->ports[i];
 		char mac[RTE_ETHER_ADDR_FMT_SIZE], a[16];
 
+		if (only != NULL && only != p)
+			continue;
 		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
 		ip_str(p->addr, a, sizeof(a));
 		printf("port %u: driver %s profile %s address %s/%u mac %s mtu %u",
@@ -193,13 +466,18 @@ static void
 cmd_show_port_parsed(void *parsed_result, struct cmdline *cl, void *data)
 {
 	struct cmd_show_port_result *res = parsed_result;
+	const struct app_port *p = NULL;
 
 	RTE_SET_USED(cl);
-	RTE_SET_USED(data);
+	if (data != NULL) {
+		p = port_lookup("show port", res->port_id);
+		if (p == NULL)
+			return;
+	}
 	if (strcmp(res->what, "stats") == 0)
-		show_port_stats();
+		show_port_stats(p);
 	else
-		show_port_info();
+		show_port_info(p);
 }
 
 static cmdline_parse_token_string_t cmd_show_port_show =
@@ -210,6 +488,8 @@ static cmdline_parse_token_string_t cmd_show_port_what =
 	TOKEN_STRING_INITIALIZER(struct cmd_show_port_result, what, "stats#info");
 static cmdline_parse_token_string_t cmd_show_port_all =
 	TOKEN_STRING_INITIALIZER(struct cmd_show_port_result, all, "all");
+static cmdline_parse_token_num_t cmd_show_port_id =
+	TOKEN_NUM_INITIALIZER(struct cmd_show_port_result, port_id, RTE_UINT16);
 
 static cmdline_parse_inst_t cmd_show_port = {
 	.f = cmd_show_port_parsed,
@@ -221,6 +501,19 @@ static cmdline_parse_inst_t cmd_show_port = {
 		(void *)&cmd_show_port_port,
 		(void *)&cmd_show_port_what,
 		(void *)&cmd_show_port_all,
+		NULL,
+	},
+};
+
+static cmdline_parse_inst_t cmd_show_port_one = {
+	.f = cmd_show_port_parsed,
+	.data = (void *)1,
+	.help_str = "show port stats|info <port>: the same for one port",
+	.tokens = {
+		(void *)&cmd_show_port_show,
+		(void *)&cmd_show_port_port,
+		(void *)&cmd_show_port_what,
+		(void *)&cmd_show_port_id,
 		NULL,
 	},
 };
@@ -393,29 +686,20 @@ struct cmd_set_tcp_result {
 	cmdline_fixed_string_t value;
 };
 
-/* Hand @s to a worker lcore: wait until it has taken the previous update,
- * write the struct, then publish the generation. */
-static int
-sysctl_publish(struct app_lcore *l, const struct pmtcp_sysctl *s)
+static void
+set_tcp_done(const struct app_lcore *l, void *arg)
 {
-	uint64_t until = rte_rdtsc() + rte_get_tsc_hz();
-
-	while (l->sysctl_seen != l->sysctl_gen) {
-		if (rte_rdtsc() > until)
-			return -EBUSY;
-		rte_pause();
-	}
-	l->sysctl_new = *s;
-	rte_smp_wmb();
-	l->sysctl_gen = l->sysctl_gen + 1;
-	return 0;
+	if (l->cmd.ret != 0)
+		printf("error: set tcp: lcore %u: %s\n", l->lcore_id,
+		       strerror(-l->cmd.ret));
+	RTE_SET_USED(arg);
 }
 
 static void
 cmd_set_tcp_parsed(void *parsed_result, struct cmdline *cl, void *data)
 {
 	struct cmd_set_tcp_result *res = parsed_result;
-	unsigned int main_id = rte_get_main_lcore(), lc;
+	struct app_lcore_cmd c = { .op = LCORE_OP_SYSCTL };
 	struct pmtcp_sysctl s;
 	char err[160], val[64];
 
@@ -427,23 +711,11 @@ cmd_set_tcp_parsed(void *parsed_result, struct cmdline *cl, void *data)
 		printf("error: set tcp: %s\n", err);
 		return;
 	}
-	RTE_LCORE_FOREACH(lc) {
-		struct app_lcore *l = &cli.app->lcores[lc];
-
-		if (!l->active || l->st == NULL)
-			continue;
-		/* each lcore keeps its other knobs (profiles may differ);
-		 * only the owner writes its stack's copy, and not while
-		 * an update is pending, so reading it here is safe */
-		s = *pmtcp_stack_sysctl(l->st);
-		pmtcp_sysctl_set(&s, res->knob, res->value, NULL, 0);
-		if (lc == main_id)
-			pmtcp_stack_set_sysctl(l->st, &s);
-		else if (sysctl_publish(l, &s) != 0)
-			printf("error: set tcp: lcore %u did not take the previous update; not applied there\n",
-			       lc);
-	}
-	pmtcp_sysctl_get(&s, res->knob, val, sizeof(val));
+	snprintf(c.knob, sizeof(c.knob), "%s", res->knob);
+	snprintf(c.value, sizeof(c.value), "%s", res->value);
+	lcores_run(&c, "set tcp", set_tcp_done, NULL);
+	pmtcp_sysctl_get(pmtcp_stack_sysctl(main_lcore()->st), res->knob, val,
+			 sizeof(val));
 	printf("tcp %s = %s\n", res->knob, val);
 }
 
@@ -484,17 +756,17 @@ cmd_connect_parsed(void *parsed_result, struct cmdline *cl, void *data)
 {
 	struct cmd_connect_result *res = parsed_result;
 	struct app_lcore *l = main_lcore();
+	uint32_t n = data != NULL ? 1 : res->n;
 	char a[16];
 
 	RTE_SET_USED(cl);
-	RTE_SET_USED(data);
 	ip_str(res->ip.addr.ipv4.s_addr, a, sizeof(a));
-	if (res->port == 0 || res->n == 0) {
+	if (res->port == 0 || n == 0) {
 		printf("error: connect: port and count must be at least 1\n");
 		return;
 	}
-	if (l->conns == NULL) {
-		printf("error: connect: the main lcore %u has no client role (start pmtcp with --client IP:PORT)\n",
+	if (l->st == NULL || l->conns == NULL) {
+		printf("error: connect: the main lcore %u polls no port\n",
 		       l->lcore_id);
 		return;
 	}
@@ -511,7 +783,7 @@ cmd_connect_parsed(void *parsed_result, struct cmdline *cl, void *data)
 	cli.conn.active = true;
 	cli.conn.daddr = res->ip.addr.ipv4.s_addr;
 	cli.conn.dport = res->port;
-	cli.conn.n = res->n;
+	cli.conn.n = n;
 	cli.conn.start_tsc = rte_rdtsc();
 	cli.conn.ended0 = app_client_ended(l);
 	cli.conn.established0 = l->established;
@@ -546,6 +818,7 @@ connect_progress(void)
 
 		if (ud == 0)
 			break;
+		l->conns[ud - 1].report = cli.conn.n <= CONNECT_REPORT_MAX;
 		ret = pmtcp_connect(l->st, cli.conn.daddr,
 				    cli.conn.dport, ud, NULL);
 		l->attempted++;
@@ -593,13 +866,27 @@ static cmdline_parse_inst_t cmd_connect = {
 	.f = cmd_connect_parsed,
 	.data = NULL,
 	.help_str = "connect <ip> <port> count <N>: open N connections from the "
-		    "main lcore, wait for all to end, print one summary line",
+		    "main lcore, wait for all to end, print how they ended "
+		    "(each one too when N <= 10)",
 	.tokens = {
 		(void *)&cmd_connect_connect,
 		(void *)&cmd_connect_ip,
 		(void *)&cmd_connect_port,
 		(void *)&cmd_connect_count,
 		(void *)&cmd_connect_n,
+		NULL,
+	},
+};
+
+static cmdline_parse_inst_t cmd_connect_one = {
+	.f = cmd_connect_parsed,
+	.data = (void *)1,
+	.help_str = "connect <ip> <port>: open one connection and print how it "
+		    "ended",
+	.tokens = {
+		(void *)&cmd_connect_connect,
+		(void *)&cmd_connect_ip,
+		(void *)&cmd_connect_port,
 		NULL,
 	},
 };
@@ -692,65 +979,6 @@ static cmdline_parse_inst_t cmd_show_stats = {
 		    NULL },
 };
 
-/* Worker side of `show conn summary`: called from app_lcore_iterate() on
- * the lcore that owns l->st when the main lcore has asked. */
-static void
-count_state(const struct pmtcp_sock *sk, void *arg)
-{
-	uint32_t *states = arg;
-	struct pmtcp_sock_info si;
-
-	pmtcp_sock_info(sk, &si);
-	if (si.state < PMTCP_TCP_MAX_STATES)
-		states[si.state]++;
-}
-
-void
-app_lcore_conn_states(struct app_lcore *l)
-{
-	uint32_t req = l->conn_req;
-
-	rte_smp_rmb();
-	memset(l->conn_states, 0, sizeof(l->conn_states));
-	pmtcp_stack_conn_walk(l->st, count_state, l->conn_states);
-	rte_smp_wmb();
-	l->conn_resp = req;
-}
-
-/* Worker side of `clear port stats all`: reset this lcore's ports. */
-void
-app_lcore_stats_reset(struct app_lcore *l)
-{
-	uint32_t req = l->stats_reset_req;
-	int ret = 0;
-
-	rte_smp_rmb();
-	for (uint16_t i = 0; i < l->n_ports; i++) {
-		int r = rte_eth_stats_reset(l->ports[i]);
-
-		if (r != 0 && ret == 0)
-			ret = r;
-	}
-	l->stats_reset_ret = ret;
-	rte_smp_wmb();
-	l->stats_reset_resp = req;
-}
-
-/* Wait up to 1 s for a worker's answer, running the main lcore's own
- * data path meanwhile. @return true when *resp reached @want. */
-static bool
-wait_worker(volatile uint32_t *resp, uint32_t want)
-{
-	uint64_t until = rte_rdtsc() + cli.app->tsc_hz;
-
-	while (*resp != want && rte_rdtsc() < until)
-		app_lcore_iterate(cli.app, main_lcore());
-	if (*resp != want)
-		return false;
-	rte_smp_rmb();
-	return true;
-}
-
 static const char *
 workload_name(enum app_workload w)
 {
@@ -830,10 +1058,14 @@ cmd_show_config_parsed(void *parsed_result, struct cmdline *cl, void *data)
 	} else {
 		printf("client: off\n");
 	}
-	if (c->server)
-		printf("server: port %u\n", c->server_port);
-	else
+	if (app->n_listen > 0) {
+		printf("server: listening on");
+		for (unsigned int i = 0; i < app->n_listen; i++)
+			printf(" %u", app->listen_ports[i]);
+		printf("\n");
+	} else {
 		printf("server: off\n");
+	}
 	printf("workload: %s\n", workload_name(c->workload));
 	printf("close: %s\n", close_name(c->close_mode));
 	printf("rate: %" PRIu64 "%s\n", cur_rate(),
@@ -842,6 +1074,7 @@ cmd_show_config_parsed(void *parsed_result, struct cmdline *cl, void *data)
 	printf("stats-period: %.0f s%s\n",
 	       (double)app->cli_period_tsc / (double)app->tsc_hz,
 	       app->cli_period_tsc == 0 ? " (off)" : "");
+	printf("verbose: %u\n", app->verbose);
 	printf("tcp knobs of lcore %u:\n", rte_get_main_lcore());
 	pmtcp_sysctl_print(stdout, pmtcp_stack_sysctl(main_lcore()->st));
 }
@@ -866,48 +1099,60 @@ struct cmd_clear_port_stats_result {
 	cmdline_fixed_string_t port;
 	cmdline_fixed_string_t stats;
 	cmdline_fixed_string_t all;
+	uint16_t port_id;
 };
+
+static void
+clear_port_stats_done(const struct app_lcore *l, void *arg)
+{
+	RTE_SET_USED(arg);
+	if (l->cmd.ret != 0)
+		printf("error: clear port stats: lcore %u: %s\n", l->lcore_id,
+		       strerror(-l->cmd.ret));
+}
 
 static void
 cmd_clear_port_stats_parsed(void *parsed_result, struct cmdline *cl, void *data)
 {
+	struct cmd_clear_port_stats_result *res = parsed_result;
+	struct app_lcore_cmd c = { .op = LCORE_OP_STATS_RESET,
+				   .arg = UINT32_MAX };
 	struct app *app = cli.app;
-	unsigned int main_id = rte_get_main_lcore(), lc;
-	uint32_t req[RTE_MAX_LCORE];
+	const struct app_port *p = NULL;
 
-	RTE_SET_USED(parsed_result);
 	RTE_SET_USED(cl);
-	RTE_SET_USED(data);
-	/* a used port is reset by the lcore that polls it */
-	RTE_LCORE_FOREACH_WORKER(lc) {
-		struct app_lcore *l = &app->lcores[lc];
-
-		if (!l->active)
-			continue;
-		req[lc] = l->stats_reset_req + 1;
-		l->stats_reset_req = req[lc];
+	if (data != NULL) {
+		p = port_lookup("clear port stats", res->port_id);
+		if (p == NULL)
+			return;
+		c.arg = p->port_id;
 	}
+	/* a used port is reset by the lcore that polls it (a PMD writes
+	 * its counters without atomics: a reset from elsewhere is lost) */
 	for (unsigned int i = 0; i < app->n_ports; i++) {
-		const struct app_port *p = &app->ports[i];
-		int ret = 0;
+		const struct app_port *q = &app->ports[i];
+		int ret;
 
-		if (!p->used || p->lcore == main_id)
-			ret = rte_eth_stats_reset(p->port_id);
+		if (q->used || (p != NULL && p != q))
+			continue;
+		ret = rte_eth_stats_reset(q->port_id);
 		if (ret != 0)
 			printf("error: clear port stats: port %u: %s\n",
-			       p->port_id, strerror(-ret));
+			       q->port_id, strerror(-ret));
 	}
-	RTE_LCORE_FOREACH_WORKER(lc) {
-		struct app_lcore *l = &app->lcores[lc];
+	if (p == NULL || p->used) {
+		if (p == NULL) {
+			lcores_run(&c, "clear port stats", clear_port_stats_done,
+				   NULL);
+		} else {
+			struct app_lcore *l = &app->lcores[p->lcore];
 
-		if (!l->active)
-			continue;
-		if (!wait_worker(&l->stats_reset_resp, req[lc]))
-			printf("error: clear port stats: lcore %u did not answer within 1 s; its ports keep their counters\n",
-			       lc);
-		else if (l->stats_reset_ret != 0)
-			printf("error: clear port stats: lcore %u: %s\n", lc,
-			       strerror(-l->stats_reset_ret));
+			if (!lcore_cmd_post(l, &c) || !lcore_cmd_wait(l))
+				printf("error: clear port stats: lcore %u did not answer within 1 s\n",
+				       p->lcore);
+			else
+				clear_port_stats_done(l, NULL);
+		}
 	}
 	printf("port stats cleared\n");
 }
@@ -930,6 +1175,23 @@ static cmdline_parse_inst_t cmd_clear_port_stats = {
 		(void *)&cmd_clear_port_stats_port,
 		(void *)&cmd_clear_port_stats_stats,
 		(void *)&cmd_clear_port_stats_all,
+		NULL,
+	},
+};
+
+static cmdline_parse_token_num_t cmd_clear_port_stats_id =
+	TOKEN_NUM_INITIALIZER(struct cmd_clear_port_stats_result, port_id,
+			      RTE_UINT16);
+
+static cmdline_parse_inst_t cmd_clear_port_stats_one = {
+	.f = cmd_clear_port_stats_parsed,
+	.data = (void *)1,
+	.help_str = "clear port stats <port>: reset one port's ethdev counters",
+	.tokens = {
+		(void *)&cmd_clear_port_stats_clear,
+		(void *)&cmd_clear_port_stats_port,
+		(void *)&cmd_clear_port_stats_stats,
+		(void *)&cmd_clear_port_stats_id,
 		NULL,
 	},
 };
@@ -1176,15 +1438,16 @@ struct cmd_show_conn_summary_result {
 };
 
 static void
-print_states(unsigned int lc, const uint32_t *states)
+print_states(const struct app_lcore *l, void *arg)
 {
 	unsigned int n = 0;
 
-	printf("lcore %u:", lc);
+	RTE_SET_USED(arg);
+	printf("lcore %u:", l->lcore_id);
 	for (int s = 1; s < PMTCP_TCP_MAX_STATES; s++) {
-		if (states[s] == 0)
+		if (l->cmd.states[s] == 0)
 			continue;
-		printf(" %s %u", pmtcp_tcp_state_name(s), states[s]);
+		printf(" %s %u", pmtcp_tcp_state_name(s), l->cmd.states[s]);
 		n++;
 	}
 	printf("%s\n", n == 0 ? " none" : "");
@@ -1193,41 +1456,12 @@ print_states(unsigned int lc, const uint32_t *states)
 static void
 cmd_show_conn_summary_parsed(void *parsed_result, struct cmdline *cl, void *data)
 {
-	struct app *app = cli.app;
-	unsigned int main_id = rte_get_main_lcore(), lc;
-	uint32_t req[RTE_MAX_LCORE];
+	struct app_lcore_cmd c = { .op = LCORE_OP_CONN_STATES };
 
 	RTE_SET_USED(parsed_result);
 	RTE_SET_USED(cl);
 	RTE_SET_USED(data);
-	/* ask every worker at once, then count our own */
-	RTE_LCORE_FOREACH_WORKER(lc) {
-		struct app_lcore *l = &app->lcores[lc];
-
-		if (!l->active || l->st == NULL)
-			continue;
-		req[lc] = l->conn_req + 1;
-		l->conn_req = req[lc];
-	}
-	RTE_LCORE_FOREACH(lc) {
-		struct app_lcore *l = &app->lcores[lc];
-
-		if (!l->active || l->st == NULL)
-			continue;
-		if (lc == main_id) {
-			uint32_t states[PMTCP_TCP_MAX_STATES] = { 0 };
-
-			pmtcp_stack_conn_walk(l->st, count_state, states);
-			print_states(lc, states);
-			continue;
-		}
-		/* wait up to 1 s, keeping our own data path running */
-		if (!wait_worker(&l->conn_resp, req[lc])) {
-			printf("lcore %u: no answer within 1 s\n", lc);
-			continue;
-		}
-		print_states(lc, l->conn_states);
-	}
+	lcores_run(&c, "show conn summary", print_states, NULL);
 }
 
 static cmdline_parse_token_string_t cmd_show_conn_summary_show =
@@ -1250,124 +1484,363 @@ static cmdline_parse_inst_t cmd_show_conn_summary = {
 	},
 };
 
-/* *** show conn [limit <N>] *** */
+/* *** show conn [state <STATE>] [limit <N>] *** */
+#define SHOW_CONN_DEFAULT_LIMIT 20
+#define SHOW_CONN_STATE 1   /* data bits: which optional parts were given */
+#define SHOW_CONN_LIMIT 2
+
 struct cmd_show_conn_result {
 	cmdline_fixed_string_t show;
 	cmdline_fixed_string_t conn;
-	cmdline_fixed_string_t limit;
+	cmdline_fixed_string_t state_kw;
+	cmdline_fixed_string_t state;
+	cmdline_fixed_string_t limit_kw;
 	uint32_t n;
 };
 
-struct conn_list {
-	uint32_t limit, shown, total;
-};
-
 static void
-list_conn(const struct pmtcp_sock *sk, void *arg)
+print_conn(unsigned int lc, const struct pmtcp_sock_info *si)
 {
-	struct conn_list *cl = arg;
-	struct pmtcp_sock_info si;
 	char la[24], pa[24], a[16];
 
-	cl->total++;
-	if (cl->shown >= cl->limit)
-		return;
-	cl->shown++;
-	pmtcp_sock_info(sk, &si);
-	ip_str(si.saddr, a, sizeof(a));
-	snprintf(la, sizeof(la), "%s:%u", a, si.sport);
-	ip_str(si.daddr, a, sizeof(a));
-	snprintf(pa, sizeof(pa), "%s:%u", a, si.dport);
-	printf("%-12s %-21s %-21s %7u %7u\n", pmtcp_tcp_state_name(si.state),
-	       la, pa, si.rto_ms, si.retransmits);
+	ip_str(si->saddr, a, sizeof(a));
+	snprintf(la, sizeof(la), "%s:%u", a, si->sport);
+	ip_str(si->daddr, a, sizeof(a));
+	snprintf(pa, sizeof(pa), "%s:%u", a, si->dport);
+	printf("%-5u %-12s %-21s %-21s %7u %7u\n", lc,
+	       pmtcp_tcp_state_name(si->state), la, pa, si->rto_ms,
+	       si->retransmits);
 }
 
+/* Ask the lcores one after the other for what is left of @limit. */
 static void
-show_conn(uint32_t limit)
+show_conn(int state, uint32_t limit)
 {
-	struct conn_list cl = { .limit = limit };
+	struct app *app = cli.app;
+	uint32_t shown = 0, total = 0, room;
+	struct pmtcp_sock_info *buf;
+	unsigned int lc;
 
-	printf("connections of the main lcore %u only (others: show conn summary):\n",
-	       rte_get_main_lcore());
-	printf("%-12s %-21s %-21s %7s %7s\n", "State", "Local", "Peer",
-	       "RTO-ms", "Retrans");
-	pmtcp_stack_conn_walk(main_lcore()->st, list_conn, &cl);
-	if (cl.total > cl.shown)
-		printf("(%u more not shown: show conn limit <N>)\n",
-		       cl.total - cl.shown);
-	printf("%u connection(s)\n", cl.total);
+	room = RTE_MIN(limit, app->conf.table_size);
+	buf = calloc(RTE_MAX(room, 1u), sizeof(*buf));
+	if (buf == NULL) {
+		printf("error: show conn: out of memory for %u entries\n", room);
+		return;
+	}
+	printf("%-5s %-12s %-21s %-21s %7s %7s\n", "Lcore", "State", "Local",
+	       "Peer", "RTO-ms", "Retrans");
+	if (state <= 0 || state == PMTCP_TCP_LISTEN) {
+		for (unsigned int i = 0; i < app->n_listen; i++) {
+			char la[24];
+
+			snprintf(la, sizeof(la), "*:%u", app->listen_ports[i]);
+			printf("%-5s %-12s %-21s %-21s %7s %7s\n", "all",
+			       "LISTEN", la, "*:*", "-", "-");
+		}
+	}
+	RTE_LCORE_FOREACH(lc) {
+		struct app_lcore *l = &app->lcores[lc];
+		struct app_lcore_cmd c = {
+			.op = LCORE_OP_CONN_LIST,
+			.arg = state > 0 ? (uint32_t)state : 0,
+			.limit = limit - shown < room ? limit - shown : room,
+			.list = buf,
+		};
+
+		if (!l->active || l->st == NULL)
+			continue;
+		if (!lcore_cmd_post(l, &c) || !lcore_cmd_wait(l)) {
+			printf("error: show conn: lcore %u did not answer within 1 s\n",
+			       lc);
+			continue;
+		}
+		for (uint32_t i = 0; i < l->cmd.n; i++)
+			print_conn(lc, &buf[i]);
+		shown += l->cmd.n;
+		total += l->cmd.total;
+	}
+	free(buf);
+	if (total > shown)
+		printf("(%u more not shown: show conn ... limit <N>)\n",
+		       total - shown);
+	printf("%u connection(s)%s%s\n", total, state > 0 ? " in " : "",
+	       state > 0 ? pmtcp_tcp_state_name(state) : "");
 }
 
 static void
 cmd_show_conn_parsed(void *parsed_result, struct cmdline *cl, void *data)
 {
 	struct cmd_show_conn_result *res = parsed_result;
+	uintptr_t parts = (uintptr_t)data;
+	uint32_t limit = SHOW_CONN_DEFAULT_LIMIT;
+	int state = 0;
 
 	RTE_SET_USED(cl);
-	if (data == NULL) {
-		show_conn(20);
-		return;
+	if (parts & SHOW_CONN_STATE) {
+		state = pmtcp_tcp_state_parse(res->state);
+		if (state < 0 || state == PMTCP_TCP_CLOSE) {
+			printf("error: show conn: unknown state '%s': want one of ESTAB SYN-SENT SYN-RECV FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSE-WAIT LAST-ACK CLOSING LISTEN (or ss's names: established, syn-sent...)\n",
+			       res->state);
+			return;
+		}
 	}
-	if (res->n == 0) {
-		printf("error: show conn: limit must be at least 1\n");
-		return;
+	if (parts & SHOW_CONN_LIMIT) {
+		if (res->n == 0) {
+			printf("error: show conn: limit must be at least 1\n");
+			return;
+		}
+		limit = res->n;
 	}
-	show_conn(res->n);
+	show_conn(state, limit);
 }
 
 static cmdline_parse_token_string_t cmd_show_conn_show =
 	TOKEN_STRING_INITIALIZER(struct cmd_show_conn_result, show, "show");
 static cmdline_parse_token_string_t cmd_show_conn_conn =
 	TOKEN_STRING_INITIALIZER(struct cmd_show_conn_result, conn, "conn");
-static cmdline_parse_token_string_t cmd_show_conn_limit =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_conn_result, limit, "limit");
+static cmdline_parse_token_string_t cmd_show_conn_state_kw =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_conn_result, state_kw, "state");
+static cmdline_parse_token_string_t cmd_show_conn_state =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_conn_result, state, NULL);
+static cmdline_parse_token_string_t cmd_show_conn_limit_kw =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_conn_result, limit_kw, "limit");
 static cmdline_parse_token_num_t cmd_show_conn_n =
 	TOKEN_NUM_INITIALIZER(struct cmd_show_conn_result, n, RTE_UINT32);
 
 static cmdline_parse_inst_t cmd_show_conn = {
 	.f = cmd_show_conn_parsed,
 	.data = NULL,
-	.help_str = "show conn: the main lcore's connections, ss -tan style "
-		    "(first 20)",
+	.help_str = "show conn: listening ports and every lcore's connections, "
+		    "ss -tan style (first 20)",
 	.tokens = { (void *)&cmd_show_conn_show, (void *)&cmd_show_conn_conn,
 		    NULL },
 };
 
 static cmdline_parse_inst_t cmd_show_conn_lim = {
 	.f = cmd_show_conn_parsed,
-	.data = (void *)1,
-	.help_str = "show conn limit <N>: the main lcore's first N connections",
+	.data = (void *)SHOW_CONN_LIMIT,
+	.help_str = "show conn limit <N>: the first N connections",
 	.tokens = {
 		(void *)&cmd_show_conn_show,
 		(void *)&cmd_show_conn_conn,
-		(void *)&cmd_show_conn_limit,
+		(void *)&cmd_show_conn_limit_kw,
 		(void *)&cmd_show_conn_n,
+		NULL,
+	},
+};
+
+static cmdline_parse_inst_t cmd_show_conn_st = {
+	.f = cmd_show_conn_parsed,
+	.data = (void *)SHOW_CONN_STATE,
+	.help_str = "show conn state <STATE>: the connections in one state "
+		    "(ESTAB, SYN-SENT, TIME-WAIT..., first 20)",
+	.tokens = {
+		(void *)&cmd_show_conn_show,
+		(void *)&cmd_show_conn_conn,
+		(void *)&cmd_show_conn_state_kw,
+		(void *)&cmd_show_conn_state,
+		NULL,
+	},
+};
+
+static cmdline_parse_inst_t cmd_show_conn_st_lim = {
+	.f = cmd_show_conn_parsed,
+	.data = (void *)(SHOW_CONN_STATE | SHOW_CONN_LIMIT),
+	.help_str = "show conn state <STATE> limit <N>: the first N in one state",
+	.tokens = {
+		(void *)&cmd_show_conn_show,
+		(void *)&cmd_show_conn_conn,
+		(void *)&cmd_show_conn_state_kw,
+		(void *)&cmd_show_conn_state,
+		(void *)&cmd_show_conn_limit_kw,
+		(void *)&cmd_show_conn_n,
+		NULL,
+	},
+};
+
+/* *** listen <port>, unlisten <port> *** */
+struct cmd_listen_result {
+	cmdline_fixed_string_t what;
+	uint16_t port;
+};
+
+static void
+listen_done(const struct app_lcore *l, void *arg)
+{
+	const char *what = arg;
+
+	if (l->cmd.ret == 0)
+		return;
+	printf("error: %s: port %u on lcore %u: %s\n", what, l->cmd.arg,
+	       l->lcore_id, l->cmd.ret == -ENOSPC ?
+	       "the listener table is full" : strerror(-l->cmd.ret));
+}
+
+static void
+cmd_listen_parsed(void *parsed_result, struct cmdline *cl, void *data)
+{
+	struct cmd_listen_result *res = parsed_result;
+	struct app *app = cli.app;
+	bool on = data == NULL;
+	const char *what = on ? "listen" : "unlisten";
+	struct app_lcore_cmd c = {
+		.op = on ? LCORE_OP_LISTEN : LCORE_OP_UNLISTEN,
+		.arg = res->port,
+	};
+	unsigned int i, lc;
+
+	RTE_SET_USED(cl);
+	if (res->port == 0) {
+		printf("error: %s: port must be 1..65535\n", what);
+		return;
+	}
+	for (i = 0; i < app->n_listen; i++)
+		if (app->listen_ports[i] == res->port)
+			break;
+	if (on && i < app->n_listen) {
+		printf("error: listen: already listening on port %u\n", res->port);
+		return;
+	}
+	if (!on && i == app->n_listen) {
+		printf("error: unlisten: not listening on port %u\n", res->port);
+		return;
+	}
+	if (on && app->n_listen == APP_MAX_LISTEN) {
+		printf("error: listen: already %u listening ports (the most)\n",
+		       APP_MAX_LISTEN);
+		return;
+	}
+	lcores_run(&c, what, listen_done, (void *)(uintptr_t)what);
+	if (on) {
+		app->listen_ports[app->n_listen++] = res->port;
+		app->conf.server = true;
+	} else {
+		app->listen_ports[i] = app->listen_ports[--app->n_listen];
+	}
+	RTE_LCORE_FOREACH(lc) {
+		struct app_lcore *l = &app->lcores[lc];
+
+		if (l->active && l->st != NULL)
+			l->server = app->n_listen > 0;
+	}
+	printf("%s port %u on every lcore\n",
+	       on ? "listening on" : "no longer listening on", res->port);
+}
+
+static cmdline_parse_token_string_t cmd_listen_listen =
+	TOKEN_STRING_INITIALIZER(struct cmd_listen_result, what, "listen");
+static cmdline_parse_token_string_t cmd_unlisten_unlisten =
+	TOKEN_STRING_INITIALIZER(struct cmd_listen_result, what, "unlisten");
+static cmdline_parse_token_num_t cmd_listen_port =
+	TOKEN_NUM_INITIALIZER(struct cmd_listen_result, port, RTE_UINT16);
+
+static cmdline_parse_inst_t cmd_listen = {
+	.f = cmd_listen_parsed,
+	.data = NULL,
+	.help_str = "listen <port>: accept connections on <port>, on every lcore "
+		    "(answering as the server workload does)",
+	.tokens = { (void *)&cmd_listen_listen, (void *)&cmd_listen_port, NULL },
+};
+
+static cmdline_parse_inst_t cmd_unlisten = {
+	.f = cmd_listen_parsed,
+	.data = (void *)1,
+	.help_str = "unlisten <port>: stop accepting on <port> (open "
+		    "connections go on; half-open ones are dropped)",
+	.tokens = { (void *)&cmd_unlisten_unlisten, (void *)&cmd_listen_port,
+		    NULL },
+};
+
+/* *** set verbose 0|1|2 *** */
+struct cmd_set_verbose_result {
+	cmdline_fixed_string_t set;
+	cmdline_fixed_string_t verbose;
+	uint8_t level;
+};
+
+static void
+set_verbose_done(const struct app_lcore *l, void *arg)
+{
+	RTE_SET_USED(arg);
+	if (l->cmd.ret != 0)
+		printf("error: set verbose: lcore %u: %s\n", l->lcore_id,
+		       strerror(-l->cmd.ret));
+}
+
+static void
+cmd_set_verbose_parsed(void *parsed_result, struct cmdline *cl, void *data)
+{
+	static const char *const what[] = {
+		"off", "every connection state change",
+		"state changes and every TCP segment",
+	};
+	struct cmd_set_verbose_result *res = parsed_result;
+	struct app_lcore_cmd c = { .op = LCORE_OP_TRACE, .arg = res->level };
+
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	if (res->level > PMTCP_TRACE_SEGMENT) {
+		printf("error: set verbose: %u out of range: 0 (off), 1 (state changes), 2 (and every segment)\n",
+		       res->level);
+		return;
+	}
+	lcores_run(&c, "set verbose", set_verbose_done, NULL);
+	cli.app->verbose = res->level;
+	printf("verbose: %u (%s)\n", res->level, what[res->level]);
+}
+
+static cmdline_parse_token_string_t cmd_set_verbose_set =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_verbose_result, set, "set");
+static cmdline_parse_token_string_t cmd_set_verbose_verbose =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_verbose_result, verbose, "verbose");
+static cmdline_parse_token_num_t cmd_set_verbose_level =
+	TOKEN_NUM_INITIALIZER(struct cmd_set_verbose_result, level, RTE_UINT8);
+
+static cmdline_parse_inst_t cmd_set_verbose = {
+	.f = cmd_set_verbose_parsed,
+	.data = NULL,
+	.help_str = "set verbose 0|1|2: print nothing, every connection state "
+		    "change, or also every TCP segment (tcpdump style), "
+		    "one line each",
+	.tokens = {
+		(void *)&cmd_set_verbose_set,
+		(void *)&cmd_set_verbose_verbose,
+		(void *)&cmd_set_verbose_level,
 		NULL,
 	},
 };
 
 cmdline_parse_ctx_t main_ctx[] = {
 	(cmdline_parse_inst_t *)&cmd_help,
+	(cmdline_parse_inst_t *)&cmd_help_cmd,
 	(cmdline_parse_inst_t *)&cmd_quit,
 	(cmdline_parse_inst_t *)&cmd_start,
 	(cmdline_parse_inst_t *)&cmd_stop,
 	(cmdline_parse_inst_t *)&cmd_show_stats,
+	(cmdline_parse_inst_t *)&cmd_set_num,
+	(cmdline_parse_inst_t *)&cmd_set_workload,
+	(cmdline_parse_inst_t *)&cmd_set_close,
+	(cmdline_parse_inst_t *)&cmd_set_client,
+	(cmdline_parse_inst_t *)&cmd_show_config,
 	(cmdline_parse_inst_t *)&cmd_show_port,
+	(cmdline_parse_inst_t *)&cmd_show_port_one,
+	(cmdline_parse_inst_t *)&cmd_clear_port_stats,
+	(cmdline_parse_inst_t *)&cmd_clear_port_stats_one,
 	(cmdline_parse_inst_t *)&cmd_show_tcp_stats,
 	(cmdline_parse_inst_t *)&cmd_show_tcp_stats_nz,
 	(cmdline_parse_inst_t *)&cmd_clear_tcp_stats,
 	(cmdline_parse_inst_t *)&cmd_show_tcp_knobs,
 	(cmdline_parse_inst_t *)&cmd_set_tcp,
-	(cmdline_parse_inst_t *)&cmd_connect,
-	(cmdline_parse_inst_t *)&cmd_show_config,
-	(cmdline_parse_inst_t *)&cmd_clear_port_stats,
-	(cmdline_parse_inst_t *)&cmd_set_num,
-	(cmdline_parse_inst_t *)&cmd_set_workload,
-	(cmdline_parse_inst_t *)&cmd_set_close,
-	(cmdline_parse_inst_t *)&cmd_set_client,
-	(cmdline_parse_inst_t *)&cmd_show_conn_summary,
 	(cmdline_parse_inst_t *)&cmd_show_conn,
 	(cmdline_parse_inst_t *)&cmd_show_conn_lim,
+	(cmdline_parse_inst_t *)&cmd_show_conn_st,
+	(cmdline_parse_inst_t *)&cmd_show_conn_st_lim,
+	(cmdline_parse_inst_t *)&cmd_show_conn_summary,
+	(cmdline_parse_inst_t *)&cmd_listen,
+	(cmdline_parse_inst_t *)&cmd_unlisten,
+	(cmdline_parse_inst_t *)&cmd_connect,
+	(cmdline_parse_inst_t *)&cmd_connect_one,
+	(cmdline_parse_inst_t *)&cmd_set_verbose,
 	NULL,
 };
 
@@ -1431,6 +1904,31 @@ app_cli_init(struct app *app)
 		return 0;
 	}
 	return cli_open_stdin();
+}
+
+/* Enter was pressed: when the line is no command, explain it (instead of
+ * rte_cmdline's bare "Bad arguments"), keep it in the history and start
+ * a new line. @return true when the line was taken care of here. */
+static bool
+cli_line_rejected(void)
+{
+	struct rdline *rdl = cmdline_get_rdline(cli.cl);
+	char line[CLI_LINE_MAX + 2];
+	int ret;
+
+	snprintf(line, CLI_LINE_MAX, "%s", rdline_get_buffer(rdl));
+	line[strcspn(line, "\r\n")] = '\0';
+	strcat(line, "\n");   /* cmdline_parse_check() wants the line end */
+	ret = cmdline_parse_check(cli.cl, line);
+	if (ret != CMDLINE_PARSE_BAD_ARGS && ret != CMDLINE_PARSE_NOMATCH)
+		return false;
+	cmdline_printf(cli.cl, "\r\n");
+	explain_bad_line(line);
+	fflush(stdout);
+	line[strcspn(line, "\n")] = '\0';
+	rdline_add_history(rdl, line);
+	rdline_newline(rdl, CLI_PROMPT);
+	return true;
 }
 
 /* The current input ended: the file goes on to the prompt (with -i),
@@ -1501,6 +1999,8 @@ app_cli_poll(struct app *app)
 			cli.quit = true;
 			break;
 		}
+		if ((ch == '\n' || ch == '\r') && cli_line_rejected())
+			continue;
 		if (cmdline_in(cli.cl, &ch, 1) < 0 && !cli.quit) {
 			/* Ctrl-D on an empty line */
 			cli_eof();

@@ -159,6 +159,7 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	app->tsc_hz = rte_get_tsc_hz();
+	app->cli = app->conf.interactive || app->conf.cmdline_file != NULL;
 
 	if (app_ports_init(app) != 0 || app_assign_lcores(app) != 0 ||
 	    app_lcores_create_stacks(app) != 0) {
@@ -216,7 +217,6 @@ main(int argc, char **argv)
 	app->end_tsc = app->conf.duration_s > 0 ?
 		app->start_tsc + (uint64_t)(app->conf.duration_s * (double)app->tsc_hz) : 0;
 	app->client_start_tsc = app->start_tsc;
-	app->cli = app->conf.interactive || app->conf.cmdline_file != NULL;
 	app->client_run = !app->cli || app->conf.auto_start;
 	if (app->cli) {
 		/* no --duration, no --connections: the prompt decides */

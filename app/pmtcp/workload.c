@@ -12,6 +12,7 @@
  * clients (curl, wrk) both ways.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,15 +214,35 @@ server_recv(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk,
 				(close_after ? SERVER_CLOSE : 0));
 }
 
+/* `connect ... count N` with a small N: one line per connection. */
+static void
+conn_report(const struct pmtcp_sock *sk, const char *how, uint64_t us)
+{
+	struct pmtcp_sock_info si;
+	const uint8_t *s, *d;
+
+	pmtcp_sock_info(sk, &si);
+	s = (const uint8_t *)&si.saddr;
+	d = (const uint8_t *)&si.daddr;
+	printf("connect: %u.%u.%u.%u:%u > %u.%u.%u.%u:%u %s", s[0], s[1], s[2],
+	       s[3], si.sport, d[0], d[1], d[2], d[3], si.dport, how);
+	if (us != 0)
+		printf(", RTT %" PRIu64 " us", us);
+	printf("\n");
+}
+
 static void
 on_connected(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
 {
 	struct app_lcore *l = arg;
 	struct app_conn *c = conn_get(l, pmtcp_sock_userdata(sk));
+	uint64_t us = (rte_rdtsc() - pmtcp_sock_open_tsc(sk)) * 1000000 /
+		      rte_get_tsc_hz();
 
 	l->established++;
-	app_hist_add(&l->hist, (rte_rdtsc() - pmtcp_sock_open_tsc(sk)) * 1000000 /
-		     rte_get_tsc_hz());
+	app_hist_add(&l->hist, us);
+	if (unlikely(c != NULL && c->report))
+		conn_report(sk, "established", RTE_MAX(us, (uint64_t)1));
 	if (the_app->conf.workload == WORKLOAD_HANDSHAKE || c == NULL) {
 		client_finish(st, l, sk);
 		return;
@@ -245,9 +266,16 @@ on_failed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
 {
 	struct app_lcore *l = arg;
 
+	struct app_conn *c;
+
 	RTE_SET_USED(st);
 	if (pmtcp_sock_userdata(sk) & SERVER_SOCK)
 		return;
+	c = conn_get(l, pmtcp_sock_userdata(sk));
+	if (unlikely(c != NULL && c->report))
+		conn_report(sk, err == -ECONNREFUSED ? "refused" :
+			    err == -ETIMEDOUT ? "timed out" :
+			    err == -EHOSTUNREACH ? "unreachable" : "reset", 0);
 	conn_put(l, sk);
 	switch (err) {
 	case -ECONNREFUSED:
@@ -403,7 +431,9 @@ app_workload_init(struct app *app, struct app_lcore *l)
 	struct app_payloads *p = &payloads[l->lcore_id];
 
 	the_app = app;
-	if (l->client) {
+	/* with the prompt the main lcore can always `connect`, and every
+	 * lcore can `listen` */
+	if (l->client || (app->cli && l->lcore_id == rte_get_main_lcore())) {
 		l->n_conns = app->conf.concurrency;
 		l->conns = rte_zmalloc("pmtcp_conns",
 				       sizeof(*l->conns) * l->n_conns, 0);
@@ -417,8 +447,24 @@ app_workload_init(struct app *app, struct app_lcore *l)
 		if (build_request(app, p) != 0)
 			return -ENOMEM;
 	}
-	if (l->server && build_response(app, p) != 0)
+	if ((l->server || app->cli) && build_response(app, p) != 0)
 		return -ENOMEM;
+	return 0;
+}
+
+/* `set client`: the request's Host header names the new target. Runs on
+ * the lcore that sends the request. */
+int
+app_workload_retarget(struct app *app, struct app_lcore *l)
+{
+	struct app_payloads *p = &payloads[l->lcore_id];
+	struct app_payloads fresh;
+
+	if (build_request(app, &fresh) != 0)
+		return -ENOMEM;
+	rte_free(p->request);
+	p->request = fresh.request;
+	p->request_len = fresh.request_len;
 	return 0;
 }
 
