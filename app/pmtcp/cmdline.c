@@ -209,8 +209,9 @@ lcore_cmd_wait(struct app_lcore *l)
 }
 
 /* Run @c on every lcore with a stack, all at once, then call @done for
- * each answer in lcore order. An lcore that does not answer gets one
- * error line naming @what. */
+ * each answer in lcore order; without @done, print an error line naming
+ * @what for each lcore whose answer is an error. An lcore that does not
+ * answer gets one error line too. */
 static void
 lcores_run(const struct app_lcore_cmd *c, const char *what,
 	   void (*done)(const struct app_lcore *l, void *arg), void *arg)
@@ -240,6 +241,9 @@ lcores_run(const struct app_lcore_cmd *c, const char *what,
 		}
 		if (done != NULL)
 			done(l, arg);
+		else if (l->cmd.ret != 0)
+			printf("error: %s: lcore %u: %s\n", what, lc,
+			       strerror(-l->cmd.ret));
 	}
 }
 
@@ -687,15 +691,6 @@ struct cmd_set_tcp_result {
 };
 
 static void
-set_tcp_done(const struct app_lcore *l, void *arg)
-{
-	if (l->cmd.ret != 0)
-		printf("error: set tcp: lcore %u: %s\n", l->lcore_id,
-		       strerror(-l->cmd.ret));
-	RTE_SET_USED(arg);
-}
-
-static void
 cmd_set_tcp_parsed(void *parsed_result, struct cmdline *cl, void *data)
 {
 	struct cmd_set_tcp_result *res = parsed_result;
@@ -713,7 +708,7 @@ cmd_set_tcp_parsed(void *parsed_result, struct cmdline *cl, void *data)
 	}
 	snprintf(c.knob, sizeof(c.knob), "%s", res->knob);
 	snprintf(c.value, sizeof(c.value), "%s", res->value);
-	lcores_run(&c, "set tcp", set_tcp_done, NULL);
+	lcores_run(&c, "set tcp", NULL, NULL);
 	pmtcp_sysctl_get(pmtcp_stack_sysctl(main_lcore()->st), res->knob, val,
 			 sizeof(val));
 	printf("tcp %s = %s\n", res->knob, val);
@@ -1103,15 +1098,6 @@ struct cmd_clear_port_stats_result {
 };
 
 static void
-clear_port_stats_done(const struct app_lcore *l, void *arg)
-{
-	RTE_SET_USED(arg);
-	if (l->cmd.ret != 0)
-		printf("error: clear port stats: lcore %u: %s\n", l->lcore_id,
-		       strerror(-l->cmd.ret));
-}
-
-static void
 cmd_clear_port_stats_parsed(void *parsed_result, struct cmdline *cl, void *data)
 {
 	struct cmd_clear_port_stats_result *res = parsed_result;
@@ -1142,16 +1128,16 @@ cmd_clear_port_stats_parsed(void *parsed_result, struct cmdline *cl, void *data)
 	}
 	if (p == NULL || p->used) {
 		if (p == NULL) {
-			lcores_run(&c, "clear port stats", clear_port_stats_done,
-				   NULL);
+			lcores_run(&c, "clear port stats", NULL, NULL);
 		} else {
 			struct app_lcore *l = &app->lcores[p->lcore];
 
 			if (!lcore_cmd_post(l, &c) || !lcore_cmd_wait(l))
 				printf("error: clear port stats: lcore %u did not answer within 1 s\n",
 				       p->lcore);
-			else
-				clear_port_stats_done(l, NULL);
+			else if (l->cmd.ret != 0)
+				printf("error: clear port stats: port %u: %s\n",
+				       p->port_id, strerror(-l->cmd.ret));
 		}
 	}
 	printf("port stats cleared\n");
@@ -1665,24 +1651,13 @@ struct cmd_listen_result {
 };
 
 static void
-listen_done(const struct app_lcore *l, void *arg)
-{
-	const char *what = arg;
-
-	if (l->cmd.ret == 0)
-		return;
-	printf("error: %s: port %u on lcore %u: %s\n", what, l->cmd.arg,
-	       l->lcore_id, l->cmd.ret == -ENOSPC ?
-	       "the listener table is full" : strerror(-l->cmd.ret));
-}
-
-static void
 cmd_listen_parsed(void *parsed_result, struct cmdline *cl, void *data)
 {
 	struct cmd_listen_result *res = parsed_result;
 	struct app *app = cli.app;
 	bool on = data == NULL;
 	const char *what = on ? "listen" : "unlisten";
+	char err_what[32];
 	struct app_lcore_cmd c = {
 		.op = on ? LCORE_OP_LISTEN : LCORE_OP_UNLISTEN,
 		.arg = res->port,
@@ -1710,7 +1685,8 @@ cmd_listen_parsed(void *parsed_result, struct cmdline *cl, void *data)
 		       APP_MAX_LISTEN);
 		return;
 	}
-	lcores_run(&c, what, listen_done, (void *)(uintptr_t)what);
+	snprintf(err_what, sizeof(err_what), "%s: port %u", what, res->port);
+	lcores_run(&c, err_what, NULL, NULL);
 	if (on) {
 		app->listen_ports[app->n_listen++] = res->port;
 		app->conf.server = true;
@@ -1759,15 +1735,6 @@ struct cmd_set_verbose_result {
 };
 
 static void
-set_verbose_done(const struct app_lcore *l, void *arg)
-{
-	RTE_SET_USED(arg);
-	if (l->cmd.ret != 0)
-		printf("error: set verbose: lcore %u: %s\n", l->lcore_id,
-		       strerror(-l->cmd.ret));
-}
-
-static void
 cmd_set_verbose_parsed(void *parsed_result, struct cmdline *cl, void *data)
 {
 	static const char *const what[] = {
@@ -1784,7 +1751,7 @@ cmd_set_verbose_parsed(void *parsed_result, struct cmdline *cl, void *data)
 		       res->level);
 		return;
 	}
-	lcores_run(&c, "set verbose", set_verbose_done, NULL);
+	lcores_run(&c, "set verbose", NULL, NULL);
 	cli.app->verbose = res->level;
 	printf("verbose: %u (%s)\n", res->level, what[res->level]);
 }

@@ -46,6 +46,16 @@ check_session() {
 	ok "$name: summary printed at quit"
 }
 
+# wait_for FILE PATTERN [SETTLE]: until FILE has PATTERN (at most 30 s),
+# then SETTLE more seconds (0.5)
+wait_for() {
+	for _ in $(seq 300); do
+		grep -aq "$2" "$1" && break
+		sleep 0.1
+	done
+	sleep "${3:-0.5}"
+}
+
 # run_rc NAME RC: exit 0, no hang, no crash
 run_rc() {
 	[ "$2" -ne 124 ] || fail "$1: hung"
@@ -121,15 +131,9 @@ fi
 out4="$TMP/live.out"
 : > "$out4"
 rc=0
-# wait_out PATTERN: until the live run has printed PATTERN (at most 30 s),
-# then let its traffic settle
-wait_out() {
-	for _ in $(seq 300); do
-		grep -aq "$1" "$out4" && break
-		sleep 0.1
-	done
-	sleep "${2:-0.5}"
-}
+# wait_out PATTERN [SETTLE]: until the live run has printed PATTERN (at
+# most 30 s), then let its traffic settle
+wait_out() { wait_for "$out4" "$@"; }
 {
 	printf 'show config\nset concurrency 0\nset close fin\nset rate 1000\nstart\n'
 	wait_out '^client started' 1
@@ -189,13 +193,7 @@ ok "live: clear port stats all -> ipackets 0 on ports 0 and 1"
 #    input, so they are matched anywhere in a line.
 out5="$TMP/verbose.out"
 : > "$out5"
-wait5() {
-	for _ in $(seq 300); do
-		grep -aq "$1" "$out5" && break
-		sleep 0.1
-	done
-	sleep "${2:-0.5}"
-}
+wait5() { wait_for "$out5" "$@"; }
 rc=0
 {
 	printf 'listen 8080\nset verbose 2\nconnect 198.18.0.1 8080\n'
