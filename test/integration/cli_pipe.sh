@@ -7,8 +7,9 @@
 n=0
 ok() { n=$((n + 1)); pass "$@"; }
 
-# the commands of runs 1 and 3
-cmds='show tcp knobs
+# the commands of runs 1 and 3; the first one is completed by Tab
+cmds=$'show tcp kn\t'
+cmds+='
 set tcp tcp_syn_retries 2
 show tcp knobs
 listen 8080
@@ -25,6 +26,12 @@ check_session() {
 	tr -d '\r' < "$2" > "$f"   # a terminal ends lines with CR LF
 	knobs=$(grep -a '^tcp_syn_retries ' "$f" | tr -d '\r' | awk '{print $3}' | xargs)
 	[ "$knobs" = "6 2" ] || { cat "$f"; fail "$name: tcp_syn_retries shown as '$knobs', want '6 2'"; }
+	# the first command echoed is the completed one
+	case "$(grep -a '^pmtcp> ' "$f" | head -1)" in
+	"pmtcp> show tcp knobs"*) ;;
+	*) cat "$f"; fail "$name: Tab did not complete 'show tcp kn'" ;;
+	esac
+	ok "$name: Tab completed 'show tcp kn' to 'show tcp knobs'"
 	ok "$name: tcp_syn_retries 6, then 2 after set tcp"
 	grep -aq '^listening on port 8080 on every lcore' "$f" ||
 		{ cat "$f"; fail "$name: listen 8080 not confirmed"; }
