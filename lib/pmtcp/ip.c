@@ -90,31 +90,6 @@ pmtcp_ipv4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	return 0;
 }
 
-void
-pmtcp_ipv4_tcp_cksum_fill(const struct pmtcp_iface *ifc, struct rte_mbuf *m)
-{
-	struct rte_ipv4_hdr *iph =
-		rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(iph + 1);
-
-	m->l2_len = RTE_ETHER_HDR_LEN;
-	m->l3_len = sizeof(*iph);
-	iph->hdr_checksum = 0;
-	th->cksum = 0;
-	if (ifc->conf.tx_ip_cksum) {
-		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
-	} else {
-		m->ol_flags |= RTE_MBUF_F_TX_IPV4;
-		iph->hdr_checksum = rte_ipv4_cksum(iph);
-	}
-	if (ifc->conf.tx_tcp_cksum) {
-		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
-		th->cksum = rte_ipv4_phdr_cksum(iph, m->ol_flags);
-	} else {
-		th->cksum = rte_ipv4_udptcp_cksum(iph, th);
-	}
-}
-
 uint32_t
 pmtcp_route_nexthop(const struct pmtcp_iface *ifc, uint32_t daddr)
 {

@@ -147,10 +147,6 @@ void pmtcp_trace_segment(struct pmtcp_stack *st, bool out,
 /* ip.c */
 int pmtcp_ipv4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		   struct rte_mbuf *m);
-/* Fill IPv4 + TCP checksums of a packet whose headers start at l2 + 14:
- * offloaded when the iface has it, software otherwise. */
-void pmtcp_ipv4_tcp_cksum_fill(const struct pmtcp_iface *ifc,
-			       struct rte_mbuf *m);
 /* Route: next hop for @daddr from @ifc, or 0 when unreachable. */
 uint32_t pmtcp_route_nexthop(const struct pmtcp_iface *ifc, uint32_t daddr);
 /* Pick the interface that routes @daddr; NULL when none does. */
