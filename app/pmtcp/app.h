@@ -23,6 +23,7 @@
 #include "pmtcp.h"
 
 #define APP_MAX_PORTS 8
+#define APP_QUEUE 0               /* one RX and one TX queue per port today */
 #define APP_MAX_LISTEN 64         /* the stack's default max_listeners */
 
 /* Handshake latency histogram, log-linear (as HdrHistogram): exact below

@@ -85,7 +85,7 @@ app_lcores_create_stacks(struct app *app)
 
 			memset(&ic, 0, sizeof(ic));
 			ic.port_id = p->port_id;
-			ic.queue_id = 0;
+			ic.queue_id = APP_QUEUE;
 			ic.addr = p->addr;
 			ic.prefix_len = p->prefix_len;
 			ic.gateway = p->gateway;

@@ -1039,11 +1039,12 @@ cmd_show_config_parsed(void *parsed_result, struct cmdline *cl, void *data)
 
 		if (!l->active)
 			continue;
-		printf("  lcore %u:%s%s%s ports", lc,
+		printf("  lcore %u:%s%s%s", lc,
 		       lc == rte_get_main_lcore() ? " main" : "",
 		       l->client ? " client" : "", l->server ? " server" : "");
 		for (uint16_t i = 0; i < l->n_ports; i++)
-			printf(" %u", l->ports[i]);
+			printf("%s port %u queue %u", i == 0 ? "" : ",",
+			       l->ports[i], APP_QUEUE);
 		printf("\n");
 	}
 	if (c->client) {

@@ -150,11 +150,11 @@ port_setup(struct app *app, struct app_port *p, unsigned int nb_mbufs_hint)
 	rxconf.offloads = conf.rxmode.offloads;
 	txconf = info.default_txconf;
 	txconf.offloads = conf.txmode.offloads;
-	ret = rte_eth_rx_queue_setup(p->port_id, 0, nb_rxd,
+	ret = rte_eth_rx_queue_setup(p->port_id, APP_QUEUE, nb_rxd,
 				     rte_eth_dev_socket_id(p->port_id), &rxconf,
 				     app->pool);
 	if (ret == 0)
-		ret = rte_eth_tx_queue_setup(p->port_id, 0, nb_txd,
+		ret = rte_eth_tx_queue_setup(p->port_id, APP_QUEUE, nb_txd,
 					     rte_eth_dev_socket_id(p->port_id),
 					     &txconf);
 	if (ret != 0) {
@@ -264,7 +264,7 @@ app_ports_drain(struct app *app)
 	for (unsigned int i = 0; i < app->n_ports; i++) {
 		/* bounded: a PMD such as net_null never runs dry */
 		for (unsigned int k = 0; k < 1024; k++) {
-			n = rte_eth_rx_burst(app->ports[i].port_id, 0, pkts,
+			n = rte_eth_rx_burst(app->ports[i].port_id, APP_QUEUE, pkts,
 					     RTE_DIM(pkts));
 			if (n == 0)
 				break;
