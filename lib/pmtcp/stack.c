@@ -291,6 +291,11 @@ pmtcp_stack_input(struct pmtcp_stack *st, uint16_t iface,
 	}
 	ifc = &st->ifaces[iface];
 	pmtcp_stack_clock(st, rte_rdtsc());
+	/* the mbuf headers of the whole burst first: where another core
+	 * wrote them last (a ring pair, software PMDs), reading data_off for
+	 * the data prefetch below would take those misses one at a time */
+	for (i = 0; i < n; i++)
+		rte_prefetch0(pkts[i]);
 	for (i = 0; i < n && i < PREFETCH_OFFSET; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
