@@ -252,6 +252,17 @@ pmtcp_tx_enqueue(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	ifc->tx_buf[ifc->tx_len++] = m;
 }
 
+/* The first two lines of a frame: Ethernet, IPv4, TCP and its options
+ * (14 + 20 + 60 bytes at most) */
+static inline void
+prefetch_headers(const struct rte_mbuf *m)
+{
+	const char *p = rte_pktmbuf_mtod(m, const char *);
+
+	rte_prefetch0(p);
+	rte_prefetch0(p + RTE_CACHE_LINE_SIZE);
+}
+
 /* One frame: Ethernet demux to ARP or IPv4 (the L2 part of
  * netif_receive_skb for our two protocols). Consumes @m. */
 static inline void
@@ -291,17 +302,19 @@ pmtcp_stack_input(struct pmtcp_stack *st, uint16_t iface,
 	}
 	ifc = &st->ifaces[iface];
 	pmtcp_stack_clock(st, rte_rdtsc());
-	/* the mbuf headers of the whole burst first: where another core
-	 * wrote them last (a ring pair, software PMDs), reading data_off for
-	 * the data prefetch below would take those misses one at a time */
-	for (i = 0; i < n; i++)
+	/* the mbuf headers of the whole burst first, both lines (the
+	 * second holds l2_len/l3_len): where another core wrote them last
+	 * (a ring pair, software PMDs), reading data_off for the data
+	 * prefetch below would take those misses one at a time */
+	for (i = 0; i < n; i++) {
 		rte_prefetch0(pkts[i]);
+		rte_prefetch0(RTE_PTR_ADD(pkts[i], RTE_CACHE_LINE_SIZE));
+	}
 	for (i = 0; i < n && i < PREFETCH_OFFSET; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+		prefetch_headers(pkts[i]);
 	for (i = 0; i < n; i++) {
 		if (i + PREFETCH_OFFSET < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET],
-						       void *));
+			prefetch_headers(pkts[i + PREFETCH_OFFSET]);
 		eth_input(st, ifc, pkts[i]);
 	}
 	/* flush as soon as a batch is full, else at poll time */
