@@ -60,6 +60,8 @@ struct pmtcp_stack {
 	uint16_t n_ifaces;
 	uint16_t tx_burst;
 	uint8_t trace_level;           /* enum pmtcp_trace_level */
+	uint16_t mbuf_data_off;        /* a fresh mbuf's first data byte,
+					* from the mbuf's start */
 	struct rte_mempool *pool;
 	struct pmtcp_callbacks cb;
 	struct pmtcp_sysctl sysctl;

@@ -132,6 +132,12 @@ pmtcp_stack_create(const struct pmtcp_stack_conf *conf)
 	st->now_tsc = st->tsc_base;
 	st->now_ms = 0;
 	st->pool = conf->pool;
+	/* where rte_pktmbuf_init() puts buf_addr, plus the headroom that
+	 * rte_pktmbuf_reset() leaves */
+	st->mbuf_data_off = (uint16_t)(sizeof(struct rte_mbuf) +
+		rte_pktmbuf_priv_size(conf->pool) +
+		RTE_MIN((uint16_t)RTE_PKTMBUF_HEADROOM,
+			rte_pktmbuf_data_room_size(conf->pool)));
 	st->cb = conf->cb;
 	st->sysctl = conf->sysctl;
 	st->tx_burst = conf->tx_burst;
