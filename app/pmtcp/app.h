@@ -148,6 +148,11 @@ struct app_lcore {
 	struct app_lcore_cmd cmd;
 	volatile uint32_t cmd_req;
 	volatile uint32_t cmd_resp;
+	/* `show conn`: where this lcore copies its connections. Owned by
+	 * the main lcore, resized only while no request is in flight (a
+	 * late answer still writes into live memory), freed at exit. */
+	struct pmtcp_sock_info *conn_list;
+	uint32_t conn_list_cap;
 	/* `set client`: target_gen_seen != app->target_gen: resolve again */
 	uint32_t target_gen_seen;
 } __rte_cache_aligned;

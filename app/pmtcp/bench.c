@@ -101,7 +101,9 @@ app_lcores_create_stacks(struct app *app)
 				return -1;
 			}
 		}
-		if (l->server) {
+		/* with the prompt every lcore listens, so that `listen` and
+		 * `unlisten` find every lcore alike */
+		if (l->server || (app->cli && c->server)) {
 			int ret = pmtcp_listen(l->st, c->server_port);
 
 			if (ret != 0) {

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -183,6 +184,7 @@ lcore_cmd_post(struct app_lcore *l, const struct app_lcore_cmd *c)
 {
 	if (l->cmd_req != l->cmd_resp)
 		return false;
+	rte_smp_rmb();   /* the worker is done with l->cmd before we write it */
 	l->cmd = *c;
 	if (l->lcore_id == rte_get_main_lcore()) {
 		lcore_cmd_exec(l);
@@ -205,6 +207,25 @@ lcore_cmd_wait(struct app_lcore *l)
 	if (l->cmd_resp != l->cmd_req)
 		return false;
 	rte_smp_rmb();
+	return true;
+}
+
+/* Run @c on one lcore and wait for it. @return true when l->cmd holds
+ * the answer; else one error line naming @what. */
+static bool
+lcore_call(struct app_lcore *l, const struct app_lcore_cmd *c,
+	   const char *what)
+{
+	if (!lcore_cmd_post(l, c)) {
+		printf("error: %s: lcore %u has not answered an earlier request; skipped\n",
+		       what, l->lcore_id);
+		return false;
+	}
+	if (!lcore_cmd_wait(l)) {
+		printf("error: %s: lcore %u did not answer within 1 s\n", what,
+		       l->lcore_id);
+		return false;
+	}
 	return true;
 }
 
@@ -300,12 +321,15 @@ static void
 cmd_help_parsed(void *parsed_result, struct cmdline *cl, void *data)
 {
 	struct cmd_help_result *res = parsed_result;
+	static cmdline_multi_string_t words;   /* split in place */
 	char *w[CLI_MAX_WORDS];
 	unsigned int nw = 0, shown = 0;
 
 	RTE_SET_USED(cl);
-	if (data != NULL)
-		nw = split_words(res->words, w);
+	if (data != NULL) {
+		snprintf(words, sizeof(words), "%s", res->words);
+		nw = split_words(words, w);
+	}
 	if (nw == 0)
 		printf("commands (help <command> for one; Tab completes):\n");
 	for (unsigned int i = 0; main_ctx[i] != NULL; i++) {
@@ -1133,9 +1157,8 @@ cmd_clear_port_stats_parsed(void *parsed_result, struct cmdline *cl, void *data)
 		} else {
 			struct app_lcore *l = &app->lcores[p->lcore];
 
-			if (!lcore_cmd_post(l, &c) || !lcore_cmd_wait(l))
-				printf("error: clear port stats: lcore %u did not answer within 1 s\n",
-				       p->lcore);
+			if (!lcore_call(l, &c, "clear port stats"))
+				;   /* said */
 			else if (l->cmd.ret != 0)
 				printf("error: clear port stats: port %u: %s\n",
 				       p->port_id, strerror(-l->cmd.ret));
@@ -1499,21 +1522,38 @@ print_conn(unsigned int lc, const struct pmtcp_sock_info *si)
 	       si->retransmits);
 }
 
+/* Room for @n connections in @l's list; only while no request of @l is
+ * in flight. @return false (after an error line) when there is none. */
+static bool
+conn_list_reserve(struct app_lcore *l, uint32_t n)
+{
+	struct pmtcp_sock_info *p;
+
+	if (l->cmd_req != l->cmd_resp) {
+		printf("error: show conn: lcore %u has not answered an earlier request; skipped\n",
+		       l->lcore_id);
+		return false;
+	}
+	if (n <= l->conn_list_cap)
+		return true;
+	p = realloc(l->conn_list, (size_t)n * sizeof(*p));
+	if (p == NULL) {
+		printf("error: show conn: out of memory for %u entries\n", n);
+		return false;
+	}
+	l->conn_list = p;
+	l->conn_list_cap = n;
+	return true;
+}
+
 /* Ask the lcores one after the other for what is left of @limit. */
 static void
 show_conn(int state, uint32_t limit)
 {
 	struct app *app = cli.app;
-	uint32_t shown = 0, total = 0, room;
-	struct pmtcp_sock_info *buf;
+	uint32_t shown = 0, total = 0;
 	unsigned int lc;
 
-	room = RTE_MIN(limit, app->conf.table_size);
-	buf = calloc(RTE_MAX(room, 1u), sizeof(*buf));
-	if (buf == NULL) {
-		printf("error: show conn: out of memory for %u entries\n", room);
-		return;
-	}
 	printf("%-5s %-12s %-21s %-21s %7s %7s\n", "Lcore", "State", "Local",
 	       "Peer", "RTO-ms", "Retrans");
 	if (state <= 0 || state == PMTCP_TCP_LISTEN) {
@@ -1527,26 +1567,25 @@ show_conn(int state, uint32_t limit)
 	}
 	RTE_LCORE_FOREACH(lc) {
 		struct app_lcore *l = &app->lcores[lc];
+		uint32_t want = RTE_MIN(limit - shown, app->conf.table_size);
 		struct app_lcore_cmd c = {
 			.op = LCORE_OP_CONN_LIST,
 			.arg = state > 0 ? (uint32_t)state : 0,
-			.limit = limit - shown < room ? limit - shown : room,
-			.list = buf,
+			.limit = want,
 		};
 
 		if (!l->active || l->st == NULL)
 			continue;
-		if (!lcore_cmd_post(l, &c) || !lcore_cmd_wait(l)) {
-			printf("error: show conn: lcore %u did not answer within 1 s\n",
-			       lc);
+		if (!conn_list_reserve(l, RTE_MAX(want, 1u)))
 			continue;
-		}
+		c.list = l->conn_list;
+		if (!lcore_call(l, &c, "show conn"))
+			continue;
 		for (uint32_t i = 0; i < l->cmd.n; i++)
-			print_conn(lc, &buf[i]);
+			print_conn(lc, &l->conn_list[i]);
 		shown += l->cmd.n;
 		total += l->cmd.total;
 	}
-	free(buf);
 	if (total > shown)
 		printf("(%u more not shown: show conn ... limit <N>)\n",
 		       total - shown);
@@ -1651,6 +1690,33 @@ struct cmd_listen_result {
 	uint16_t port;
 };
 
+struct listen_result {
+	const char *what;
+	bool ok[RTE_MAX_LCORE];       /* in the wanted state now */
+	bool changed[RTE_MAX_LCORE];  /* ... because of this command */
+	unsigned int failed;
+};
+
+/* An lcore already in the wanted state (listening, or not) is fine. */
+static void
+listen_done(const struct app_lcore *l, void *arg)
+{
+	struct listen_result *lr = arg;
+	int ret = l->cmd.ret;
+
+	if (ret == 0) {
+		lr->ok[l->lcore_id] = true;
+		lr->changed[l->lcore_id] = true;
+	} else if ((l->cmd.op == LCORE_OP_LISTEN && ret == -EADDRINUSE) ||
+		   (l->cmd.op == LCORE_OP_UNLISTEN && ret == -ENOENT)) {
+		lr->ok[l->lcore_id] = true;
+	} else {
+		printf("error: %s: lcore %u: %s\n", lr->what, l->lcore_id,
+		       ret == -ENOSPC ? "the listener table is full" :
+		       strerror(-ret));
+	}
+}
+
 static void
 cmd_listen_parsed(void *parsed_result, struct cmdline *cl, void *data)
 {
@@ -1663,6 +1729,7 @@ cmd_listen_parsed(void *parsed_result, struct cmdline *cl, void *data)
 		.op = on ? LCORE_OP_LISTEN : LCORE_OP_UNLISTEN,
 		.arg = res->port,
 	};
+	struct listen_result lr;
 	unsigned int i, lc;
 
 	RTE_SET_USED(cl);
@@ -1687,7 +1754,29 @@ cmd_listen_parsed(void *parsed_result, struct cmdline *cl, void *data)
 		return;
 	}
 	snprintf(err_what, sizeof(err_what), "%s: port %u", what, res->port);
-	lcores_run(&c, err_what, NULL, NULL);
+	memset(&lr, 0, sizeof(lr));
+	lr.what = err_what;
+	lcores_run(&c, err_what, listen_done, &lr);
+	RTE_LCORE_FOREACH(lc) {
+		const struct app_lcore *l = &app->lcores[lc];
+
+		if (l->active && l->st != NULL && !lr.ok[lc])
+			lr.failed++;
+	}
+	if (lr.failed > 0) {
+		/* all or nothing: undo it where it was done */
+		struct app_lcore_cmd undo = {
+			.op = on ? LCORE_OP_UNLISTEN : LCORE_OP_LISTEN,
+			.arg = res->port,
+		};
+
+		RTE_LCORE_FOREACH(lc)
+			if (lr.changed[lc])
+				lcore_call(&app->lcores[lc], &undo, err_what);
+		printf("error: %s: not done on %u lcore(s); undone on the others\n",
+		       err_what, lr.failed);
+		return;
+	}
 	if (on) {
 		app->listen_ports[app->n_listen++] = res->port;
 		app->conf.server = true;
@@ -1882,9 +1971,10 @@ cli_line_rejected(void)
 {
 	struct rdline *rdl = cmdline_get_rdline(cli.cl);
 	char line[CLI_LINE_MAX + 2];
+	const char *last;
 	int ret;
 
-	snprintf(line, CLI_LINE_MAX, "%s", rdline_get_buffer(rdl));
+	snprintf(line, sizeof(line) - 1, "%s", rdline_get_buffer(rdl));
 	line[strcspn(line, "\r\n")] = '\0';
 	strcat(line, "\n");   /* cmdline_parse_check() wants the line end */
 	ret = cmdline_parse_check(cli.cl, line);
@@ -1894,7 +1984,9 @@ cli_line_rejected(void)
 	explain_bad_line(line);
 	fflush(stdout);
 	line[strcspn(line, "\n")] = '\0';
-	rdline_add_history(rdl, line);
+	last = rdline_get_history_item(rdl, 0);
+	if (last == NULL || strcmp(last, line) != 0)
+		rdline_add_history(rdl, line);
 	rdline_newline(rdl, CLI_PROMPT);
 	return true;
 }
@@ -1984,7 +2076,14 @@ app_cli_poll(struct app *app)
 void
 app_cli_fini(struct app *app)
 {
-	RTE_SET_USED(app);
+	unsigned int lc;
+
+	/* the lcores have stopped: nothing writes into these any more */
+	RTE_LCORE_FOREACH(lc) {
+		free(app->lcores[lc].conn_list);
+		app->lcores[lc].conn_list = NULL;
+		app->lcores[lc].conn_list_cap = 0;
+	}
 	cli_close();
 	fflush(stdout);
 }

@@ -68,6 +68,10 @@ pmtcp_tcp_select_initial_window(const struct pmtcp_sysctl *s, uint32_t mss,
  * A 32-bit word below is the value the bytes read as on this (little
  * endian) CPU, so network-order fields go in as they are stored.
  */
+#if RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN
+#error "the checksum words below are laid out for a little-endian CPU"
+#endif
+
 static inline uint64_t
 csum_w(uint16_t lo, uint16_t hi)
 {

@@ -209,6 +209,9 @@ rc=0
 	wait5 'connect: 2 established'
 	printf 'set verbose 0\nunlisten 8080\nconnect 198.18.0.1 8080\n'
 	wait5 'connect: 0 established'
+	# --server 80 listens on every lcore with the prompt, so both work
+	printf 'unlisten 80\nlisten 80\n'
+	wait5 '^listening on port 80 '
 	# unlimited: the server lcore 1 always has handshakes half done
 	printf 'start\n'
 	wait5 '^client started' 1
@@ -243,6 +246,11 @@ grep -aqE '^(pmtcp> )?connect: 198\.18\.0\.2:[0-9]+ > 198\.18\.0\.1:8080 refused
 	grep -aq '^no longer listening on port 8080 on every lcore' "$out5.txt" ||
 	{ cat "$out5.txt"; fail "verbose: after unlisten 8080 the connection was not refused"; }
 ok "unlisten 8080: the next connection is refused"
+grep -aq '^no longer listening on port 80 on every lcore' "$out5.txt" &&
+	grep -aq '^listening on port 80 on every lcore' "$out5.txt" &&
+	! grep -aq '^error: .*listen' "$out5.txt" ||
+	{ cat "$out5.txt"; fail "unlisten 80 / listen 80 (the --server port) did not both succeed cleanly"; }
+ok "unlisten 80, listen 80: the --server port, on every lcore, no error"
 n_sr=$(grep -acE '^1 +SYN-RECV +198\.18\.0\.1:80 +198\.18\.0\.2:[0-9]+ ' "$out5.txt")
 [ "$n_sr" -eq 3 ] && grep -aqE '^\([0-9]+ more not shown' "$out5.txt" ||
 	{ cat "$out5.txt"; fail "show conn state syn-recv limit 3 listed $n_sr of lcore 1's, want 3 and a 'more' line"; }
