@@ -246,3 +246,80 @@ t_pool_avail(void)
 {
 	return rte_mempool_avail_count(t_pool);
 }
+
+uint32_t
+t_get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+void
+t_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+const uint8_t *
+t_tcp_opts(struct rte_mbuf *m, unsigned int *len)
+{
+	struct rte_tcp_hdr *th = t_tcp(m);
+
+	*len = (unsigned int)(th->data_off >> 4) * 4 - sizeof(*th);
+	return (const uint8_t *)(th + 1);
+}
+
+/*
+ * SYN option bytes the way Linux lays them out: MSS, SACKPERM+TS or
+ * NOP NOP TS or NOP NOP SACKPERM, NOP WS. @ws < 0: no window scale.
+ */
+uint8_t
+t_syn_opts(uint8_t *p, uint16_t mss, bool sack, bool ts, uint32_t tsval,
+	 uint32_t tsecr, int ws)
+{
+	uint8_t n = 0;
+
+	if (mss != 0) {
+		p[n++] = 2;
+		p[n++] = 4;
+		p[n++] = (uint8_t)(mss >> 8);
+		p[n++] = (uint8_t)mss;
+	}
+	if (ts) {
+		p[n++] = sack ? 4 : 1;
+		p[n++] = sack ? 2 : 1;
+		p[n++] = 8;
+		p[n++] = 10;
+		t_put_be32(p + n, tsval);
+		t_put_be32(p + n + 4, tsecr);
+		n += 8;
+	} else if (sack) {
+		p[n++] = 1;
+		p[n++] = 1;
+		p[n++] = 4;
+		p[n++] = 2;
+	}
+	if (ws >= 0) {
+		p[n++] = 1;
+		p[n++] = 3;
+		p[n++] = 3;
+		p[n++] = (uint8_t)ws;
+	}
+	return n;
+}
+
+/* NOP NOP TS, the option of every non-SYN segment with timestamps. */
+uint8_t
+t_ts_opts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
+{
+	p[0] = 1;
+	p[1] = 1;
+	p[2] = 8;
+	p[3] = 10;
+	t_put_be32(p + 4, tsval);
+	t_put_be32(p + 8, tsecr);
+	return 12;
+}

@@ -81,4 +81,16 @@ uint64_t t_drop(const struct pmtcp_stack *st, enum pmtcp_drop_reason r);
 /* mempool: mbufs available now */
 unsigned int t_pool_avail(void);
 
+/* Big-endian 32-bit field at @p, read and written byte by byte. */
+uint32_t t_get_be32(const uint8_t *p);
+void t_put_be32(uint8_t *p, uint32_t v);
+/* The TCP options of @m and their length. */
+const uint8_t *t_tcp_opts(struct rte_mbuf *m, unsigned int *len);
+/* SYN option bytes as Linux lays them out (MSS, SACKPERM+TS or NOP NOP TS
+ * or NOP NOP SACKPERM, NOP WS; @ws < 0: no window scale); their length. */
+uint8_t t_syn_opts(uint8_t *p, uint16_t mss, bool sack, bool ts,
+		   uint32_t tsval, uint32_t tsecr, int ws);
+/* NOP NOP TS, the option of every non-SYN segment with timestamps: 12. */
+uint8_t t_ts_opts(uint8_t *p, uint32_t tsval, uint32_t tsecr);
+
 #endif

@@ -482,31 +482,6 @@ rx_none(const struct env *e)
 /* ---- segment fields ---- */
 
 static uint32_t
-get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static const uint8_t *
-tcp_opts(struct rte_mbuf *m, unsigned int *len)
-{
-	struct rte_tcp_hdr *th = t_tcp(m);
-
-	*len = (unsigned int)(th->data_off >> 4) * 4 - sizeof(*th);
-	return (const uint8_t *)(th + 1);
-}
-
-static uint32_t
 seg_len(struct rte_mbuf *m)
 {
 	return ip_tcp_len(t_ip(m)) - (uint32_t)(t_tcp(m)->data_off >> 4) * 4;
@@ -541,70 +516,21 @@ assert_tcp(struct rte_mbuf *m, uint16_t sport, uint16_t dport, uint32_t seq,
 			 sizeof(struct rte_ipv4_hdr) + sizeof(*th) + optlen + len);
 }
 
-/* SYN option bytes as Linux lays them out (test_tcp_handshake.c). */
-static uint8_t
-syn_opts(uint8_t *p, uint16_t mss, bool sack, bool ts, uint32_t tsval,
-	 uint32_t tsecr, int ws)
-{
-	uint8_t n = 0;
-
-	if (mss != 0) {
-		p[n++] = 2;
-		p[n++] = 4;
-		p[n++] = (uint8_t)(mss >> 8);
-		p[n++] = (uint8_t)mss;
-	}
-	if (ts) {
-		p[n++] = sack ? 4 : 1;
-		p[n++] = sack ? 2 : 1;
-		p[n++] = 8;
-		p[n++] = 10;
-		put_be32(p + n, tsval);
-		put_be32(p + n + 4, tsecr);
-		n += 8;
-	} else if (sack) {
-		p[n++] = 1;
-		p[n++] = 1;
-		p[n++] = 4;
-		p[n++] = 2;
-	}
-	if (ws >= 0) {
-		p[n++] = 1;
-		p[n++] = 3;
-		p[n++] = 3;
-		p[n++] = (uint8_t)ws;
-	}
-	return n;
-}
-
-/* NOP NOP TS, the option of every non-SYN segment with timestamps. */
-static uint8_t
-ts_opts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
-{
-	p[0] = 1;
-	p[1] = 1;
-	p[2] = 8;
-	p[3] = 10;
-	put_be32(p + 4, tsval);
-	put_be32(p + 8, tsecr);
-	return 12;
-}
-
 /* The options of a SYN or SYN-ACK we sent are exactly Linux's (MSS 1460,
  * SACK, TS when @ts, WS 7) echoing @tsecr; returns our TSval. */
 static uint32_t
 assert_syn_opts(struct rte_mbuf *m, bool ts, uint32_t tsecr)
 {
 	unsigned int len;
-	const uint8_t *o = tcp_opts(m, &len);
+	const uint8_t *o = t_tcp_opts(m, &len);
 	uint8_t want[40];
 	uint32_t tsval = 0;
 
 	if (ts) {
 		assert_true(len >= 12);
-		tsval = get_be32(o + 8);   /* after MSS, SACKPERM, TS kind/len */
+		tsval = t_get_be32(o + 8);   /* after MSS, SACKPERM, TS kind/len */
 	}
-	assert_int_equal(len, syn_opts(want, 1460, true, ts, tsval, tsecr, WS));
+	assert_int_equal(len, t_syn_opts(want, 1460, true, ts, tsval, tsecr, WS));
 	assert_memory_equal(o, want, len);
 	return tsval;
 }
@@ -653,7 +579,7 @@ peer_to_conn(const struct env *e, struct conn *c, uint8_t flags,
 	uint8_t o[12], n = 0;
 
 	if (e->k.ts)
-		n = ts_opts(o, ++c->peer_tsval, c->our_tsval);
+		n = t_ts_opts(o, ++c->peer_tsval, c->our_tsval);
 	t_input_one(e->st, peer_seg(e, c->rport, c->lport, c->rcv_nxt, c->snd_nxt,
 				    flags, 65535, o, n, data, len));
 	c->rcv_nxt += len + ((flags & F_FIN) ? 1 : 0);
@@ -672,14 +598,14 @@ assert_conn_seg(const struct env *e, struct conn *c, struct rte_mbuf *m,
 		   e->k.ts ? 12 : 0, len);
 	if (e->k.ts) {
 		unsigned int optlen;
-		const uint8_t *o = tcp_opts(m, &optlen);
-		uint32_t tsval = get_be32(o + 4);
+		const uint8_t *o = t_tcp_opts(m, &optlen);
+		uint32_t tsval = t_get_be32(o + 4);
 
 		assert_int_equal(o[0], 1);
 		assert_int_equal(o[1], 1);
 		assert_int_equal(o[2], 8);
 		assert_int_equal(o[3], 10);
-		assert_int_equal(get_be32(o + 8), c->peer_tsval);
+		assert_int_equal(t_get_be32(o + 8), c->peer_tsval);
 		/* our clock: monotonic, in ms, and this test takes < 10 s */
 		assert_true((int32_t)(tsval - c->our_tsval) >= 0);
 		assert_true(tsval - c->our_tsval < 10000);
@@ -745,7 +671,7 @@ establish(const struct env *e, struct conn *c)
 	expect_syn(e, c, F_SYN);
 	c->snd_nxt = c->iss + 1;
 	c->peer_tsval = PEER_TS0;
-	n = syn_opts(o, 1460, true, e->k.ts, PEER_TS0, c->our_tsval, WS);
+	n = t_syn_opts(o, 1460, true, e->k.ts, PEER_TS0, c->our_tsval, WS);
 	t_input_one(e->st, peer_seg(e, PEER_PORT, c->lport, PEER_ISN, c->iss + 1,
 				    F_SYN | F_ACK, 65535, o, n, NULL, 0));
 	assert_int_equal(cbl.connected, connected + 1);
@@ -779,7 +705,7 @@ accept_conn(const struct env *e, struct conn *c, uint16_t peer_port)
 	c->lport = LISTEN_PORT;
 	c->rport = peer_port;
 	c->peer_tsval = PEER_TS0;
-	n = syn_opts(o, 1460, true, true, PEER_TS0, 0, WS);
+	n = t_syn_opts(o, 1460, true, true, PEER_TS0, 0, WS);
 	t_input_one(e->st, peer_seg(e, peer_port, LISTEN_PORT, PEER_ISN, 0, F_SYN,
 				    64240, o, n, NULL, 0));
 	m = rx_one(e);
@@ -792,7 +718,7 @@ accept_conn(const struct env *e, struct conn *c, uint16_t peer_port)
 	c->snd_nxt = c->iss + 1;
 	c->rcv_nxt = PEER_ISN + 1;
 	c->win = (uint16_t)(win >> WS);
-	n = e->k.ts ? ts_opts(o, ++c->peer_tsval, c->our_tsval) : 0;
+	n = e->k.ts ? t_ts_opts(o, ++c->peer_tsval, c->our_tsval) : 0;
 	t_input_one(e->st, peer_seg(e, peer_port, LISTEN_PORT, PEER_ISN + 1,
 				    c->iss + 1, F_ACK, 502, o, n, NULL, 0));
 	rx_none(e);
@@ -865,7 +791,7 @@ closed_port_rsts(const struct env *e)
 {
 	uint64_t rsts = t_mib(e->st, PMTCP_MIB_Tcp_OutRsts);
 	uint8_t o[40];
-	uint8_t n = syn_opts(o, 1460, true, true, 12345, 0, WS);
+	uint8_t n = t_syn_opts(o, 1460, true, true, 12345, 0, WS);
 
 	closed_port_rst(e, 40000, 81, 0x12345678U, 0, F_SYN, NULL, 0, 0);
 	closed_port_rst(e, 40001, 81, 0xfffffffeU, 0, F_SYN, o, n, 0);
@@ -951,11 +877,11 @@ test_synack(void **state)
 	m = rx_one(&e);
 	assert_tcp(m, LISTEN_PORT, 33001, rte_be_to_cpu_32(t_tcp(m)->sent_seq),
 		   0x0badcaffU, F_SYN | F_ACK, WIN_1460, 4, 0);
-	assert_memory_equal(tcp_opts(m, &optlen), mss_only, 4);
+	assert_memory_equal(t_tcp_opts(m, &optlen), mss_only, 4);
 	rte_pktmbuf_free(m);
 
 	/* ECN-setup SYN: ECN-setup SYN-ACK */
-	n = syn_opts(o, 1460, true, true, 777, 0, WS);
+	n = t_syn_opts(o, 1460, true, true, 777, 0, WS);
 	t_input_one(e.st, peer_seg(&e, 33002, LISTEN_PORT, 0xfffffff0U, 0,
 				   F_SYN | F_ECE | F_CWR, 64240, o, n, NULL, 0));
 	m = rx_one(&e);
@@ -969,7 +895,7 @@ test_synack(void **state)
 	s = *pmtcp_stack_sysctl(e.st);
 	s.tcp_syncookies = 2;
 	assert_int_equal(pmtcp_stack_set_sysctl(e.st, &s), 0);
-	n = syn_opts(o, 1460, true, true, 4242, 0, WS);
+	n = t_syn_opts(o, 1460, true, true, 4242, 0, WS);
 	t_input_one(e.st, peer_seg(&e, 33003, LISTEN_PORT, 0x7fffffffU, 0, F_SYN,
 				   64240, o, n, NULL, 0));
 	m = rx_one(&e);
@@ -1262,8 +1188,8 @@ test_zero_checksums(void **state)
 	th[1] = (uint8_t)c.lport;
 	th[2] = 0;
 	th[3] = PEER_PORT;
-	put_be32(th + 4, c.snd_nxt);
-	put_be32(th + 8, c.rcv_nxt);
+	t_put_be32(th + 4, c.snd_nxt);
+	t_put_be32(th + 8, c.rcv_nxt);
 	th[12] = 0x50;
 	th[13] = F_ACK | F_PSH;
 	th[14] = (uint8_t)(c.win >> 8);

@@ -270,22 +270,6 @@ poll_quiet(struct pmtcp_stack *st, uint32_t ms)
 }
 
 static uint32_t
-get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t
 seg_seq(struct rte_mbuf *m)
 {
 	return rte_be_to_cpu_32(t_tcp(m)->sent_seq);
@@ -325,8 +309,8 @@ tcp_ts(struct rte_mbuf *m, uint32_t *tsval, uint32_t *tsecr)
 		i += p[i] == 1 ? 1 : p[i + 1];
 	}
 	assert_true(i + 10 <= len && p[i] == 8 && p[i + 1] == 10);
-	*tsval = get_be32(p + i + 2);
-	*tsecr = get_be32(p + i + 6);
+	*tsval = t_get_be32(p + i + 2);
+	*tsecr = t_get_be32(p + i + 6);
 }
 
 /*
@@ -408,19 +392,6 @@ from_peer(uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *data,
 			data, len);
 }
 
-/* NOP NOP TS, the option of every non-SYN segment with timestamps. */
-static uint8_t
-ts_opts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
-{
-	p[0] = 1;
-	p[1] = 1;
-	p[2] = 8;
-	p[3] = 10;
-	put_be32(p + 4, tsval);
-	put_be32(p + 8, tsecr);
-	return 12;
-}
-
 static uint8_t
 sock_state(const struct pmtcp_sock *sk)
 {
@@ -469,7 +440,7 @@ establish(struct pmtcp_stack *st, bool ts, uint16_t win, uint32_t *iss)
 	opts[n++] = 1460 >> 8;
 	opts[n++] = 1460 & 0xff;
 	if (ts)
-		n = (uint8_t)(n + ts_opts(opts + n, PEER_TS0, syn_tsval));
+		n = (uint8_t)(n + t_ts_opts(opts + n, PEER_TS0, syn_tsval));
 	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN, *iss + 1,
 			       F_SYN | F_ACK, win, opts, n, NULL, 0));
 	assert_int_equal(cbl.connected, 1);
@@ -1186,7 +1157,7 @@ test_paws_estab_rejects_old_tsval(void **state)
 	rte_pktmbuf_free(m);
 
 	/* in order, newer TSval: delivered, the ACK echoes it */
-	n = ts_opts(opts, PEER_TS0 + 10, our_ts);
+	n = t_ts_opts(opts, PEER_TS0 + 10, our_ts);
 	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1, iss + 11, F_ACK,
 			       65535, opts, n, data, 50));
 	m = rx_one(st);
@@ -1202,7 +1173,7 @@ test_paws_estab_rejects_old_tsval(void **state)
 	assert_int_equal(cbl.rlen, 50);
 
 	/* the next bytes with an older TSval: PAWS */
-	n = ts_opts(opts, PEER_TS0 + 5, our_ts);
+	n = t_ts_opts(opts, PEER_TS0 + 5, our_ts);
 	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 51, iss + 11, F_ACK,
 			       65535, opts, n, data + 50, 50));
 	m = rx_one(st);
@@ -1679,7 +1650,7 @@ to_time_wait(struct pmtcp_stack *st, struct pmtcp_sock *sk, uint32_t iss,
 		tcp_ts(m, &tsval, &tsecr);
 	rte_pktmbuf_free(m);
 	if (ts)
-		n = ts_opts(opts, PEER_TS0 + 1, tsval);
+		n = t_ts_opts(opts, PEER_TS0 + 1, tsval);
 	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1, iss + 2,
 			       F_FIN | F_ACK, 65535, opts, n, NULL, 0));
 	m = rx_one(st);

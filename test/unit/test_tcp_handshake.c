@@ -164,37 +164,12 @@ rx_none(struct pmtcp_stack *st)
 	poll_rx_n(st, pkts, 0);
 }
 
-static const uint8_t *
-tcp_opts(struct rte_mbuf *m, unsigned int *len)
-{
-	struct rte_tcp_hdr *th = t_tcp(m);
-
-	*len = (unsigned int)(th->data_off >> 4) * 4 - sizeof(*th);
-	return (const uint8_t *)(th + 1);
-}
-
-static uint32_t
-get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* The TSval and TSecr of the timestamp option of @m (asserted present). */
 static void
 tcp_ts(struct rte_mbuf *m, uint32_t *tsval, uint32_t *tsecr)
 {
 	unsigned int len, i = 0;
-	const uint8_t *p = tcp_opts(m, &len);
+	const uint8_t *p = t_tcp_opts(m, &len);
 
 	while (i < len && p[i] != 8) {
 		if (p[i] == 0)
@@ -202,60 +177,8 @@ tcp_ts(struct rte_mbuf *m, uint32_t *tsval, uint32_t *tsecr)
 		i += p[i] == 1 ? 1 : p[i + 1];
 	}
 	assert_true(i + 10 <= len && p[i] == 8 && p[i + 1] == 10);
-	*tsval = get_be32(p + i + 2);
-	*tsecr = get_be32(p + i + 6);
-}
-
-/*
- * SYN option bytes the way Linux lays them out: MSS, SACKPERM+TS or
- * NOP NOP TS or NOP NOP SACKPERM, NOP WS. @ws < 0: no window scale.
- */
-static uint8_t
-syn_opts(uint8_t *p, uint16_t mss, bool sack, bool ts, uint32_t tsval,
-	 uint32_t tsecr, int ws)
-{
-	uint8_t n = 0;
-
-	if (mss != 0) {
-		p[n++] = 2;
-		p[n++] = 4;
-		p[n++] = (uint8_t)(mss >> 8);
-		p[n++] = (uint8_t)mss;
-	}
-	if (ts) {
-		p[n++] = sack ? 4 : 1;
-		p[n++] = sack ? 2 : 1;
-		p[n++] = 8;
-		p[n++] = 10;
-		put_be32(p + n, tsval);
-		put_be32(p + n + 4, tsecr);
-		n += 8;
-	} else if (sack) {
-		p[n++] = 1;
-		p[n++] = 1;
-		p[n++] = 4;
-		p[n++] = 2;
-	}
-	if (ws >= 0) {
-		p[n++] = 1;
-		p[n++] = 3;
-		p[n++] = 3;
-		p[n++] = (uint8_t)ws;
-	}
-	return n;
-}
-
-/* NOP NOP TS, the option of every non-SYN segment with timestamps. */
-static uint8_t
-ts_opts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
-{
-	p[0] = 1;
-	p[1] = 1;
-	p[2] = 8;
-	p[3] = 10;
-	put_be32(p + 4, tsval);
-	put_be32(p + 8, tsecr);
-	return 12;
+	*tsval = t_get_be32(p + i + 2);
+	*tsecr = t_get_be32(p + i + 6);
 }
 
 /* A segment from the peer (198.18.0.1:@sport) to us (:@dport). */
@@ -380,7 +303,7 @@ check_syn(void (*tweak)(struct pmtcp_sysctl *), uint8_t want_flags,
 	assert_int_equal(rte_be_to_cpu_16(th->rx_win), RTE_MIN(wnd, 65535U));
 	assert_int_equal(info.rcv_wscale, ws);
 
-	opts = tcp_opts(syn, &optlen);
+	opts = t_tcp_opts(syn, &optlen);
 	assert_int_equal(optlen, want_len);
 	memcpy(got, opts, optlen);
 	if (tsval_at >= 0)
@@ -624,7 +547,7 @@ test_synsent_synack_establishes(void **state)
 	assert_int_equal(syn_tsecr, 0);
 	rte_pktmbuf_free(syn);
 
-	n = syn_opts(opts, 1400, true, true, 777, syn_tsval, 5);
+	n = t_syn_opts(opts, 1400, true, true, 777, syn_tsval, 5);
 	t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 			      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, opts, n));
 	assert_int_equal(cbl.connected, 1);
@@ -640,7 +563,7 @@ test_synsent_synack_establishes(void **state)
 	initial_window(&conf.sysctl, 1460, true, &wnd, &ws);
 	assert_int_equal(rte_be_to_cpu_16(th->rx_win), wnd >> ws);
 	assert_int_equal(rte_be_to_cpu_16(th->rx_win), SYN_WIN_DEFAULT >> 7);
-	o = tcp_opts(m, &optlen);
+	o = t_tcp_opts(m, &optlen);
 	assert_int_equal(optlen, 12);
 	assert_int_equal(o[0], 1);
 	assert_int_equal(o[1], 1);
@@ -717,7 +640,7 @@ test_synsent_no_wscale_in_synack(void **state)
 	iss = rte_be_to_cpu_32(t_tcp(syn)->sent_seq);
 	tcp_ts(syn, &syn_tsval, &tsecr);
 	rte_pktmbuf_free(syn);
-	n = syn_opts(opts, 1400, true, true, 1000, syn_tsval, -1);
+	n = t_syn_opts(opts, 1400, true, true, 1000, syn_tsval, -1);
 	t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 			      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, opts, n));
 	m = rx_one(st);
@@ -741,7 +664,7 @@ test_synsent_no_wscale_in_synack(void **state)
 	iss = rte_be_to_cpu_32(t_tcp(syn)->sent_seq);
 	tcp_ts(syn, &syn_tsval, &tsecr);
 	rte_pktmbuf_free(syn);
-	n = syn_opts(opts, 0, true, true, 2000, syn_tsval, 2);
+	n = t_syn_opts(opts, 0, true, true, 2000, syn_tsval, 2);
 	t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 			      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, opts, n));
 	m = rx_one(st);
@@ -806,7 +729,7 @@ test_synsent_bad_ack_sends_rst(void **state)
 	iss = rte_be_to_cpu_32(t_tcp(syn)->sent_seq);
 	tcp_ts(syn, &syn_tsval, &tsecr);
 	rte_pktmbuf_free(syn);
-	n = syn_opts(opts, 1460, true, true, 5, syn_tsval, 7);
+	n = t_syn_opts(opts, 1460, true, true, 5, syn_tsval, 7);
 
 	for (unsigned int i = 0; i < 3; i++) {
 		t_input_one(st, to_sock(sk, PEER_ISN, iss + bad[i],
@@ -875,7 +798,7 @@ test_synsent_paws_rejects(void **state)
 	rte_pktmbuf_free(syn);
 
 	for (unsigned int i = 0; i < 3; i++) {
-		n = syn_opts(opts, 1460, true, true, 5,
+		n = t_syn_opts(opts, 1460, true, true, 5,
 			     syn_tsval + (uint32_t)off[i], 7);
 		t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 				      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
@@ -893,7 +816,7 @@ test_synsent_paws_rejects(void **state)
 	assert_int_equal(cbl.connected + cbl.failed, 0);
 
 	/* an echo of exactly our SYN's TSval passes */
-	n = syn_opts(opts, 1460, true, true, 5, syn_tsval, 7);
+	n = t_syn_opts(opts, 1460, true, true, 5, syn_tsval, 7);
 	t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 			      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, opts, n));
 	m = rx_one(st);
@@ -945,7 +868,7 @@ test_synsent_paws_accepts_later_echo(void **state)
 	t_free(pkts, k);
 	assert_true((int32_t)(tsval2 - tsval1) >= 4);
 
-	n = syn_opts(opts, 1460, true, true, 5, tsval2, 7);
+	n = t_syn_opts(opts, 1460, true, true, 5, tsval2, 7);
 	t_input_one(st, to_sock(sk, PEER_ISN, iss + 1,
 			      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, opts, n));
 	m = rx_one(st);
@@ -1083,7 +1006,7 @@ test_synsent_simultaneous_open(void **state)
 	tcp_ts(syn, &syn_tsval, &tsecr);
 	rte_pktmbuf_free(syn);
 
-	n = syn_opts(opts, 1460, true, true, 555, 0, 6);
+	n = t_syn_opts(opts, 1460, true, true, 555, 0, 6);
 	t_input_one(st, to_sock(sk, PEER_ISN, 0, RTE_TCP_SYN_FLAG, opts, n));
 	m = rx_one(st);
 	th = t_tcp(m);
@@ -1092,13 +1015,13 @@ test_synsent_simultaneous_open(void **state)
 	assert_int_equal(rte_be_to_cpu_32(th->recv_ack), PEER_ISN + 1);
 	initial_window(&conf.sysctl, 1460, true, &wnd, &ws);
 	assert_int_equal(rte_be_to_cpu_16(th->rx_win), RTE_MIN(wnd, 65535U));
-	o = tcp_opts(m, &optlen);
+	o = t_tcp_opts(m, &optlen);
 	assert_int_equal(optlen, 20);
 	memcpy(got, o, 20);
 	tcp_ts(m, &tsval, &tsecr);
 	assert_int_equal(tsecr, 555);
 	assert_true((int32_t)(tsval - syn_tsval) >= 0);
-	n = syn_opts(opts, 1460, true, true, tsval, 555, ws);
+	n = t_syn_opts(opts, 1460, true, true, tsval, 555, ws);
 	assert_int_equal(n, 20);
 	assert_memory_equal(got, opts, 20);
 	rte_pktmbuf_free(m);
@@ -1109,7 +1032,7 @@ test_synsent_simultaneous_open(void **state)
 	assert_int_equal(cbl.connected, 0);
 
 	/* the peer's ACK of our SYN-ACK */
-	n = ts_opts(opts, 556, tsval);
+	n = t_ts_opts(opts, 556, tsval);
 	t_input_one(st, to_sock(sk, PEER_ISN + 1, iss + 1, RTE_TCP_ACK_FLAG, opts, n));
 	rx_none(st);
 	pmtcp_sock_info(sk, &info);
@@ -1385,7 +1308,7 @@ test_listen_passive_open(void **state)
 	assert_int_equal(pmtcp_listen(st, 0), -EINVAL);
 
 	/* a Linux SYN */
-	n = syn_opts(opts, 1460, true, true, 1000, 0, 7);
+	n = t_syn_opts(opts, 1460, true, true, 1000, 0, 7);
 	t_input_one(st, peer_seg(33000, 80, PEER_ISN, 0, RTE_TCP_SYN_FLAG, 64240,
 			       opts, n));
 	m = rx_one(st);
@@ -1399,12 +1322,12 @@ test_listen_passive_open(void **state)
 	initial_window(&conf.sysctl, 1460 - 12, true, &wnd, &ws);
 	assert_int_equal(ws, 7);
 	assert_int_equal(rte_be_to_cpu_16(th->rx_win), RTE_MIN(wnd, 65535U));
-	o = tcp_opts(m, &optlen);
+	o = t_tcp_opts(m, &optlen);
 	assert_int_equal(optlen, 20);
 	memcpy(got, o, optlen);
 	tcp_ts(m, &tsval, &tsecr);
 	assert_int_equal(tsecr, 1000);
-	assert_int_equal(syn_opts(want, 1460, true, true, tsval, 1000, 7), 20);
+	assert_int_equal(t_syn_opts(want, 1460, true, true, tsval, 1000, 7), 20);
 	assert_memory_equal(got, want, 20);
 	rte_pktmbuf_free(m);
 	assert_int_equal(pmtcp_stack_conn_count(st), 1);
@@ -1424,7 +1347,7 @@ test_listen_passive_open(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_RetransSegs), 1);
 
 	/* the third step */
-	n = ts_opts(opts, 1001, tsval);
+	n = t_ts_opts(opts, 1001, tsval);
 	t_input_one(st, peer_seg(33000, 80, PEER_ISN + 1, iss + 1, RTE_TCP_ACK_FLAG,
 			       502, opts, n));
 	rx_none(st);
@@ -1502,7 +1425,7 @@ test_listen_ecn_and_bare_syn(void **state)
 	assert_int_equal(th->tcp_flags,
 			 RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_ECE_FLAG);
 	/* no TS, SACK or WS offered: MSS alone, unscaled window */
-	o = tcp_opts(m, &optlen);
+	o = t_tcp_opts(m, &optlen);
 	assert_int_equal(optlen, 4);
 	assert_memory_equal(o, mss_only, 4);
 	initial_window(&conf.sysctl, 1460, false, &wnd, &ws);
@@ -1715,7 +1638,7 @@ test_listen_syncookie_handshake(void **state)
 	st = stack_with_peer(&conf);
 	assert_int_equal(pmtcp_listen(st, 80), 0);
 
-	n = syn_opts(opts, 1460, true, true, 5000, 0, 6);
+	n = t_syn_opts(opts, 1460, true, true, 5000, 0, 6);
 	t_input_one(st, peer_seg(33001, 80, PEER_ISN, 0, RTE_TCP_SYN_FLAG, 64240,
 			       opts, n));
 	m = rx_one(st);
@@ -1730,7 +1653,7 @@ test_listen_syncookie_handshake(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_SyncookiesSent), 1);
 
 	/* a wrong cookie: RST with seq = SEG.ACK */
-	n = ts_opts(opts, 5001, tsval);
+	n = t_ts_opts(opts, 5001, tsval);
 	t_input_one(st, peer_seg(33001, 80, PEER_ISN + 1, iss + 1 + 4096,
 			       RTE_TCP_ACK_FLAG, 502, opts, n));
 	m = rx_one(st);

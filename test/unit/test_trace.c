@@ -241,13 +241,6 @@ struct seg {
 	uint32_t tsval, tsecr;
 };
 
-static uint32_t
-get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
 static void
 seg_of(struct rte_mbuf *m, struct seg *s)
 {
@@ -271,8 +264,8 @@ seg_of(struct rte_mbuf *m, struct seg *s)
 		}
 		if (o[i] == 8 && i + 10 <= optlen) {
 			s->ts = true;
-			s->tsval = get_be32(o + i + 2);
-			s->tsecr = get_be32(o + i + 6);
+			s->tsval = t_get_be32(o + i + 2);
+			s->tsecr = t_get_be32(o + i + 6);
 		}
 		i += o[i + 1];
 	}
