@@ -52,6 +52,7 @@ struct app_port {
 	char driver[64];
 	struct pmtcp_profile profile;
 	bool tx_ip_cksum, tx_tcp_cksum, rx_cksum;  /* offloads enabled */
+	bool rx_csum_partial;     /* accept CHECKSUM_PARTIAL segments (profile) */
 	unsigned int lcore;       /* owning lcore */
 };
 

@@ -26,6 +26,30 @@ port_of(const struct app *app, uint16_t port_id)
 	return NULL;
 }
 
+/*
+ * The workloads write a request or a response whole, in one pmtcp_send(),
+ * and do not come back for what it did not take. As a server sizes
+ * SO_SNDBUF for what it writes at once, raise tcp_wmem's default (and its
+ * maximum, if lower) to the send queue the larger of the two needs: its
+ * mbufs, each counted whole (the pool's element size). Below that size
+ * the knobs stay as given.
+ */
+static void
+sndbuf_for_payloads(const struct app *app, struct pmtcp_sysctl *s)
+{
+	const uint64_t hdr = 160;   /* the response or GET header, at most */
+	uint64_t len = RTE_MAX((uint64_t)app->conf.response_size,
+			       (uint64_t)app->conf.request_size) + hdr;
+	uint64_t room = rte_pktmbuf_data_room_size(app->pool);
+	uint64_t need = (len + room - 1) / room * app->pool->elt_size;
+
+	if (need <= (uint64_t)s->tcp_wmem[1] || need > INT32_MAX)
+		return;
+	s->tcp_wmem[1] = (int32_t)need;
+	if (s->tcp_wmem[2] < s->tcp_wmem[1])
+		s->tcp_wmem[2] = s->tcp_wmem[1];
+}
+
 /* Build each active lcore's stack from the command line and the profiles. */
 int
 app_lcores_create_stacks(struct app *app)
@@ -66,6 +90,7 @@ app_lcores_create_stacks(struct app *app)
 				return -1;
 			}
 		}
+		sndbuf_for_payloads(app, &sc.sysctl);
 		app_workload_callbacks(&sc.cb, l);
 		if (app_workload_init(app, l) != 0) {
 			app_err("lcore %u: out of memory for the workload (try a smaller --concurrency)",
@@ -94,6 +119,7 @@ app_lcores_create_stacks(struct app *app)
 			ic.tx_ip_cksum = p->tx_ip_cksum;
 			ic.tx_tcp_cksum = p->tx_tcp_cksum;
 			ic.rx_cksum = p->rx_cksum;
+			ic.rx_csum_partial = p->rx_csum_partial;
 			ret = pmtcp_stack_add_iface(l->st, &ic);
 			if (ret < 0) {
 				app_err("port %u: bad interface configuration: %s",

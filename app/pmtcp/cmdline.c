@@ -1051,11 +1051,12 @@ cmd_show_config_parsed(void *parsed_result, struct cmdline *cl, void *data)
 			printf(" lcore %u", p->lcore);
 		else
 			printf(" (unused: no --ip)");
-		printf(" offloads%s%s%s%s\n", p->tx_ip_cksum ? " tx-ip-cksum" : "",
+		printf(" offloads%s%s%s%s%s\n", p->tx_ip_cksum ? " tx-ip-cksum" : "",
 		       p->tx_tcp_cksum ? " tx-tcp-cksum" : "",
 		       p->rx_cksum ? " rx-cksum" : "",
-		       !p->tx_ip_cksum && !p->tx_tcp_cksum && !p->rx_cksum ?
-		       " none" : "");
+		       p->rx_csum_partial ? " rx-csum-partial" : "",
+		       !p->tx_ip_cksum && !p->tx_tcp_cksum && !p->rx_cksum &&
+		       !p->rx_csum_partial ? " none" : "");
 	}
 	printf("lcores:\n");
 	RTE_LCORE_FOREACH(lc) {

@@ -131,6 +131,8 @@ port_setup(struct app *app, struct app_port *p, unsigned int nb_mbufs_hint)
 					RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
 		p->rx_cksum = true;
 	}
+	/* not an offload the port has: what its peer (a local kernel) sends */
+	p->rx_csum_partial = p->profile.rx_checksum_partial;
 	/* one queue pair per port: one lcore owns the port */
 	ret = rte_eth_dev_configure(p->port_id, 1, 1, &conf);
 	if (ret != 0) {
@@ -170,6 +172,15 @@ port_setup(struct app *app, struct app_port *p, unsigned int nb_mbufs_hint)
 	}
 	if (rte_eth_dev_get_mtu(p->port_id, &mtu) != 0 || mtu < 576)
 		mtu = 1500;
+	if (mtu + RTE_ETHER_HDR_LEN > rte_pktmbuf_data_room_size(app->pool) -
+	    RTE_PKTMBUF_HEADROOM) {
+		app_err("port %u (%s): MTU %u needs %u-byte frames, but the pool's mbufs hold %u bytes; lower the port's MTU to %u or less",
+			p->port_id, p->driver, mtu, mtu + RTE_ETHER_HDR_LEN,
+			rte_pktmbuf_data_room_size(app->pool) - RTE_PKTMBUF_HEADROOM,
+			rte_pktmbuf_data_room_size(app->pool) - RTE_PKTMBUF_HEADROOM -
+			RTE_ETHER_HDR_LEN);
+		return -1;
+	}
 	p->mtu = mtu;
 	rte_eth_macaddr_get(p->port_id, &p->mac);
 	if (rte_is_zero_ether_addr(&p->mac)) {

@@ -205,10 +205,11 @@ main(int argc, char **argv)
 		const struct app_port *p = &app->ports[i];
 		const uint8_t *a = (const uint8_t *)&p->addr;
 
-		printf("  port %u %s profile %s: %u.%u.%u.%u/%u mtu %u lcore %u%s%s\n",
+		printf("  port %u %s profile %s: %u.%u.%u.%u/%u mtu %u lcore %u%s%s%s\n",
 		       p->port_id, p->driver, p->profile.name, a[0], a[1], a[2],
 		       a[3], p->prefix_len, p->mtu, p->lcore,
 		       p->tx_tcp_cksum ? " tx-csum-offload" : "",
+		       p->rx_csum_partial ? " rx-csum-partial" : "",
 		       p->used ? "" : " (unused: no --ip)");
 	}
 	fflush(stdout);

@@ -65,18 +65,30 @@ extern "C" {
 	X(TcpExt, PAWSEstabRejected, "segments rejected by PAWS in a synchronized state") \
 	X(TcpExt, TCPOFODrop, "out-of-order segments dropped (no reassembly queue)") \
 	X(TcpExt, TCPChallengeACKLimit, "challenge ACKs not sent: tcp_challenge_ack_limit") \
+	X(TcpExt, EmbryonicRsts, "SYN_RECV connections ended by a RST or an in-window SYN") \
+	X(TcpExt, TCPACKSkippedSynRecv, "duplicate ACKs not sent in SYN_RECV: tcp_invalid_ratelimit") \
+	X(TcpExt, TCPACKSkippedPAWS, "duplicate ACKs not sent for PAWS-rejected segments: tcp_invalid_ratelimit") \
+	X(TcpExt, TCPACKSkippedSeq, "duplicate ACKs not sent for out-of-window segments: tcp_invalid_ratelimit") \
+	X(TcpExt, TCPACKSkippedTimeWait, "ACKs not sent in TIME_WAIT: tcp_invalid_ratelimit") \
+	X(TcpExt, TCPACKSkippedChallenge, "challenge ACKs not sent: tcp_invalid_ratelimit on the connection") \
 	X(Arp, InRequests, "ARP requests received for one of our addresses") \
 	X(Arp, InReplies, "ARP replies received") \
 	X(Arp, OutRequests, "ARP requests sent") \
 	X(Arp, OutReplies, "ARP replies sent") \
 	X(Arp, PendingQueued, "packets held waiting for ARP resolution") \
 	X(Arp, PendingDrops, "packets dropped: ARP pending queue full") \
-	X(Arp, TableFull, "neighbour table full") \
+	X(Arp, TableFull, "neighbour table full: no entry could be created (arp_cache table_fulls)") \
 	X(Arp, ResolveFails, "neighbours that never answered (FAILED after mcast_solicit requests)") \
+	X(Arp, Allocs, "neighbour entries created (arp_cache allocs)") \
+	X(Arp, Destroys, "neighbour entries freed: aged out or evicted (arp_cache destroys)") \
+	X(Arp, ForcedGcRuns, "table full: a FAILED or STALE entry evicted for a new one (arp_cache forced_gc_runs)") \
 	X(Pmtcp, TxDrops, "packets the PMD refused after retries (freed)") \
 	X(Pmtcp, NoMbuf, "mbuf allocation failures") \
 	X(Pmtcp, ConnTableFull, "connect/accept refused: connection table full") \
 	X(Pmtcp, PortsExhausted, "connect refused: no free local port") \
+	X(Pmtcp, SegTooBig, "segments not built: larger than an mbuf's room (the connection is reset)") \
+	X(Pmtcp, RttSampleIgnored, "RTT samples from an echoed timestamp outside 0 .. INT_MAX / 1000 ms, ignored") \
+	X(Pmtcp, RxCsumPartial, "TCP segments accepted with a pseudo-header-only checksum (CHECKSUM_PARTIAL)") \
 	X(Pmtcp, NonIpFrames, "frames that are neither IPv4 nor ARP")
 
 /** Index of each counter in struct pmtcp_mib. */
@@ -96,6 +108,9 @@ enum pmtcp_mib_id {
 	X(ETH_PROTO, "EtherType neither IPv4 nor ARP") \
 	X(ARP_MALFORMED, "ARP packet truncated or not Ethernet/IPv4") \
 	X(ARP_NOT_OURS, "ARP for an address that is not ours") \
+	X(ARP_UNSOLICITED, "ARP reply or gratuitous ARP from a sender with no entry: ignored (arp_accept=0)") \
+	X(ARP_SENDER_OFFLINK, "ARP from a sender outside the interface's subnet: no entry, no reply") \
+	X(ARP_SENDER_BOGUS, "ARP from 0/8, loopback, multicast, class E, a broadcast or the interface's own address") \
 	X(IP_SHORT, "IPv4 header truncated") \
 	X(IP_VERSION, "IPv4 version field is not 4") \
 	X(IP_IHL, "IPv4 IHL below 5 or beyond the packet") \
@@ -103,6 +118,8 @@ enum pmtcp_mib_id {
 	X(IP_CSUM, "IPv4 header checksum bad") \
 	X(IP_FRAG, "IPv4 fragment") \
 	X(IP_NOT_OURS, "IPv4 destination not one of our addresses") \
+	X(IP_MARTIAN_SRC, "IPv4 source martian: 0/8, 127/8, 224/4, 240/4, broadcast, ours") \
+	X(IP_MARTIAN_DST, "IPv4 destination martian: 0/8, 127/8, 224/4, 240/4, broadcast") \
 	X(IP_PROTO, "IPv4 protocol is not TCP") \
 	X(TCP_SHORT, "TCP header truncated or data offset impossible") \
 	X(TCP_CSUM, "TCP checksum bad") \
@@ -112,11 +129,12 @@ enum pmtcp_mib_id {
 	X(TCP_OUT_OF_WINDOW, "segment outside the receive window (duplicate ACK sent)") \
 	X(TCP_OFO, "out-of-order segment (duplicate ACK sent)") \
 	X(TCP_PAWS, "timestamp failed PAWS") \
+	X(TCP_TIME_WAIT, "segment for a TIME_WAIT connection (answered with its ACK unless a RST)") \
 	X(TCP_BAD_ACK, "unacceptable ACK (RST sent)") \
 	X(TCP_LISTEN_FULL, "SYN refused: table or SYN queue full") \
 	X(TCP_NO_ROUTE, "SYN from a source we have no route back to") \
 	X(ARP_PENDING_FULL, "packet waiting for ARP dropped: queue full") \
-	X(ARP_TABLE_FULL, "packet dropped: no room in the neighbour table") \
+	X(ARP_TABLE_FULL, "no room in the neighbour table: packet to send dropped, or request for us unanswered") \
 	X(ARP_FAILED, "packet waiting for ARP dropped: neighbour never answered") \
 	X(TX_REFUSED, "PMD refused the packet after retries")
 

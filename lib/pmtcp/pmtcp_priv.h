@@ -24,7 +24,7 @@ extern int pmtcp_logtype;
 
 #define PMTCP_TX_BUF_MAX 512
 
-struct pmtcp_neigh;
+struct pmtcp_neigh_table;
 struct pmtcp_sock;
 struct rte_ipv4_hdr;
 struct rte_tcp_hdr;
@@ -35,11 +35,6 @@ struct pmtcp_iface {
 	uint32_t mask;                 /* network order */
 	uint16_t mss;                  /* mtu - 40 */
 	uint16_t tx_len;               /* packets waiting in tx_buf */
-	/* ARP cache: open addressing, linear probe; power-of-2 size */
-	struct pmtcp_neigh *neigh;
-	uint32_t neigh_mask;
-	uint32_t neigh_used;
-	struct rte_mbuf **neigh_pending; /* neigh_slots * arp_pending_max */
 	struct rte_mbuf *tx_buf[PMTCP_TX_BUF_MAX];
 } __rte_cache_aligned;
 
@@ -62,6 +57,8 @@ struct pmtcp_stack {
 	uint8_t trace_level;           /* enum pmtcp_trace_level */
 	uint16_t mbuf_data_off;        /* a fresh mbuf's first data byte,
 					* from the mbuf's start */
+	uint16_t mbuf_room;            /* bytes a fresh mbuf holds from its
+					* first data byte: the largest frame */
 	struct rte_mempool *pool;
 	struct pmtcp_callbacks cb;
 	struct pmtcp_sysctl sysctl;
@@ -73,8 +70,13 @@ struct pmtcp_stack {
 	uint32_t conn_count;
 	struct pmtcp_sock *socks;      /* conn_max socks */
 	struct pmtcp_sock *free_list;
-	uint32_t port_hint;            /* ephemeral port search start */
+	uint32_t port_hint;            /* __inet_hash_connect()'s hint: added
+					* to each destination's offset */
 	uint32_t hash_seed;
+	/* the last destination's secure_ipv4_port_ephemeral(), kept so that
+	 * a run of connects to one destination hashes once (dport 0: none) */
+	uint32_t port_off_saddr, port_off_daddr, port_off;
+	uint16_t port_off_dport;
 
 	/* listeners: index+1 into listeners[] per local port, 0 = none */
 	uint8_t *listen_idx;           /* 65536 entries */
@@ -88,8 +90,7 @@ struct pmtcp_stack {
 	uint32_t challenge_count;      /* challenge ACKs this second */
 	uint32_t challenge_second;     /* now_ms / 1000 of challenge_count */
 	uint16_t arp_pending_max;
-	uint32_t neigh_entries;
-	uint32_t neigh_incomplete;     /* neighbours being resolved */
+	struct pmtcp_neigh_table *neigh; /* arp.c: the neighbour table, all ifaces */
 	uint64_t neigh_next_scan;      /* TSC of the next pmtcp_neigh_timer() */
 
 	pmtcp_trace_fn trace_fn;       /* pmtcp_stack_set_trace() */
@@ -154,10 +155,20 @@ uint32_t pmtcp_route_nexthop(const struct pmtcp_iface *ifc, uint32_t daddr);
 /* Pick the interface that routes @daddr; NULL when none does. */
 struct pmtcp_iface *pmtcp_route_lookup(struct pmtcp_stack *st, uint32_t daddr,
 				       uint32_t *nexthop);
+/* @addr (network order) is a connected subnet's broadcast (all-ones or
+ * all-zeros host, prefixes shorter than 31) on one of the interfaces. */
+bool pmtcp_ip_subnet_bcast(const struct pmtcp_stack *st, uint32_t addr);
+/* The TCP checksum of @th is a local kernel's CHECKSUM_PARTIAL one (the
+ * pseudo-header sum alone) and @ifc accepts those (rx_csum_partial). */
+bool pmtcp_tcp_csum_partial(const struct pmtcp_iface *ifc,
+			    const struct rte_ipv4_hdr *iph,
+			    const struct rte_tcp_hdr *th);
 
 /* arp.c */
-int pmtcp_arp_init(struct pmtcp_stack *st, struct pmtcp_iface *ifc, int socket);
-void pmtcp_arp_fini(struct pmtcp_stack *st, struct pmtcp_iface *ifc);
+/* The neighbour table, neigh.default.gc_thresh3 entries (read once here),
+ * for every iface of @st; 0 or -ENOMEM. fini frees what it still holds. */
+int pmtcp_arp_init(struct pmtcp_stack *st, int socket);
+void pmtcp_arp_fini(struct pmtcp_stack *st);
 void pmtcp_arp_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		   struct rte_mbuf *m);
 /* Send @m (an IPv4 frame with room for the Ethernet header filled except
@@ -165,7 +176,9 @@ void pmtcp_arp_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
  * held (bounded) while ARP resolves it, dropped and counted otherwise. */
 void pmtcp_neigh_output(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 			uint32_t nexthop, struct rte_mbuf *m);
-/* Ask unanswered neighbours again, fail those out of requests. */
+/* Ask unanswered neighbours again, fail those out of requests, age
+ * REACHABLE ones to STALE and destroy old STALE and FAILED ones; bounded
+ * work per call (list heads only). */
 void pmtcp_neigh_timer(struct pmtcp_stack *st);
 
 /* tcp_ipv4.c */
@@ -176,6 +189,10 @@ void pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 uint32_t pmtcp_secure_tcp_seq(uint32_t saddr, uint32_t daddr, uint16_t sport,
 			      uint16_t dport);
 uint32_t pmtcp_secure_tcp_ts_off(uint32_t saddr, uint32_t daddr);
+/* secure_ipv4_port_ephemeral(): the source port search's start offset
+ * for a destination (RFC 6056 3.3.3); network order arguments */
+uint32_t pmtcp_secure_ipv4_port_ephemeral(uint32_t saddr, uint32_t daddr,
+					  uint16_t dport);
 uint64_t pmtcp_siphash_2_4(const uint8_t key[16], const void *data, size_t len);
 void pmtcp_secure_seq_init(void);
 

@@ -37,6 +37,9 @@ struct pmtcp_profile {
 	bool rx_checksum;          /**< [offloads] rx_checksum: request RX IPv4/TCP csum */
 	bool tx_ipv4_checksum;     /**< [offloads] tx_ipv4_checksum */
 	bool tx_tcp_checksum;      /**< [offloads] tx_tcp_checksum */
+	/** [offloads] rx_checksum_partial: accept a TCP checksum equal to the
+	 * pseudo-header sum (CHECKSUM_PARTIAL frames of a local kernel) */
+	bool rx_checksum_partial;
 	bool rss_enabled;          /**< [rss] enabled */
 	uint64_t rss_hf;           /**< [rss] hash: RTE_ETH_RSS_* bits */
 	uint8_t rss_key[PMTCP_RSS_KEY_MAX]; /**< [rss] key (hex) */

@@ -115,6 +115,14 @@ struct pmtcp_iface_conf {
 	bool tx_ip_cksum;        /**< port fills IPv4 checksums (offload enabled) */
 	bool tx_tcp_cksum;       /**< port fills TCP checksums (offload enabled) */
 	bool rx_cksum;           /**< port reports RX checksum status in ol_flags */
+	/**
+	 * Accept a TCP segment whose checksum field holds only the
+	 * pseudo-header sum: a CHECKSUM_PARTIAL frame from a local kernel
+	 * (net_af_packet, net_tap on a veth or tap with TX checksum offload
+	 * on). Counted as PmtcpRxCsumPartial; every other bad checksum is
+	 * still dropped. Only for ports whose peer is the local kernel.
+	 */
+	bool rx_csum_partial;
 };
 
 /** Stack configuration (copied by pmtcp_stack_create()). */
@@ -124,7 +132,6 @@ struct pmtcp_stack_conf {
 	struct rte_mempool *pool;    /**< mbufs for packets the stack builds */
 	uint32_t max_conns;          /**< connection table size (socks) */
 	uint32_t max_listeners;      /**< listening ports (default 64 when 0) */
-	uint32_t neigh_entries;      /**< ARP cache entries per iface (default 256) */
 	uint16_t arp_pending_max;    /**< packets held per unresolved neighbour (default 64, max 64) */
 	uint16_t tx_burst;           /**< packets per rte_eth_tx_burst (default 32) */
 	uint32_t timer_tick_us;      /**< timer wheel resolution (default 1000 us) */
@@ -148,8 +155,9 @@ void pmtcp_stack_free(struct pmtcp_stack *st);
 
 /**
  * Add an interface.
- * @return its index (0..PMTCP_MAX_IFACES-1), -EINVAL, -ENOSPC, or -ENOMEM
- *         (no memory for its neighbour table).
+ * @return its index (0..PMTCP_MAX_IFACES-1), -EINVAL (bad address,
+ *         prefix, MTU outside 108..9216 or port), -EMSGSIZE (an MTU-sized
+ *         frame does not fit one mbuf of the stack's pool) or -ENOSPC.
  */
 int pmtcp_stack_add_iface(struct pmtcp_stack *st, const struct pmtcp_iface_conf *ic);
 
@@ -206,10 +214,38 @@ int pmtcp_v4_connect(struct pmtcp_stack *st, const struct sockaddr *uaddr,
  * from pmtcp_stack_poll()). Lets an application
  * warm the neighbour cache before it opens connections at a high rate.
  * @param daddr  destination, network byte order
- * @return 1 when resolved, 0 while resolution is pending, -ENETUNREACH
- *         when no interface routes @p daddr.
+ * @return 1 when the next hop's address is known (REACHABLE or STALE), 0
+ *         while resolution is pending (or the neighbour table has no room:
+ *         ArpTableFull), -ENETUNREACH when no interface routes @p daddr
+ *         or its next hop is one of our addresses or a subnet broadcast.
  */
 int pmtcp_neigh_resolve(struct pmtcp_stack *st, uint32_t daddr);
+
+/** Neighbour states, as `ip neigh` names them (Linux's NUD_*). */
+enum pmtcp_nud_state {
+	PMTCP_NUD_NONE = 0,      /**< no entry */
+	PMTCP_NUD_INCOMPLETE,    /**< request sent, no answer yet; packets held */
+	PMTCP_NUD_REACHABLE,     /**< confirmed by a reply within reachable_time */
+	PMTCP_NUD_STALE,         /**< address known, not confirmed lately; used */
+	PMTCP_NUD_FAILED,        /**< never answered; destroyed soon */
+};
+
+/** One neighbour table entry, as pmtcp_neigh_lookup() reports it. */
+struct pmtcp_neigh_info {
+	uint32_t addr;               /**< its IPv4 address, network order */
+	uint16_t iface;              /**< interface index */
+	enum pmtcp_nud_state state;  /**< NUD state */
+	struct rte_ether_addr mac;   /**< its MAC (zero while INCOMPLETE) */
+	uint8_t npending;            /**< packets held for it */
+};
+
+/**
+ * Look up neighbour @p addr (a next hop on one of the interfaces' subnets,
+ * not a destination behind the gateway), as `ip neigh show ADDR` does.
+ * @return 0 with @p info filled, -ENOENT when no entry holds it.
+ */
+int pmtcp_neigh_lookup(const struct pmtcp_stack *st, uint32_t addr,
+		       struct pmtcp_neigh_info *info);
 
 /**
  * Listen on @p port (host order) on every interface address.
@@ -222,10 +258,21 @@ int pmtcp_unlisten(struct pmtcp_stack *st, uint16_t port);
 
 /**
  * Queue @p len bytes and send what the peer's window allows
- * (tcp_sendmsg()). The bytes are copied.
- * @return bytes queued (> 0), -ENOTCONN before ESTABLISHED, -EPIPE after
- *         pmtcp_close() or once the connection is closing, -ENOBUFS when
- *         no mbuf was left for any of it.
+ * (tcp_sendmsg() on a non-blocking socket). The bytes are copied into the
+ * sock's send queue, which is bounded by its send buffer as Linux bounds
+ * it with tcp_wmem: tcp_wmem[1], raised at ESTABLISHED to twice 10
+ * segments' worth (tcp_sndbuf_expand(): 87040 bytes for an MSS up to
+ * 1472), at most tcp_wmem[2]. Each mbuf of the queue counts whole (its
+ * mempool element size), and a new one is taken only while the queue is
+ * below the buffer, so fewer than @p len bytes may be accepted. The
+ * rest may be sent again once the peer has acknowledged data (after a
+ * later pmtcp_stack_input()).
+ * @return bytes queued (1..@p len), 0 when @p len is 0,
+ *         -ENOTCONN before ESTABLISHED (SYN_SENT, SYN_RECV),
+ *         -EPIPE after pmtcp_close() or once the connection is closing or
+ *         closed,
+ *         -EAGAIN when the send buffer is full (nothing queued),
+ *         -ENOBUFS when the mempool had no mbuf for any of it.
  */
 int pmtcp_send(struct pmtcp_stack *st, struct pmtcp_sock *sk, const void *buf,
 	       uint32_t len);
@@ -244,7 +291,12 @@ int pmtcp_close(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 
 /**
  * Reset and free a connection (mirrors tcp_disconnect()/tcp_send_active_reset()):
- * an RST goes out for synchronized states, nothing for SYN_SENT.
+ * an RST goes out for synchronized states, nothing for SYN_SENT; a
+ * TIME_WAIT (the sock of closed(0)) ends without a segment. No callback
+ * follows. Safe from any callback, on its sock or another: the sock of
+ * the running callback is freed when the callback returns, the sock of
+ * failed or closed (already over) is left alone, and a second abort of
+ * the same sock does nothing.
  */
 void pmtcp_abort(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 

@@ -95,6 +95,8 @@ static const struct profile_key profile_keys[] = {
 	PKEY(SEC_OFFLOADS, "rx_checksum", KEY_BOOL, rx_checksum, 0, 0),
 	PKEY(SEC_OFFLOADS, "tx_ipv4_checksum", KEY_BOOL, tx_ipv4_checksum, 0, 0),
 	PKEY(SEC_OFFLOADS, "tx_tcp_checksum", KEY_BOOL, tx_tcp_checksum, 0, 0),
+	PKEY(SEC_OFFLOADS, "rx_checksum_partial", KEY_BOOL, rx_checksum_partial,
+	     0, 0),
 	PKEY(SEC_RSS, "enabled", KEY_BOOL, rss_enabled, 0, 0),
 	PKEY(SEC_RSS, "hash", KEY_RSS_HASH, rss_hf, 0, 0),
 	PKEY(SEC_RSS, "key", KEY_RSS_KEY, rss_key, 0, 0),

@@ -129,3 +129,20 @@ pmtcp_secure_tcp_ts_off(uint32_t saddr, uint32_t daddr)
 
 	return (uint32_t)pmtcp_siphash_2_4(ts_secret, &t, sizeof(t));
 }
+
+/* secure_ipv4_port_ephemeral(): where __inet_hash_connect() starts its
+ * search for a source port towards (@daddr, @dport), RFC 6056 3.3.3
+ * (algorithm 3: F(local IP, remote IP, remote port, secret key)). Keyed
+ * with the ISN secret, as Linux keys both with net_secret: an off-path
+ * attacker cannot guess the port, and each destination has its own
+ * sequence of ports. Arguments in network order. */
+uint32_t
+pmtcp_secure_ipv4_port_ephemeral(uint32_t saddr, uint32_t daddr,
+				 uint16_t dport)
+{
+	struct {
+		uint32_t saddr, daddr, dport;
+	} __rte_packed t = { saddr, daddr, dport };
+
+	return (uint32_t)pmtcp_siphash_2_4(net_secret, &t, sizeof(t));
+}

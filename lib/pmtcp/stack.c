@@ -93,7 +93,6 @@ pmtcp_stack_conf_init(struct pmtcp_stack_conf *conf)
 	conf->socket_id = SOCKET_ID_ANY;
 	conf->max_conns = 65536;
 	conf->max_listeners = 64;
-	conf->neigh_entries = 256;
 	conf->arp_pending_max = 64;
 	conf->tx_burst = 32;
 	conf->timer_tick_us = 1000;
@@ -138,11 +137,13 @@ pmtcp_stack_create(const struct pmtcp_stack_conf *conf)
 		rte_pktmbuf_priv_size(conf->pool) +
 		RTE_MIN((uint16_t)RTE_PKTMBUF_HEADROOM,
 			rte_pktmbuf_data_room_size(conf->pool)));
+	st->mbuf_room = (uint16_t)(rte_pktmbuf_data_room_size(conf->pool) -
+		RTE_MIN((uint16_t)RTE_PKTMBUF_HEADROOM,
+			rte_pktmbuf_data_room_size(conf->pool)));
 	st->cb = conf->cb;
 	st->sysctl = conf->sysctl;
 	st->tx_burst = conf->tx_burst;
 	st->max_listeners = conf->max_listeners ? conf->max_listeners : 64;
-	st->neigh_entries = conf->neigh_entries ? conf->neigh_entries : 256;
 	st->arp_pending_max = conf->arp_pending_max ? conf->arp_pending_max : 64;
 	st->listen_idx = rte_zmalloc_socket("pmtcp_listen_idx", 65536, 0, socket);
 	st->listeners = rte_zmalloc_socket("pmtcp_listeners",
@@ -150,6 +151,10 @@ pmtcp_stack_create(const struct pmtcp_stack_conf *conf)
 	if (st->listen_idx == NULL || st->listeners == NULL)
 		goto nomem;
 	if (pmtcp_conn_table_init(st, conf->max_conns, socket) != 0)
+		goto nomem;
+	/* sized by neigh.default.gc_thresh3 now: a larger value set later
+	 * takes effect at the next stack, a smaller one at once */
+	if (pmtcp_arp_init(st, socket) != 0)
 		goto nomem;
 	if (pmtcp_timer_wheel_init(&st->wheel, conf->timer_slots,
 				   hz / 1000000 * conf->timer_tick_us +
@@ -174,8 +179,8 @@ pmtcp_stack_free(struct pmtcp_stack *st)
 		for (uint16_t k = 0; k < ifc->tx_len; k++)
 			rte_pktmbuf_free(ifc->tx_buf[k]);
 		ifc->tx_len = 0;
-		pmtcp_arp_fini(st, ifc);
 	}
+	pmtcp_arp_fini(st);
 	if (st->wheel.slots != NULL)
 		pmtcp_timer_wheel_fini(&st->wheel);
 	/* data still queued on connections goes back to the pool */
@@ -193,7 +198,6 @@ int
 pmtcp_stack_add_iface(struct pmtcp_stack *st, const struct pmtcp_iface_conf *ic)
 {
 	struct pmtcp_iface *ifc;
-	int ret;
 
 	if (ic == NULL || ic->addr == 0 || ic->prefix_len == 0 ||
 	    ic->prefix_len > 32 || ic->mtu < 68 + 40 || ic->mtu > 9216 ||
@@ -201,15 +205,19 @@ pmtcp_stack_add_iface(struct pmtcp_stack *st, const struct pmtcp_iface_conf *ic)
 		return -EINVAL;
 	if (st->n_ifaces >= PMTCP_MAX_IFACES)
 		return -ENOSPC;
+	/* every frame we build must fit one mbuf of the pool */
+	if (ic->mtu + RTE_ETHER_HDR_LEN > st->mbuf_room) {
+		PMTCP_LOG(ERR, "port %u: MTU %u needs %u-byte frames; the pool's mbufs hold %u",
+			  ic->port_id, ic->mtu, ic->mtu + RTE_ETHER_HDR_LEN,
+			  st->mbuf_room);
+		return -EMSGSIZE;
+	}
 	ifc = &st->ifaces[st->n_ifaces];
 	memset(ifc, 0, sizeof(*ifc));
 	ifc->conf = *ic;
 	ifc->mask = rte_cpu_to_be_32(ic->prefix_len == 32 ? UINT32_MAX :
 				     ~(UINT32_MAX >> ic->prefix_len));
 	ifc->mss = (uint16_t)(ic->mtu - 40);
-	ret = pmtcp_arp_init(st, ifc, SOCKET_ID_ANY);
-	if (ret != 0)
-		return ret;
 	return st->n_ifaces++;
 }
 
@@ -336,9 +344,10 @@ pmtcp_stack_poll(struct pmtcp_stack *st, uint64_t now_tsc)
 	pmtcp_stack_clock(st, now_tsc);
 	fired = pmtcp_timer_wheel_advance(&st->wheel, now_tsc,
 					  pmtcp_tcp_timer_fire, st);
-	/* neighbours being resolved: looked at every 10 ms */
-	if (unlikely(st->neigh_incomplete > 0) && now_tsc >= st->neigh_next_scan) {
-		st->neigh_next_scan = now_tsc + st->tsc_hz / 100;
+	/* the neighbour table's timers and GC: every 10 ms, by the stack
+	 * clock (never behind a clock a caller moved ahead) */
+	if (unlikely(st->now_tsc >= st->neigh_next_scan)) {
+		st->neigh_next_scan = st->now_tsc + st->tsc_hz / 100;
 		pmtcp_neigh_timer(st);
 	}
 	for (uint16_t i = 0; i < st->n_ifaces; i++)

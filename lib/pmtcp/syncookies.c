@@ -16,6 +16,9 @@
  * top 8 bits, refuses it unless it is 0 or 1 minute old, subtracts H1 for
  * that minute and keeps the low 24 bits: an index below 4 means ours.
  *
+ * pmtcp_tcp_cookie_check() below is cookie_v4_check(): the listener's side
+ * of an ACK that completes a cookie handshake.
+ *
  * With timestamps, the SYN-ACK's TSval carries the other SYN options in
  * its low 6 bits (cookie_init_timestamp()), and the ACK echoes them:
  *
@@ -27,11 +30,16 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <string.h>
+
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_ip.h>
 
 #include "pmtcp_priv.h"
 #include "syncookies.h"
+#include "tcp.h"
 
 #define COOKIEBITS 24                     /* upper bits store count */
 #define COOKIEMASK ((1U << COOKIEBITS) - 1)
@@ -195,4 +203,99 @@ pmtcp_cookie_timestamp_decode(uint32_t tsecr, bool sysctl_sack,
 	if (!*wscale_ok)
 		return true;    /* no window scaling */
 	return sysctl_window_scaling;
+}
+
+/*
+ * cookie_v4_check() + tcp_get_cookie_sock(): an ACK for a listener with
+ * no connection may complete a cookie handshake. Valid -> a connection
+ * straight in ESTABLISHED, set up from what the cookie and the echoed
+ * timestamp carry. Returns it, or NULL (SyncookiesFailed counted when a
+ * cookie was checked and did not verify). Does not consume @m.
+ */
+struct pmtcp_sock *
+pmtcp_tcp_cookie_check(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		      uint16_t listener, struct rte_mbuf *m,
+		      const struct rte_tcp_hdr *th,
+		      const struct pmtcp_tcp_opts *opt)
+{
+	const struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod_offset(m,
+			const struct rte_ipv4_hdr *, m->l2_len);
+	struct pmtcp_listener *l = &st->listeners[listener - 1];
+	const struct pmtcp_sysctl *s = &st->sysctl;
+	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
+	uint32_t ack = rte_be_to_cpu_32(th->recv_ack);
+	bool wscale_ok = false, sack_ok = false, ecn_ok = false;
+	uint8_t snd_wscale = 0;
+	struct pmtcp_tcp_opts syn_opt;
+	struct pmtcp_sock *sk;
+	uint32_t ts_off = 0;
+	uint16_t mss;
+
+	/* tcp_synq_no_recent_overflow(): cookies only after an overflow in
+	 * the last two minutes, unless they are always on */
+	if (s->tcp_syncookies == 0 ||
+	    (s->tcp_syncookies == 1 &&
+	     (l->last_overflow_ms == 0 ||
+	      st->now_ms - l->last_overflow_ms > 120000)))
+		return NULL;
+	if (pmtcp_cookie_v4_check(iph->src_addr, iph->dst_addr, th->src_port,
+				  th->dst_port, seq, ack,
+				  pmtcp_cookie_time(st->now_tsc, st->tsc_hz),
+				  &mss) != 0) {
+		MIB_INC(st, TcpExt, SyncookiesFailed);
+		return NULL;
+	}
+	/* cookie_timestamp_decode(): what the SYN offered, from TSecr */
+	if (opt->saw_tstamp) {
+		if (!s->tcp_timestamps) {
+			MIB_INC(st, TcpExt, SyncookiesFailed);
+			return NULL;
+		}
+		ts_off = pmtcp_secure_tcp_ts_off(iph->dst_addr, iph->src_addr);
+		if (!pmtcp_cookie_timestamp_decode(opt->rcv_tsecr - ts_off,
+				s->tcp_sack != 0, s->tcp_window_scaling != 0,
+				s->tcp_ecn != 0, &snd_wscale, &wscale_ok,
+				&sack_ok, &ecn_ok)) {
+			MIB_INC(st, TcpExt, SyncookiesFailed);
+			return NULL;
+		}
+	}
+	sk = pmtcp_sock_alloc(st);
+	if (sk == NULL) {
+		MIB_INC(st, TcpExt, ListenDrops);
+		return NULL;
+	}
+	MIB_INC(st, TcpExt, SyncookiesRecv);
+	/* rebuild the request the SYN would have made */
+	memset(&syn_opt, 0, sizeof(syn_opt));
+	syn_opt.saw_tstamp = opt->saw_tstamp;
+	syn_opt.rcv_tsval = opt->rcv_tsval;
+	syn_opt.mss_clamp = mss;
+	syn_opt.wscale_ok = wscale_ok;
+	syn_opt.snd_wscale = snd_wscale;
+	syn_opt.sack_ok = sack_ok;
+	{
+		struct rte_tcp_hdr syn_th = *th;
+
+		syn_th.sent_seq = rte_cpu_to_be_32(seq - 1);
+		syn_th.tcp_flags = TH_SYN | (ecn_ok ? (TH_ECE | TH_CWR) : 0);
+		pmtcp_tcp_openreq_init(st, ifc, sk, iph, &syn_th, &syn_opt);
+	}
+	sk->iss = ack - 1;
+	sk->snd_una = ack;
+	sk->snd_nxt = ack;
+	sk->snd_wnd = (uint32_t)rte_be_to_cpu_16(th->rx_win) << sk->snd_wscale;
+	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
+	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_ESTABLISHED);
+	pmtcp_sock_hash(st, sk);
+	return sk;
+}
+
+/* A cookie connection reached ESTABLISHED. */
+void
+pmtcp_cookie_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+			 struct rte_mbuf *m, const struct rte_tcp_hdr *th,
+			 const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
+{
+	pmtcp_tcp_child_established(st, sk, m, th, opt, seg_len, false);
 }

@@ -37,6 +37,8 @@ static const struct knob knobs[] = {
 	  "ephemeral source ports for connect(): low high"),
 	K(tcp_rmem, 3, 1, INT32_MAX, 4096, 87380, 6291456,
 	  "receive buffer min default max: sets the SYN window and scale"),
+	K(tcp_wmem, 3, 1, INT32_MAX, 4096, 16384, 4194304,
+	  "send buffer min default max: bounds what pmtcp_send() queues (-EAGAIN)"),
 	K(tcp_max_syn_backlog, 1, 1, 1 << 24, 4096, 0, 0,
 	  "SYN_RECV entries per listener"),
 	K(tcp_rto_initial_ms, 1, 1, 120000, 1000, 0, 0,
@@ -44,7 +46,11 @@ static const struct knob knobs[] = {
 	K(tcp_rto_max_ms, 1, 1, 120000, 120000, 0, 0,
 	  "pmtcp: retransmission timeout ceiling in ms (TCP_RTO_MAX)"),
 	K(tcp_mss_clamp, 1, 0, 65495, 0, 0, 0,
-	  "pmtcp: clamp the advertised MSS (0: MTU - 40)"),
+	  "pmtcp: clamp the advertised MSS (0: MTU - 40; else at least 88, TCP_MIN_MSS)"),
+	K(tcp_min_snd_mss, 1, 48, 65495, 48, 0, 0,
+	  "the smallest MSS we send with, whatever the peer's MSS option says"),
+	K(tcp_rto_min_ms, 1, 1, 120000, 200, 0, 0,
+	  "pmtcp: retransmission timeout floor in ms (TCP_RTO_MIN)"),
 	K(ip_default_ttl, 1, 1, 255, 64, 0, 0, "TTL of sent packets"),
 	K(tcp_retries2, 1, 1, 255, 15, 0, 0,
 	  "data/FIN retransmissions before the connection fails with ETIMEDOUT"),
@@ -56,12 +62,23 @@ static const struct knob knobs[] = {
 	  "TIME_WAIT connections kept; beyond, close at once (TCPTimeWaitOverflow)"),
 	K(tcp_challenge_ack_limit, 1, 1, INT32_MAX, 1000, 0, 0,
 	  "challenge ACKs (RFC 5961) sent per second"),
+	K(tcp_rfc1337, 1, 0, 1, 0, 0, 0,
+	  "1: a RST does not end TIME_WAIT (RFC 1337's fix); 0: it does, as Linux by default"),
+	K(tcp_invalid_ratelimit, 1, 0, INT32_MAX, 500, 0, 0,
+	  "ms a connection waits between duplicate ACKs for out-of-window or PAWS-rejected segments"),
 	K(tcp_syncookies, 1, 0, 2, 1, 0, 0,
 	  "SYN cookies: 0 never, 1 when the SYN queue is full, 2 always"),
 	KN("neigh.default.retrans_time_ms", neigh_retrans_time_ms, 1, 10, 3600000,
 	   1000, 0, 0, "ms between ARP requests for an unresolved neighbour"),
 	KN("neigh.default.mcast_solicit", neigh_mcast_solicit, 1, 1, 255, 3, 0, 0,
 	   "ARP requests before a neighbour is FAILED (connections: EHOSTUNREACH)"),
+	KN("neigh.default.base_reachable_time_ms", neigh_base_reachable_time_ms, 1,
+	   1, 86400000, 30000, 0, 0,
+	   "a reply keeps a neighbour REACHABLE for a random [base/2, 3*base/2) ms, then STALE"),
+	KN("neigh.default.gc_stale_time", neigh_gc_stale_time, 1, 1, 86400, 60, 0, 0,
+	   "s a STALE neighbour unused for that long is garbage-collected"),
+	KN("neigh.default.gc_thresh3", neigh_gc_thresh3, 1, 1, 65536, 1024, 0, 0,
+	   "neighbour table entries per stack (allocated at stack creation; full: evict STALE)"),
 };
 #define N_KNOBS (sizeof(knobs) / sizeof(knobs[0]))
 
@@ -129,6 +146,10 @@ pmtcp_sysctl_set(struct pmtcp_sysctl *s, const char *name, const char *value,
 			goto bad;
 		if (x < k->min || x > k->max)
 			goto range;
+		/* setsockopt(TCP_MAXSEG) refuses less than TCP_MIN_MSS */
+		if (k->off == offsetof(struct pmtcp_sysctl, tcp_mss_clamp) &&
+		    x != 0 && x < 88)
+			goto mss_clamp;
 		v[i] = (int32_t)x;
 		p = end;
 	}
@@ -153,6 +174,11 @@ range:
 	if (err != NULL)
 		snprintf(err, errlen, "%s: value '%s' out of range [%d, %d]",
 			 k->name, value, k->min, k->max);
+	return -EINVAL;
+mss_clamp:
+	if (err != NULL)
+		snprintf(err, errlen, "%s: value '%s' out of range: 0 (off) or [88, %d]",
+			 k->name, value, k->max);
 	return -EINVAL;
 order:
 	if (err != NULL)

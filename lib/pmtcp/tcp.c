@@ -31,14 +31,66 @@ pmtcp_sock_release(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	sk->flags |= SK_ORPHAN;
 }
 
-/* tcp_sendmsg(): copy @len bytes to the send queue and send what the
- * windows allow. */
+/*
+ * What an skb costs beside its payload in Linux 4.17 (x86-64, a distribution
+ * kernel): MAX_TCP_HEADER (128 + MAX_HEADER: LL_MAX_HEADER 128 + 48 for
+ * tunnels), SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) and
+ * SKB_DATA_ALIGN(sizeof(struct sk_buff)). tcp_sndbuf_expand() sizes the
+ * send buffer from them.
+ */
+#define TCP_SKB_MAX_TCP_HEADER 304U
+#define TCP_SKB_SHINFO_SIZE 320U
+#define TCP_SKB_SIZE 256U
+#define TCP_INIT_CWND 10U            /* RFC 6928; pmtcp's window stays there */
+
+/*
+ * sk->sk_sndbuf: tcp_wmem[1] (tcp_init_sock()), raised when the connection
+ * is established by tcp_sndbuf_expand() to twice the congestion window
+ * (TCP_INIT_CWND segments: pmtcp's window does not grow) of per-segment
+ * truesize, at most tcp_wmem[2]: 87040 bytes for an MSS up to 1472.
+ * Linux expands again as the window grows; pmtcp's does not grow.
+ * tcp_wmem[0] is the floor Linux falls back to under memory pressure,
+ * which pmtcp does not have.
+ */
+static uint32_t
+tcp_sndbuf(const struct pmtcp_stack *st, const struct pmtcp_sock *sk)
+{
+	const int32_t *wmem = st->sysctl.tcp_wmem;
+	uint32_t per_mss = (uint32_t)RTE_MAX(sk->rx_mss, sk->mss) +
+			   TCP_SKB_MAX_TCP_HEADER + TCP_SKB_SHINFO_SIZE;
+	uint64_t sndmem;
+
+	per_mss = rte_align32pow2(per_mss) + TCP_SKB_SIZE;
+	sndmem = 2ULL * TCP_INIT_CWND * per_mss;
+	if (sndmem <= (uint64_t)wmem[1])
+		return (uint32_t)wmem[1];
+	return (uint32_t)RTE_MIN(sndmem, (uint64_t)wmem[2]);
+}
+
+/* sk->sk_wmem_queued: the send queue's mbufs, each charged whole (the
+ * mempool element: struct rte_mbuf, private area and data room), as
+ * Linux charges an skb's truesize. */
+static inline uint32_t
+tcp_wmem_queued(const struct pmtcp_stack *st, const struct pmtcp_sock *sk)
+{
+	return sk->sndq == NULL ? 0 : (uint32_t)sk->sndq->nb_segs * st->pool->elt_size;
+}
+
+/*
+ * tcp_sendmsg() on a non-blocking socket: copy what the send buffer takes
+ * into the send queue and send what the windows allow. Like Linux, a new
+ * mbuf is taken only while the queue is below the send buffer
+ * (sk_stream_memory_free()), and the last one is filled to its end, so
+ * the queue may pass the buffer by less than one mbuf. Nothing taken:
+ * -EAGAIN, or -ENOBUFS when the pool ran dry.
+ */
 int
 pmtcp_send(struct pmtcp_stack *st, struct pmtcp_sock *sk, const void *buf,
 	   uint32_t len)
 {
 	const uint8_t *p = buf;
-	uint32_t done = 0;
+	uint32_t done = 0, sndbuf;
+	int full = -EAGAIN;
 
 	if (sk->state != PMTCP_TCP_ESTABLISHED && sk->state != PMTCP_TCP_CLOSE_WAIT)
 		return sk->state == PMTCP_TCP_SYN_SENT ||
@@ -47,6 +99,7 @@ pmtcp_send(struct pmtcp_stack *st, struct pmtcp_sock *sk, const void *buf,
 		return -EPIPE;
 	if (len == 0)
 		return 0;
+	sndbuf = tcp_sndbuf(st, sk);
 	while (done < len) {
 		struct rte_mbuf *last = sk->sndq != NULL ? rte_pktmbuf_lastseg(sk->sndq) : NULL;
 		uint32_t room = last != NULL ? rte_pktmbuf_tailroom(last) : 0;
@@ -54,10 +107,15 @@ pmtcp_send(struct pmtcp_stack *st, struct pmtcp_sock *sk, const void *buf,
 		char *dst;
 
 		if (room == 0) {
-			struct rte_mbuf *seg = rte_pktmbuf_alloc(st->pool);
+			struct rte_mbuf *seg;
 
+			/* sk_stream_memory_free() */
+			if (tcp_wmem_queued(st, sk) >= sndbuf)
+				break;
+			seg = rte_pktmbuf_alloc(st->pool);
 			if (seg == NULL) {
 				MIB_INC(st, Pmtcp, NoMbuf);
+				full = -ENOBUFS;
 				break;
 			}
 			rte_pktmbuf_reset_headroom(seg);
@@ -65,6 +123,7 @@ pmtcp_send(struct pmtcp_stack *st, struct pmtcp_sock *sk, const void *buf,
 			if (sk->sndq == NULL) {
 				sk->sndq = seg;
 			} else if (rte_pktmbuf_chain(sk->sndq, seg) != 0) {
+				/* RTE_MBUF_MAX_NB_SEGS: a huge tcp_wmem */
 				rte_pktmbuf_free(seg);
 				break;
 			}
@@ -77,9 +136,11 @@ pmtcp_send(struct pmtcp_stack *st, struct pmtcp_sock *sk, const void *buf,
 		memcpy(dst, p + done, n);
 		done += n;
 	}
+	if (done == 0)
+		return full;
 	sk->sndq_len += done;
 	pmtcp_tcp_write_xmit(st, sk);
-	return done == 0 ? -ENOBUFS : (int)done;
+	return (int)done;
 }
 
 /* Acknowledged bytes leave the send queue. */
@@ -143,16 +204,32 @@ pmtcp_close(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	return 0;
 }
 
-/* tcp_disconnect(): RST for a synchronized connection, then release. */
+/*
+ * tcp_disconnect(): RST for a synchronized connection, then release.
+ * A sock in CLOSE is over already: freed, released from inside its own
+ * callback (the input frees it when the callback returns), or the sock
+ * of a failed or closed callback (tcp_done() frees it next); it is left
+ * alone, so that a second abort, or one from those callbacks, does not
+ * free it twice. A TIME_WAIT (the closed callback's sock as TIME_WAIT
+ * begins) ends without a word to the peer, as inet_twsk_deschedule_put().
+ */
 void
 pmtcp_abort(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
-	if (sk->state == PMTCP_TCP_ESTABLISHED || sk->state == PMTCP_TCP_SYN_RECV ||
-	    sk->state == PMTCP_TCP_CLOSE_WAIT || sk->state == PMTCP_TCP_FIN_WAIT1 ||
-	    sk->state == PMTCP_TCP_FIN_WAIT2 || sk->state == PMTCP_TCP_CLOSING ||
-	    sk->state == PMTCP_TCP_LAST_ACK) {
+	switch (sk->state) {
+	case PMTCP_TCP_CLOSE:
+		return;
+	case PMTCP_TCP_TIME_WAIT:
+		st->tw_count--;
+		break;
+	case PMTCP_TCP_SYN_SENT:
+		break;
+	default:
+		/* ESTABLISHED, SYN_RECV, CLOSE_WAIT, FIN_WAIT1/2, CLOSING,
+		 * LAST_ACK: tcp_need_reset() */
 		pmtcp_tcp_send_active_reset(st, sk);
 		MIB_INC(st, TcpExt, TCPAbortOnData);
+		break;
 	}
 	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_CLOSE);
 	pmtcp_sock_release(st, sk);

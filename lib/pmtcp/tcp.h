@@ -20,7 +20,7 @@
 
 #define TCP_MSS_DEFAULT 536U        /* RFC 1122: MSS when the peer sends none */
 #define TCP_MAX_WSCALE 14U          /* RFC 7323 section 2.3 */
-#define TCP_RTO_MIN_MS 200U         /* Linux TCP_RTO_MIN */
+#define TCP_TIMEWAIT_LEN_MS 60000U  /* TCP_TIMEWAIT_LEN: 2 MSL */
 
 /* TCP flags (rte_tcp.h spells them RTE_TCP_*_FLAG) */
 #define TH_FIN RTE_TCP_FIN_FLAG
@@ -86,8 +86,8 @@ enum {
  *   timer 32 | srtt rttvar 8 | snd_wnd rcv_wnd 8 | rx_mss ip_id 4
  *   snd_wscale rcv_wscale listener quickack 4 | open_tsc 8           = 64
  * Line 3, data and close:
- *   dtimer 32 | user_data 8 | sndq 8 | sndq_len sndq_seq 8
- *   rcv_wup ts_recent_stamp 8                                        = 64
+ *   dtimer 32 (its owner32: last_oow_ack_ms) | user_data 8 | sndq 8
+ *   sndq_len sndq_seq 8 | rcv_wup ts_recent_stamp 8                  = 64
  * The next hop is not stored: pmtcp_route_nexthop() derives it from the
  * interface and the peer address.
  */
@@ -127,7 +127,9 @@ struct pmtcp_sock {
 	uint8_t quickack;            /* icsk_ack.quick: ACKs still sent at once */
 	uint64_t open_tsc;           /* connect()/SYN arrival */
 	/* --- line 3 --- */
-	struct pmtcp_timer dtimer;   /* delayed ACK */
+	struct pmtcp_timer dtimer;   /* delayed ACK; dtimer.owner32 is
+				      * tp->last_oow_ack_time (ms, 0 = never),
+				      * see sk_last_oow_ack() */
 	uint64_t user_data;
 	struct rte_mbuf *sndq;       /* bytes sent or to send, not yet acked */
 	uint32_t sndq_len;           /* bytes in sndq */
@@ -142,6 +144,15 @@ static_assert(offsetof(struct pmtcp_sock, timer) == RTE_CACHE_LINE_SIZE,
 	      "line 1 of struct pmtcp_sock is full");
 static_assert(offsetof(struct pmtcp_sock, dtimer) == 2 * RTE_CACHE_LINE_SIZE,
 	      "line 2 of struct pmtcp_sock is full");
+
+/* tp->last_oow_ack_time: when this connection last sent a duplicate ACK
+ * for an invalid segment (tcp_oow_rate_limited()); kept in the delayed
+ * ACK timer's spare bytes. */
+static inline uint32_t *
+sk_last_oow_ack(struct pmtcp_sock *sk)
+{
+	return &sk->dtimer.owner32;
+}
 
 /* tcp_conn_table.c */
 int pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, int socket);
@@ -209,7 +220,58 @@ pmtcp_tcp_tsval(const struct pmtcp_stack *st, const struct pmtcp_sock *sk)
 	return st->now_ms + sk->ts_off;
 }
 
+#define TCP_PAWS_24DAYS_MS (24U * 24 * 3600 * 1000) /* TCP_PAWS_24DAYS */
+#define TCP_PAWS_MSL_MS (60U * 1000)                /* TCP_PAWS_MSL */
+#define TCP_PAWS_WINDOW 1                           /* TCP_PAWS_WINDOW */
+
+/*
+ * tcp_paws_check(), RFC 7323 5.3: the segment's TSval is not older than
+ * ts_recent by more than @paws_win; or ts_recent is more than 24 days old
+ * (RFC 7323 5.5: the peer's clock may have wrapped since); or there is
+ * no ts_recent at all.
+ */
+static inline bool
+pmtcp_tcp_paws_check(const struct pmtcp_stack *st, const struct pmtcp_sock *sk,
+	       const struct pmtcp_tcp_opts *opt, int32_t paws_win)
+{
+	if ((int32_t)(sk->ts_recent - opt->rcv_tsval) <= paws_win)
+		return true;
+	if (st->now_ms - sk->ts_recent_stamp >= TCP_PAWS_24DAYS_MS)
+		return true;
+	return sk->ts_recent == 0;
+}
+
+/* tcp_paws_reject(): as tcp_paws_check() with no window, except that a
+ * RST is believed once ts_recent is older than TCP_PAWS_MSL (60 s). */
+static inline bool
+pmtcp_tcp_paws_reject(const struct pmtcp_stack *st, const struct pmtcp_sock *sk,
+		const struct pmtcp_tcp_opts *opt, bool rst)
+{
+	if (pmtcp_tcp_paws_check(st, sk, opt, 0))
+		return false;
+	return !(rst && st->now_ms - sk->ts_recent_stamp >= TCP_PAWS_MSL_MS);
+}
+
 /* tcp_input.c */
+/* tcp_sync_mss(): the MSS we send with, from ours and the peer's */
+void pmtcp_tcp_sync_mss(const struct pmtcp_stack *st, struct pmtcp_sock *sk);
+/* The handshake's RTT sample (the clock, or the echoed timestamp). */
+void pmtcp_tcp_synack_rtt_meas(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+			       const struct pmtcp_tcp_opts *opt);
+/* RST answering @m for @sk, then drop @m for @why. */
+void pmtcp_tcp_reset_and_drop(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+			      struct rte_mbuf *m, enum pmtcp_drop_reason why);
+/* tcp_oow_rate_limited(): true (counted under @mib) when @sk must not
+ * answer this invalid segment now (tcp_invalid_ratelimit). */
+bool pmtcp_tcp_oow_rate_limited(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+				const struct rte_tcp_hdr *th, uint32_t seg_len,
+				enum pmtcp_mib_id mib);
+/* The end of a handshake: data phase, counters, callback, then the rest
+ * of @m in the synchronized states. Consumes @m. */
+void pmtcp_tcp_child_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+				 struct rte_mbuf *m, const struct rte_tcp_hdr *th,
+				 const struct pmtcp_tcp_opts *opt, uint32_t seg_len,
+				 bool active);
 bool pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 				 struct rte_mbuf *m, const struct rte_tcp_hdr *th,
 				 const struct pmtcp_tcp_opts *opt,
@@ -225,12 +287,31 @@ void pmtcp_cookie_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		struct rte_mbuf *m, const struct rte_tcp_hdr *th,
 		const struct pmtcp_tcp_opts *opt, uint32_t seg_len);
 /* tcp_rtt_estimator(), first or later sample in us */
-void pmtcp_tcp_rtt_estimator(struct pmtcp_sock *sk, uint32_t rtt_us);
+void pmtcp_tcp_rtt_estimator(const struct pmtcp_stack *st,
+			     struct pmtcp_sock *sk, uint32_t rtt_us);
 /* tcp_set_state() with its counter side effects */
 void pmtcp_tcp_set_state(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 			 int state);
 /* tcp_done(): the connection is over; report @err and free it. */
 void pmtcp_tcp_done(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err);
+
+/* tcp_minisocks.c */
+/* tcp_check_req(): SYN_RECV (and a simultaneous open's). Consumes @m. */
+void pmtcp_tcp_check_req(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+			 struct rte_mbuf *m, const struct rte_tcp_hdr *th,
+			 const struct pmtcp_tcp_opts *opt, uint32_t seg_len);
+/* tcp_timewait_state_process(): consumes @m unless it returns true (a
+ * SYN that may reopen the 4-tuple, with @tw_isn set). */
+bool pmtcp_tcp_timewait_state_process(struct pmtcp_stack *st,
+				      struct pmtcp_sock *sk, struct rte_mbuf *m,
+				      const struct rte_tcp_hdr *th,
+				      const struct pmtcp_tcp_opts *opt,
+				      uint32_t seg_len, uint32_t *tw_isn);
+/* tcp_openreq_init(): a child (or a cookie's request) from its SYN. */
+void pmtcp_tcp_openreq_init(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+			    struct pmtcp_sock *sk, const struct rte_ipv4_hdr *iph,
+			    const struct rte_tcp_hdr *th,
+			    const struct pmtcp_tcp_opts *opt);
 
 /* tcp.c */
 void pmtcp_sock_release(struct pmtcp_stack *st, struct pmtcp_sock *sk);

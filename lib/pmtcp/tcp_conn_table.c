@@ -13,6 +13,50 @@
 
 #include "tcp.h"
 
+/*
+ * AddressSanitizer cannot tell a free sock from a live one: they all sit
+ * in one rte_zmalloc()'d array. In an ASan build a free sock is poisoned
+ * except for what is read of every sock, free or not (the free-list link
+ * and the 4-tuple and state line up to flags; sndq, which
+ * pmtcp_stack_free() reads), so a sock used after its connection ended
+ * (by the stack, or by an application callback) is reported.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define PMTCP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PMTCP_ASAN 1
+#endif
+#endif
+#ifdef PMTCP_ASAN
+#include <sanitizer/asan_interface.h>
+
+static void
+sock_poison(struct pmtcp_sock *sk)
+{
+	const size_t keep = offsetof(struct pmtcp_sock, snd_una);
+	const size_t q = offsetof(struct pmtcp_sock, sndq);
+
+	ASAN_POISON_MEMORY_REGION((char *)sk + keep, q - keep);
+	ASAN_POISON_MEMORY_REGION((char *)sk + q + sizeof(sk->sndq),
+				  sizeof(*sk) - q - sizeof(sk->sndq));
+}
+
+static void
+sock_unpoison(struct pmtcp_sock *sk, uint32_t n)
+{
+	ASAN_UNPOISON_MEMORY_REGION(sk, sizeof(*sk) * n);
+}
+#else
+static inline void sock_poison(struct pmtcp_sock *sk) { RTE_SET_USED(sk); }
+static inline void
+sock_unpoison(struct pmtcp_sock *sk, uint32_t n)
+{
+	RTE_SET_USED(sk);
+	RTE_SET_USED(n);
+}
+#endif
+
 int
 pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, int socket)
 {
@@ -34,6 +78,7 @@ pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, int socket)
 		st->socks[i].state = PMTCP_TCP_CLOSE;
 		st->socks[i].hnext = st->free_list;
 		st->free_list = &st->socks[i];
+		sock_poison(&st->socks[i]);
 	}
 	st->hash_seed = (uint32_t)rte_rand();
 	st->port_hint = (uint32_t)rte_rand();
@@ -44,6 +89,8 @@ void
 pmtcp_conn_table_fini(struct pmtcp_stack *st)
 {
 	rte_free(st->buckets);
+	if (st->socks != NULL)
+		sock_unpoison(st->socks, st->conn_max);
 	rte_free(st->socks);
 	st->buckets = NULL;
 	st->socks = NULL;
@@ -67,6 +114,7 @@ pmtcp_sock_alloc(struct pmtcp_stack *st)
 		return NULL;
 	}
 	st->free_list = sk->hnext;
+	sock_unpoison(sk, 1);
 	memset(sk, 0, sizeof(*sk));
 	sk->state = PMTCP_TCP_CLOSE;
 	pmtcp_timer_init(&sk->timer);
@@ -115,6 +163,7 @@ pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	sk->hnext = st->free_list;
 	st->free_list = sk;
 	st->conn_count--;
+	sock_poison(sk);
 }
 
 struct pmtcp_sock *
@@ -156,30 +205,71 @@ tcp_twsk_unique(struct pmtcp_stack *st, struct pmtcp_sock *tw,
 }
 
 /*
- * __inet_hash_connect(): walk ip_local_port_range from a moving start and
- * take the first port whose 4-tuple is not in use. Linux starts from
- * a hash of the destination plus a counter; a per-stack counter gives the
- * same spread here, and the walk is bounded by the range size.
+ * __inet_hash_connect() (Linux 4.17), RFC 6056 3.3.3 (algorithm 3): the
+ * search for a source port starts at F(saddr, daddr, dport), a keyed hash
+ * (secure_ipv4_port_ephemeral()), plus a per-stack hint that moves past
+ * each port taken. A destination's ports thus follow their own sequence,
+ * which an off-path attacker cannot guess. Ports of the range's low end
+ * parity come first, two by two, then the others ("tcp/dccp: try to not
+ * exhaust ip_local_port_range in connect()": bind() to port 0 prefers
+ * the odd ones). A port is free when no sock holds its 4-tuple, or when
+ * the TIME_WAIT that holds it may be taken over (tcp_twsk_unique());
+ * a listening port is skipped, as Linux skips a port with a bind bucket.
+ * With few ports in use the first candidate is free; the walk is bounded
+ * by the range size.
+ *
+ * Linux scans an even number of ports (remaining &= ~1), so the top port
+ * of an odd-sized range is never used; pmtcp scans them all.
  */
+/* inet_sk_port_offset(): F(saddr, daddr, dport), remembered for the last
+ * destination (a benchmark connects to one destination over and over). */
+static inline uint32_t
+port_offset(struct pmtcp_stack *st, uint32_t saddr, uint32_t daddr,
+	    uint16_t dport_be)
+{
+	if (st->port_off_dport != dport_be || st->port_off_daddr != daddr ||
+	    st->port_off_saddr != saddr) {
+		st->port_off = pmtcp_secure_ipv4_port_ephemeral(saddr, daddr,
+								dport_be);
+		st->port_off_saddr = saddr;
+		st->port_off_daddr = daddr;
+		st->port_off_dport = dport_be;
+	}
+	return st->port_off;
+}
+
 uint16_t
 pmtcp_inet_hash_connect(struct pmtcp_stack *st, uint32_t saddr,
 			uint32_t daddr, uint16_t dport_be,
 			struct pmtcp_tw_reuse *reuse)
 {
 	uint32_t low = (uint32_t)st->sysctl.ip_local_port_range[0];
-	uint32_t high = (uint32_t)st->sysctl.ip_local_port_range[1];
-	uint32_t remaining = high - low + 1;
-	uint32_t offset = st->port_hint % remaining;
+	uint32_t n = (uint32_t)st->sysctl.ip_local_port_range[1] - low + 1;
+	uint32_t offset = (st->port_hint +
+			   port_offset(st, saddr, daddr, dport_be)) % n;
 
-	for (uint32_t i = 0; i < remaining; i++) {
-		uint16_t port = (uint16_t)(low + (offset + i) % remaining);
-		struct pmtcp_sock *tw = pmtcp_sock_lookup(st, saddr,
-				rte_cpu_to_be_16(port), daddr, dport_be);
+	offset &= ~1U;   /* the first pass: the parity of @low */
+	for (uint32_t parity = 0; parity < 2 && parity < n; parity++) {
+		uint32_t count = (n - parity + 1) / 2;   /* ports of this parity */
+		uint32_t k = offset / 2;                 /* < 2 * count */
 
-		if (tw != NULL && !tcp_twsk_unique(st, tw, reuse))
-			continue;
-		st->port_hint = (offset + i + 1) % remaining;
-		return port;
+		for (uint32_t i = 0; i < count; i++, k++) {
+			struct pmtcp_sock *tw;
+			uint16_t port;
+
+			if (k >= count)
+				k -= count;
+			port = (uint16_t)(low + parity + 2 * k);
+			if (st->listen_idx[port] != 0)
+				continue;
+			tw = pmtcp_sock_lookup(st, saddr, rte_cpu_to_be_16(port),
+					       daddr, dport_be);
+			if (tw != NULL && !tcp_twsk_unique(st, tw, reuse))
+				continue;
+			/* "hint += i + 2" (Linux steps i by 2) */
+			st->port_hint += 2 * i + 2;
+			return port;
+		}
 	}
 	return 0;
 }

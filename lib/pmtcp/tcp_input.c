@@ -5,7 +5,7 @@
  * (LISTEN -> SYN_RECV -> ESTABLISHED, SYN cookies), the synchronized
  * states with data, ACK processing, delayed ACKs and the FIN states
  * (tcp_rcv_established() / tcp_rcv_state_process()), and TIME_WAIT
- * (tcp_timewait_state_process()).
+ * (pmtcp_tcp_timewait_state_process()).
  */
 #include <errno.h>
 #include <string.h>
@@ -82,12 +82,15 @@ tcp_init_transfer(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 /*
  * tcp_rtt_estimator(), RFC 6298 section 2: the first sample sets
  * SRTT = R, RTTVAR = R/2; later ones smooth with alpha 1/8, beta 1/4.
- * RTO = SRTT + max(G, 4 * RTTVAR), at least TCP_RTO_MIN (200 ms) as Linux.
+ * RTO = SRTT + max(G, 4 * RTTVAR), then tcp_bound_rto(): never below
+ * tcp_rto_min_ms (TCP_RTO_MIN, 200 ms) nor above tcp_rto_max_ms
+ * (TCP_RTO_MAX, 120 s), RFC 6298 2.4 and 2.5.
  */
 void
-pmtcp_tcp_rtt_estimator(struct pmtcp_sock *sk, uint32_t rtt_us)
+pmtcp_tcp_rtt_estimator(const struct pmtcp_stack *st, struct pmtcp_sock *sk,
+			uint32_t rtt_us)
 {
-	uint32_t rto_us;
+	uint64_t rto_us;
 
 	if (sk->srtt_us == 0) {
 		sk->srtt_us = rtt_us == 0 ? 1 : rtt_us;
@@ -99,38 +102,68 @@ pmtcp_tcp_rtt_estimator(struct pmtcp_sock *sk, uint32_t rtt_us)
 		sk->rttvar_us = sk->rttvar_us - sk->rttvar_us / 4 + delta / 4;
 		sk->srtt_us = sk->srtt_us - sk->srtt_us / 8 + rtt_us / 8;
 	}
-	rto_us = sk->srtt_us + RTE_MAX(1000U, 4 * sk->rttvar_us);
-	sk->rto_ms = RTE_MAX(rto_us / 1000, TCP_RTO_MIN_MS);
+	rto_us = (uint64_t)sk->srtt_us + RTE_MAX(1000U, 4 * (uint64_t)sk->rttvar_us);
+	rto_us = RTE_MAX(rto_us / 1000, (uint64_t)st->sysctl.tcp_rto_min_ms);
+	sk->rto_ms = (uint32_t)RTE_MIN(rto_us, (uint64_t)st->sysctl.tcp_rto_max_ms);
+}
+
+/*
+ * An RTT sample from the echoed timestamp (RFC 7323 4.1), as
+ * tcp_ack_update_rtt() takes one: only when TSval - TSecr lies in
+ * 0 .. INT_MAX / 1000 ms, so that a peer echoing a TSecr from the far
+ * past or the future cannot feed the estimator a sample of minutes (or a
+ * wrapped one). Returns false, counted, when the sample is ignored.
+ */
+static bool
+tcp_tsecr_rtt_us(struct pmtcp_stack *st, const struct pmtcp_sock *sk,
+		 uint32_t tsecr, uint32_t *rtt_us)
+{
+	uint32_t delta = pmtcp_tcp_tsval(st, sk) - tsecr;
+
+	if (unlikely(delta >= (uint32_t)INT32_MAX / 1000U)) {
+		MIB_INC(st, Pmtcp, RttSampleIgnored);
+		return false;
+	}
+	*rtt_us = delta * 1000U;
+	return true;
 }
 
 /* The first RTT sample of a handshake: from the clock when nothing was
  * retransmitted (Karn), else from the echoed timestamp (RFC 7323 4.1). */
-static void
-tcp_synack_rtt_meas(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+void
+pmtcp_tcp_synack_rtt_meas(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		    const struct pmtcp_tcp_opts *opt)
 {
 	uint32_t rtt_us;
 
 	if (sk->retransmits == 0) {
 		rtt_us = (uint32_t)((st->now_tsc - sk->open_tsc) * 1000000 / st->tsc_hz);
-	} else if (opt->saw_tstamp && opt->rcv_tsecr != 0 &&
-		   (sk->flags & SK_TSTAMP_OK)) {
-		rtt_us = (pmtcp_tcp_tsval(st, sk) - opt->rcv_tsecr) * 1000;
-	} else {
+	} else if (!(opt->saw_tstamp && opt->rcv_tsecr != 0 &&
+		     (sk->flags & SK_TSTAMP_OK) &&
+		     tcp_tsecr_rtt_us(st, sk, opt->rcv_tsecr, &rtt_us))) {
 		return;
 	}
-	pmtcp_tcp_rtt_estimator(sk, rtt_us);
+	pmtcp_tcp_rtt_estimator(st, sk, rtt_us);
 }
 
-/* tcp_sync_mss() for the handshake: the MSS we send with. */
-static void
-tcp_sync_mss(struct pmtcp_sock *sk)
+/*
+ * pmtcp_tcp_sync_mss() for the handshake: the MSS we send with.
+ * __tcp_mtu_to_mss(): our MTU's MSS, clamped to the peer's MSS option,
+ * then raised to tcp_min_snd_mss (48: Linux 4.17's floor, later the
+ * knob) so that a peer announcing MSS 1 cannot make us send a byte per
+ * segment; tcp_mtu_to_mss() then takes the timestamp option off. The
+ * floor never goes past our own MTU's MSS.
+ */
+void
+pmtcp_tcp_sync_mss(const struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
-	uint16_t mss = RTE_MIN(sk->advmss, sk->rx_mss);
+	uint32_t mss = RTE_MIN(sk->advmss, sk->rx_mss);
 
-	if (sk->flags & SK_TSTAMP_OK)
+	mss = RTE_MAX(mss, (uint32_t)st->sysctl.tcp_min_snd_mss);
+	mss = RTE_MIN(mss, (uint32_t)st->ifaces[sk->iface].mss);
+	if ((sk->flags & SK_TSTAMP_OK) && mss > TCPOLEN_TSTAMP_ALIGNED)
 		mss -= TCPOLEN_TSTAMP_ALIGNED;
-	sk->mss = mss;
+	sk->mss = (uint16_t)mss;
 }
 
 /* tcp_reset(): RFC 9293 3.10.7.3 - a RST in SYN_SENT means refused, in a
@@ -145,12 +178,42 @@ tcp_reset(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 
 /* Send a RST answering @m for @sk (tcp_v4_send_reset with a socket), then
  * drop @m. */
-static void
-tcp_reset_and_drop(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+void
+pmtcp_tcp_reset_and_drop(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		   struct rte_mbuf *m, enum pmtcp_drop_reason why)
 {
 	pmtcp_tcp_v4_send_reset(st, &st->ifaces[sk->iface], m);
 	pmtcp_drop(st, m, why);
+}
+
+/*
+ * pmtcp_tcp_oow_rate_limited(): may @sk answer an invalid (out-of-window,
+ * PAWS-rejected) segment with a duplicate ACK now? At most one per
+ * tcp_invalid_ratelimit ms per connection, so that two endpoints that
+ * disagree cannot ping-pong ACKs at line rate; a segment with data and no
+ * SYN is never limited (not part of an ACK loop). Returns true, counted
+ * under @mib, when the ACK must not be sent.
+ */
+bool
+pmtcp_tcp_oow_rate_limited(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		     const struct rte_tcp_hdr *th, uint32_t seg_len,
+		     enum pmtcp_mib_id mib)
+{
+	uint32_t *last = sk_last_oow_ack(sk);
+
+	if (seg_len != 0 && !(th->tcp_flags & TH_SYN))
+		return false;
+	/* __tcp_oow_rate_limited(); the stamp is now_ms + 1, 0 = never */
+	if (*last != 0) {
+		int32_t elapsed = (int32_t)(st->now_ms + 1 - *last);
+
+		if (elapsed >= 0 && elapsed < st->sysctl.tcp_invalid_ratelimit) {
+			st->mib.mib[mib]++;
+			return true;
+		}
+	}
+	*last = st->now_ms + 1;
+	return false;
 }
 
 /* The options of a SYN or SYN-ACK decide what the connection uses. */
@@ -175,8 +238,7 @@ tcp_apply_syn_options(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		sk->flags &= (uint8_t)~SK_SACK_OK;
 	/* RFC 9293 3.7.1: 536 when the peer sends no MSS option */
 	sk->rx_mss = opt->mss_clamp != 0 ? opt->mss_clamp : TCP_MSS_DEFAULT;
-	tcp_sync_mss(sk);
-	(void)st;
+	pmtcp_tcp_sync_mss(st, sk);
 }
 
 /*
@@ -201,7 +263,7 @@ pmtcp_rcv_synsent_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 				pmtcp_drop(st, m, PMTCP_DROP_TCP_BAD_ACK);
 				return;
 			}
-			tcp_reset_and_drop(st, sk, m, PMTCP_DROP_TCP_BAD_ACK);
+			pmtcp_tcp_reset_and_drop(st, sk, m, PMTCP_DROP_TCP_BAD_ACK);
 			return;
 		}
 		/* PAWS (RFC 7323 5.3 / Linux): the echoed timestamp must lie
@@ -210,7 +272,7 @@ pmtcp_rcv_synsent_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		    !seq_between(opt->rcv_tsecr, sk->retrans_stamp + sk->ts_off,
 				 pmtcp_tcp_tsval(st, sk))) {
 			MIB_INC(st, TcpExt, PAWSActiveRejected);
-			tcp_reset_and_drop(st, sk, m, PMTCP_DROP_TCP_PAWS);
+			pmtcp_tcp_reset_and_drop(st, sk, m, PMTCP_DROP_TCP_PAWS);
 			return;
 		}
 		/* "If the RST bit is set ... signal 'connection reset'" */
@@ -234,7 +296,7 @@ pmtcp_rcv_synsent_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		/* RFC 7323 2.2: the window of a SYN is not scaled */
 		sk->snd_wnd = rte_be_to_cpu_16(th->rx_win);
 		tcp_apply_syn_options(st, sk, opt);
-		tcp_synack_rtt_meas(st, sk, opt);
+		pmtcp_tcp_synack_rtt_meas(st, sk, opt);
 		pmtcp_timer_cancel(&st->wheel, &sk->timer);
 		rte_pktmbuf_free(m);
 		/* tcp_finish_connect() then __tcp_send_ack() */
@@ -281,8 +343,8 @@ pmtcp_rcv_synsent_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
  * as tcp_rcv_state_process() goes on after its SYN_RECV step.
  * Consumes @m.
  */
-static void
-tcp_child_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+void
+pmtcp_tcp_child_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		      struct rte_mbuf *m, const struct rte_tcp_hdr *th,
 		      const struct pmtcp_tcp_opts *opt, uint32_t seg_len,
 		      bool active)
@@ -308,82 +370,22 @@ tcp_child_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		rte_pktmbuf_free(m);
 }
 
-/* tcp_in_window() as tcp_check_req() uses it. */
-static bool
-tcp_in_window(uint32_t seq, uint32_t end_seq, uint32_t s_win, uint32_t e_win)
-{
-	if (seq == s_win)
-		return true;
-	if (seq_after(end_seq, s_win) && seq_before(seq, e_win))
-		return true;
-	return seq == e_win && seq == end_seq;
-}
-
-/*
- * SYN_RECV (tcp_check_req() for the passive side, tcp_rcv_state_process()
- * TCP_SYN_RECV for a simultaneous open). Consumes @m.
- */
-static void
-tcp_rcv_synrecv(struct pmtcp_stack *st, struct pmtcp_sock *sk,
-		struct rte_mbuf *m, const struct rte_tcp_hdr *th,
-		const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
-{
-	uint8_t flags = th->tcp_flags;
-	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
-	uint32_t ack = rte_be_to_cpu_32(th->recv_ack);
-	bool active = (sk->flags & SK_ACTIVE) != 0;
-
-	/* the peer resent its SYN: resend our SYN-ACK */
-	if (seq == sk->irs && (flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_SYN) {
-		rte_pktmbuf_free(m);
-		pmtcp_send_synack(st, sk, true);
-		return;
-	}
-	/* an ACK for something we did not send: RST (RFC 9293 3.10.7.4) */
-	if ((flags & TH_ACK) && ack != sk->iss + 1 && !(flags & TH_RST)) {
-		tcp_reset_and_drop(st, sk, m, PMTCP_DROP_TCP_BAD_ACK);
-		return;
-	}
-	if (!tcp_in_window(seq, seq + seg_len, sk->rcv_nxt,
-			   sk->rcv_nxt + sk->rcv_wnd)) {
-		/* RFC 9293 3.10.7.4: unacceptable, ACK it unless RST */
-		if (!(flags & TH_RST))
-			pmtcp_send_ack(st, sk);
-		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
-		return;
-	}
-	if (flags & (TH_RST | TH_SYN)) {
-		/* embryonic reset: a SYN in window is answered by a RST */
-		if (!(flags & TH_RST))
-			pmtcp_tcp_v4_send_reset(st, &st->ifaces[sk->iface], m);
-		rte_pktmbuf_free(m);
-		pmtcp_tcp_done(st, sk, -ECONNRESET);
-		return;
-	}
-	if (!(flags & TH_ACK)) {
-		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
-		return;
-	}
-	if ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp)
-		sk->ts_recent = opt->rcv_tsval;
-	sk->snd_una = ack;
-	sk->snd_wnd = (uint32_t)rte_be_to_cpu_16(th->rx_win) << sk->snd_wscale;
-	tcp_synack_rtt_meas(st, sk, opt);
-	pmtcp_timer_cancel(&st->wheel, &sk->timer);
-	if (sk->flags & SK_LISTEN_CHILD) {
-		st->listeners[sk->listener - 1].syn_queue--;
-		sk->flags &= (uint8_t)~SK_LISTEN_CHILD;
-	}
-	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_ESTABLISHED);
-	tcp_child_established(st, sk, m, th, opt, seg_len, active);
-}
-
-/* tcp_send_challenge_ack(): RFC 5961 7, at most tcp_challenge_ack_limit
- * per second. */
+/* tcp_send_challenge_ack(): RFC 5961 7, at most one per
+ * tcp_invalid_ratelimit on this connection, and at most
+ * tcp_challenge_ack_limit per second on the stack. */
 static void
 tcp_send_challenge_ack(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
 	uint32_t second = st->now_ms / 1000;
+	uint32_t *last = sk_last_oow_ack(sk);
+
+	/* first the per-connection limit (__tcp_oow_rate_limited()) */
+	if (*last != 0 && (int32_t)(st->now_ms + 1 - *last) >= 0 &&
+	    (int32_t)(st->now_ms + 1 - *last) < st->sysctl.tcp_invalid_ratelimit) {
+		MIB_INC(st, TcpExt, TCPACKSkippedChallenge);
+		return;
+	}
+	*last = st->now_ms + 1;
 
 	if (second != st->challenge_second) {
 		st->challenge_second = second;
@@ -454,9 +456,12 @@ tcp_ack(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	pmtcp_sndq_ack(sk, data_acked);
 	sk->snd_una = ack;
 	/* RTT from the echoed timestamp (RFC 7323 4.1), Karn otherwise */
-	if ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp && opt->rcv_tsecr != 0)
-		pmtcp_tcp_rtt_estimator(sk, (pmtcp_tcp_tsval(st, sk) -
-					     opt->rcv_tsecr) * 1000);
+	if ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp && opt->rcv_tsecr != 0) {
+		uint32_t rtt_us;
+
+		if (tcp_tsecr_rtt_us(st, sk, opt->rcv_tsecr, &rtt_us))
+			pmtcp_tcp_rtt_estimator(st, sk, rtt_us);
+	}
 	sk->retransmits = 0;
 	if (sk->snd_una == sk->snd_nxt)
 		pmtcp_timer_cancel(&st->wheel, &sk->timer);
@@ -482,6 +487,47 @@ tcp_ack(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		}
 	}
 	return true;
+}
+
+/*
+ * tcp_reset_check(): a RST one below RCV.NXT is accepted in the states
+ * where that byte is the peer's FIN (CLOSE_WAIT, LAST_ACK, CLOSING): the
+ * peer may have sent the RST with the sequence number of its FIN.
+ */
+static inline bool
+tcp_reset_check(const struct pmtcp_sock *sk, uint32_t seq)
+{
+	return seq == sk->rcv_nxt - 1 &&
+	       (sk->state == PMTCP_TCP_CLOSE_WAIT ||
+		sk->state == PMTCP_TCP_LAST_ACK ||
+		sk->state == PMTCP_TCP_CLOSING);
+}
+
+/* tcp_reset()'s error: EPIPE in CLOSE_WAIT, else ECONNRESET */
+static inline int
+tcp_reset_err(const struct pmtcp_sock *sk)
+{
+	return sk->state == PMTCP_TCP_CLOSE_WAIT ? -EPIPE : -ECONNRESET;
+}
+
+/*
+ * tcp_disordered_ack(): a pure duplicate ACK at RCV.NXT that changes
+ * nothing (ACK == SND.UNA, same window) whose timestamp lags ts_recent by
+ * less than an RTO is a reordered ACK, not an old duplicate: PAWS lets it
+ * through (RFC 7323 5.3 allows this latitude).
+ */
+static bool
+tcp_disordered_ack(const struct pmtcp_sock *sk, const struct rte_tcp_hdr *th,
+		   const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
+{
+	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
+	uint32_t ack = rte_be_to_cpu_32(th->recv_ack);
+	uint32_t wnd = (uint32_t)rte_be_to_cpu_16(th->rx_win) << sk->snd_wscale;
+
+	return (th->tcp_flags & TH_ACK) && seg_len == 0 && seq == sk->rcv_nxt &&
+	       ack == sk->snd_una && wnd == sk->snd_wnd &&
+	       (int32_t)(sk->ts_recent - opt->rcv_tsval) <=
+	       (int32_t)(sk->rto_ms * 1024U / 1000U);
 }
 
 /* __tcp_ack_snd_check(): ACK now (quick ACK mode, two full segments
@@ -519,39 +565,54 @@ tcp_rcv_synchronized(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	uint32_t data_off = m->l2_len + m->l3_len + m->l4_len;
 	bool ack_now = false;
 
-	/* PAWS (RFC 7323 5): an older timestamp than ts_recent */
+	/* PAWS (RFC 7323 5, tcp_paws_discard()): a timestamp older than
+	 * ts_recent by more than one tick, unless it is a reordered pure
+	 * duplicate ACK; a RST is judged by its sequence number alone */
 	if ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp && !(flags & TH_RST) &&
-	    (int32_t)(sk->ts_recent - opt->rcv_tsval) > 0) {
+	    !pmtcp_tcp_paws_check(st, sk, opt, TCP_PAWS_WINDOW) &&
+	    !tcp_disordered_ack(sk, th, opt, seg_len)) {
 		MIB_INC(st, TcpExt, PAWSEstabRejected);
-		pmtcp_send_ack(st, sk);
+		if (!pmtcp_tcp_oow_rate_limited(st, sk, th, seg_len,
+					  PMTCP_MIB_TcpExt_TCPACKSkippedPAWS))
+			pmtcp_send_ack(st, sk);   /* tcp_send_dupack() */
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_PAWS);
 		return;
 	}
-	/* tcp_sequence(): first check, the segment overlaps the window; one
-	 * that lies wholly before RCV.NXT (old data, a repeated FIN) is not
-	 * acceptable either (RFC 9293 3.10.7.4) */
+	/* tcp_sequence(): first check, the segment overlaps the window */
 	if (seq_before(seq + seg_len, sk->rcv_wup) ||
-	    seq_after(seq, sk->rcv_nxt + wnd) ||
-	    (seg_len > 0 && !(flags & TH_RST) &&
-	     !seq_after(seq + seg_len, sk->rcv_nxt))) {
+	    seq_after(seq, sk->rcv_nxt + wnd)) {
 		if (flags & TH_SYN) {
 			/* RFC 5961 4.2: any SYN gets a challenge ACK */
 			MIB_INC(st, TcpExt, TCPSYNChallenge);
 			tcp_send_challenge_ack(st, sk);
 		} else if (!(flags & TH_RST)) {
-			pmtcp_send_ack(st, sk);   /* tcp_send_dupack() */
+			/* tcp_send_dupack(), rate limited */
+			if (!pmtcp_tcp_oow_rate_limited(st, sk, th, seg_len,
+						  PMTCP_MIB_TcpExt_TCPACKSkippedSeq))
+				pmtcp_send_ack(st, sk);
+		} else if (tcp_reset_check(sk, seq)) {
+			rte_pktmbuf_free(m);
+			pmtcp_tcp_done(st, sk, tcp_reset_err(sk));
+			return;
 		}
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_OUT_OF_WINDOW);
 		return;
 	}
+	/* one that lies wholly before RCV.NXT (old data, a repeated FIN):
+	 * a retransmission, ACKed at once (tcp_data_queue()) */
+	if (seg_len > 0 && !(flags & (TH_RST | TH_SYN)) &&
+	    !seq_after(seq + seg_len, sk->rcv_nxt)) {
+		pmtcp_send_ack(st, sk);
+		pmtcp_drop(st, m, PMTCP_DROP_TCP_OUT_OF_WINDOW);
+		return;
+	}
 	if (flags & TH_RST) {
-		/* RFC 5961 3.2: reset only on an exact match of RCV.NXT; a RST
-		 * elsewhere in the window gets a challenge ACK */
-		if (seq == sk->rcv_nxt) {
+		/* RFC 5961 3.2: reset only on an exact match of RCV.NXT (or
+		 * one below it once the peer's FIN is in: tcp_reset_check());
+		 * a RST elsewhere in the window gets a challenge ACK */
+		if (seq == sk->rcv_nxt || tcp_reset_check(sk, seq)) {
 			rte_pktmbuf_free(m);
-			/* tcp_reset(): EPIPE in CLOSE_WAIT, else ECONNRESET */
-			pmtcp_tcp_done(st, sk, sk->state == PMTCP_TCP_CLOSE_WAIT ?
-				       -EPIPE : -ECONNRESET);
+			pmtcp_tcp_done(st, sk, tcp_reset_err(sk));
 			return;
 		}
 		tcp_send_challenge_ack(st, sk);
@@ -574,9 +635,10 @@ tcp_rcv_synchronized(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		rte_pktmbuf_free(m);
 		return;
 	}
-	/* tcp_replace_ts_recent() */
+	/* tcp_replace_ts_recent(): never back (a TSval that PAWS let
+	 * through one tick old, or as a reordered ACK, does not count) */
 	if ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp &&
-	    !seq_after(seq, sk->rcv_wup)) {
+	    !seq_after(seq, sk->rcv_wup) && pmtcp_tcp_paws_check(st, sk, opt, 0)) {
 		sk->ts_recent = opt->rcv_tsval;
 		sk->ts_recent_stamp = st->now_ms;
 	}
@@ -668,56 +730,9 @@ tcp_rcv_synchronized(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		pmtcp_tcp_write_xmit(st, sk);
 }
 
-/*
- * tcp_timewait_state_process(): RFC 9293 3.10.7.4 in TIME_WAIT. A RST
- * ends it (RFC 1337 is off by default in Linux), a retransmitted FIN is
- * ACKed again and restarts the 2 MSL, a new SYN with a higher sequence
- * number may reopen the 4-tuple (TCP_TW_SYN), the rest is dropped.
- * Consumes @m. Returns true when @m should go to a listener as a new SYN.
- */
-static bool
-tcp_timewait_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
-			   struct rte_mbuf *m, const struct rte_tcp_hdr *th,
-			   const struct pmtcp_tcp_opts *opt, uint32_t *tw_isn)
-{
-	uint8_t flags = th->tcp_flags;
-	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
-
-	if (flags & TH_RST) {
-		/* only a RST at RCV.NXT ends it (RFC 5961 3.2) */
-		if (seq == sk->rcv_nxt) {
-			rte_pktmbuf_free(m);
-			pmtcp_tcp_done(st, sk, 0);
-		} else {
-			pmtcp_drop(st, m, PMTCP_DROP_TCP_OUT_OF_WINDOW);
-		}
-		return false;
-	}
-	if ((flags & (TH_SYN | TH_ACK)) == TH_SYN &&
-	    (seq_after(seq, sk->rcv_nxt) ||
-	     ((sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp &&
-	      (int32_t)(opt->rcv_tsval - sk->ts_recent) > 0))) {
-		/* TCP_TW_SYN: a new incarnation; the listener takes it, with
-		 * an ISN beyond the old sequence space (tcp_tw_isn,
-		 * RFC 1122 4.2.2.13) */
-		*tw_isn = sk->snd_nxt + 65535 + 2;
-		if (*tw_isn == 0)
-			*tw_isn = 1;
-		pmtcp_tcp_done(st, sk, 0);
-		return true;
-	}
-	if ((flags & TH_FIN) && (flags & TH_ACK)) {
-		/* the peer did not get our last ACK */
-		pmtcp_send_ack(st, sk);
-		pmtcp_reset_xmit_timer(st, sk, 60000);
-	}
-	pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
-	return false;
-}
-
 /* tcp_rcv_state_process(): dispatch on the state. Consumes @m, except
- * when it returns true: then @m is a SYN that reopens a TIME_WAIT
- * 4-tuple and goes to the listener. */
+ * when it returns true: then @m is a SYN that may reopen @sk's TIME_WAIT
+ * 4-tuple (TCP_TW_SYN), and the caller decides (pmtcp_tcp_v4_rcv()). */
 bool
 pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 			    struct rte_mbuf *m, const struct rte_tcp_hdr *th,
@@ -729,7 +744,7 @@ pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		pmtcp_rcv_synsent_state_process(st, sk, m, th, opt);
 		break;
 	case PMTCP_TCP_SYN_RECV:
-		tcp_rcv_synrecv(st, sk, m, th, opt, seg_len);
+		pmtcp_tcp_check_req(st, sk, m, th, opt, seg_len);
 		break;
 	case PMTCP_TCP_ESTABLISHED:
 	case PMTCP_TCP_CLOSE_WAIT:
@@ -740,63 +755,13 @@ pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		tcp_rcv_synchronized(st, sk, m, th, opt, seg_len);
 		break;
 	case PMTCP_TCP_TIME_WAIT:
-		return tcp_timewait_state_process(st, sk, m, th, opt, tw_isn);
+		return pmtcp_tcp_timewait_state_process(st, sk, m, th, opt, seg_len,
+						  tw_isn);
 	default:
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
 		break;
 	}
 	return false;
-}
-
-/*
- * tcp_openreq_init() + tcp_openreq_init_rwin(): what the SYN offered and
- * we allow, our window, MSS and timestamp offset. @sk may be a request
- * that never enters the table (a SYN cookie's).
- */
-static void
-tcp_openreq_init(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
-		 struct pmtcp_sock *sk, const struct rte_ipv4_hdr *iph,
-		 const struct rte_tcp_hdr *th, const struct pmtcp_tcp_opts *opt)
-{
-	const struct pmtcp_sysctl *s = &st->sysctl;
-	uint32_t window_clamp = 0;
-
-	sk->saddr = iph->dst_addr;
-	sk->daddr = iph->src_addr;
-	sk->sport = th->dst_port;
-	sk->dport = th->src_port;
-	sk->iface = (uint8_t)(ifc - st->ifaces);
-	sk->open_tsc = st->now_tsc;
-	if (opt->saw_tstamp && s->tcp_timestamps)
-		sk->flags |= SK_TSTAMP_OK;
-	if (opt->sack_ok && s->tcp_sack)
-		sk->flags |= SK_SACK_OK;
-	if (opt->wscale_ok && s->tcp_window_scaling)
-		sk->flags |= SK_WSCALE_OK;
-	/* tcp_ecn_create_request(): RFC 3168 6.1.1, ECE and CWR in the SYN */
-	if ((th->tcp_flags & (TH_ECE | TH_CWR)) == (TH_ECE | TH_CWR) &&
-	    s->tcp_ecn != 0)
-		sk->flags |= SK_ECN_OK;
-	sk->snd_wscale = (sk->flags & SK_WSCALE_OK) ? opt->snd_wscale : 0;
-	sk->ts_recent = opt->rcv_tsval;
-	sk->ts_recent_stamp = st->now_ms;
-	sk->irs = rte_be_to_cpu_32(th->sent_seq);
-	sk->rcv_nxt = sk->irs + 1;
-	sk->snd_wnd = rte_be_to_cpu_16(th->rx_win);
-	sk->advmss = ifc->mss;
-	if (s->tcp_mss_clamp != 0)
-		sk->advmss = RTE_MIN(sk->advmss, (uint16_t)s->tcp_mss_clamp);
-	sk->rx_mss = opt->mss_clamp != 0 ? opt->mss_clamp : TCP_MSS_DEFAULT;
-	tcp_sync_mss(sk);
-	/* tcp_v4_init_ts_off() */
-	sk->ts_off = (sk->flags & SK_TSTAMP_OK) ?
-		pmtcp_secure_tcp_ts_off(sk->saddr, sk->daddr) : 0;
-	pmtcp_tcp_select_initial_window(s, sk->advmss -
-			((sk->flags & SK_TSTAMP_OK) ? TCPOLEN_TSTAMP_ALIGNED : 0),
-			&sk->rcv_wnd, &window_clamp,
-			(sk->flags & SK_WSCALE_OK) != 0, &sk->rcv_wscale);
-	sk->rto_ms = (uint32_t)s->tcp_rto_initial_ms;
-	sk->retrans_stamp = st->now_ms;
 }
 
 /*
@@ -814,7 +779,7 @@ tcp_send_cookie_synack(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	uint16_t mss;
 
 	memset(&req, 0, sizeof(req));
-	tcp_openreq_init(st, ifc, &req, iph, th, opt);
+	pmtcp_tcp_openreq_init(st, ifc, &req, iph, th, opt);
 	req.iss = pmtcp_cookie_v4_init_sequence(iph->src_addr, iph->dst_addr,
 			th->src_port, th->dst_port, req.irs, req.rx_mss,
 			pmtcp_cookie_time(st->now_tsc, st->tsc_hz), &mss);
@@ -884,7 +849,7 @@ pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	sk->flags = SK_LISTEN_CHILD;
 	sk->listener = (uint8_t)listener;
 	l->syn_queue++;
-	tcp_openreq_init(st, ifc, sk, iph, th, opt);
+	pmtcp_tcp_openreq_init(st, ifc, sk, iph, th, opt);
 	/* tcp_v4_init_seq(), or past a TIME_WAIT this SYN reopens */
 	sk->iss = tw_isn != 0 ? tw_isn :
 		pmtcp_secure_tcp_seq(sk->saddr, sk->daddr, sk->sport, sk->dport);
@@ -895,99 +860,4 @@ pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	pmtcp_sock_hash(st, sk);
 	pmtcp_send_synack(st, sk, false);
 	pmtcp_reset_xmit_timer(st, sk, sk->rto_ms);
-}
-
-/*
- * cookie_v4_check() + tcp_get_cookie_sock(): an ACK for a listener with
- * no connection may complete a cookie handshake. Valid -> a connection
- * straight in ESTABLISHED, set up from what the cookie and the echoed
- * timestamp carry. Returns it, or NULL (SyncookiesFailed counted when a
- * cookie was checked and did not verify). Does not consume @m.
- */
-struct pmtcp_sock *
-pmtcp_tcp_cookie_check(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
-		      uint16_t listener, struct rte_mbuf *m,
-		      const struct rte_tcp_hdr *th,
-		      const struct pmtcp_tcp_opts *opt)
-{
-	const struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod_offset(m,
-			const struct rte_ipv4_hdr *, m->l2_len);
-	struct pmtcp_listener *l = &st->listeners[listener - 1];
-	const struct pmtcp_sysctl *s = &st->sysctl;
-	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
-	uint32_t ack = rte_be_to_cpu_32(th->recv_ack);
-	bool wscale_ok = false, sack_ok = false, ecn_ok = false;
-	uint8_t snd_wscale = 0;
-	struct pmtcp_tcp_opts syn_opt;
-	struct pmtcp_sock *sk;
-	uint32_t ts_off = 0;
-	uint16_t mss;
-
-	/* tcp_synq_no_recent_overflow(): cookies only after an overflow in
-	 * the last two minutes, unless they are always on */
-	if (s->tcp_syncookies == 0 ||
-	    (s->tcp_syncookies == 1 &&
-	     (l->last_overflow_ms == 0 ||
-	      st->now_ms - l->last_overflow_ms > 120000)))
-		return NULL;
-	if (pmtcp_cookie_v4_check(iph->src_addr, iph->dst_addr, th->src_port,
-				  th->dst_port, seq, ack,
-				  pmtcp_cookie_time(st->now_tsc, st->tsc_hz),
-				  &mss) != 0) {
-		MIB_INC(st, TcpExt, SyncookiesFailed);
-		return NULL;
-	}
-	/* cookie_timestamp_decode(): what the SYN offered, from TSecr */
-	if (opt->saw_tstamp) {
-		if (!s->tcp_timestamps) {
-			MIB_INC(st, TcpExt, SyncookiesFailed);
-			return NULL;
-		}
-		ts_off = pmtcp_secure_tcp_ts_off(iph->dst_addr, iph->src_addr);
-		if (!pmtcp_cookie_timestamp_decode(opt->rcv_tsecr - ts_off,
-				s->tcp_sack != 0, s->tcp_window_scaling != 0,
-				s->tcp_ecn != 0, &snd_wscale, &wscale_ok,
-				&sack_ok, &ecn_ok)) {
-			MIB_INC(st, TcpExt, SyncookiesFailed);
-			return NULL;
-		}
-	}
-	sk = pmtcp_sock_alloc(st);
-	if (sk == NULL) {
-		MIB_INC(st, TcpExt, ListenDrops);
-		return NULL;
-	}
-	MIB_INC(st, TcpExt, SyncookiesRecv);
-	/* rebuild the request the SYN would have made */
-	memset(&syn_opt, 0, sizeof(syn_opt));
-	syn_opt.saw_tstamp = opt->saw_tstamp;
-	syn_opt.rcv_tsval = opt->rcv_tsval;
-	syn_opt.mss_clamp = mss;
-	syn_opt.wscale_ok = wscale_ok;
-	syn_opt.snd_wscale = snd_wscale;
-	syn_opt.sack_ok = sack_ok;
-	{
-		struct rte_tcp_hdr syn_th = *th;
-
-		syn_th.sent_seq = rte_cpu_to_be_32(seq - 1);
-		syn_th.tcp_flags = TH_SYN | (ecn_ok ? (TH_ECE | TH_CWR) : 0);
-		tcp_openreq_init(st, ifc, sk, iph, &syn_th, &syn_opt);
-	}
-	sk->iss = ack - 1;
-	sk->snd_una = ack;
-	sk->snd_nxt = ack;
-	sk->snd_wnd = (uint32_t)rte_be_to_cpu_16(th->rx_win) << sk->snd_wscale;
-	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
-	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_ESTABLISHED);
-	pmtcp_sock_hash(st, sk);
-	return sk;
-}
-
-/* A cookie connection reached ESTABLISHED. */
-void
-pmtcp_cookie_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
-			 struct rte_mbuf *m, const struct rte_tcp_hdr *th,
-			 const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
-{
-	tcp_child_established(st, sk, m, th, opt, seg_len, false);
 }

@@ -56,10 +56,15 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		   (m->nb_segs == 1 && rte_ipv4_udptcp_cksum_verify(iph, th) != 0) ||
 		   (m->nb_segs > 1 &&
 		    rte_ipv4_udptcp_cksum_mbuf_verify(m, iph, m->l2_len + m->l3_len) != 0)) {
-		MIB_INC(st, Tcp, InErrs);
-		MIB_INC(st, Tcp, InCsumErrors);
-		pmtcp_drop(st, m, PMTCP_DROP_TCP_CSUM);
-		return;
+		/* tcp_checksum_complete(): a local kernel's CHECKSUM_PARTIAL
+		 * segment passes, any other bad checksum is dropped */
+		if (!pmtcp_tcp_csum_partial(ifc, iph, th)) {
+			MIB_INC(st, Tcp, InErrs);
+			MIB_INC(st, Tcp, InCsumErrors);
+			pmtcp_drop(st, m, PMTCP_DROP_TCP_CSUM);
+			return;
+		}
+		MIB_INC(st, Pmtcp, RxCsumPartial);
 	}
 	if (pmtcp_trace_on(st, PMTCP_TRACE_SEGMENT))
 		pmtcp_trace_segment(st, false, iph, th);
@@ -75,9 +80,20 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	if (sk != NULL &&
 	    !pmtcp_tcp_rcv_state_process(st, sk, m, th, &opt, seg_len, &tw_isn))
 		return;
-	/* no connection, or a SYN reopening a TIME_WAIT 4-tuple */
+	/* no connection, or a SYN that may reopen a TIME_WAIT 4-tuple */
 	/* tcp_rcv_state_process() TCP_LISTEN */
 	listener = st->listen_idx[rte_be_to_cpu_16(th->dst_port)];
+	if (sk != NULL) {
+		/* TCP_TW_SYN: a listener takes the SYN and the TIME_WAIT
+		 * ends; with none, TCP_TW_ACK: the TIME_WAIT's ACK answers
+		 * it, not a RST (tcp_v4_rcv(), tcp_v4_timewait_ack()) */
+		if (listener == 0) {
+			pmtcp_send_ack(st, sk);
+			pmtcp_drop(st, m, PMTCP_DROP_TCP_TIME_WAIT);
+			return;
+		}
+		pmtcp_tcp_done(st, sk, 0);
+	}
 	if (listener != 0) {
 		if (th->tcp_flags & TH_ACK) {
 			/* the third ACK of a cookie handshake, or a reset */
@@ -124,17 +140,23 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 	uint16_t sport;
 	int ret;
 
-	if (daddr == 0 || dport == 0)
+	/* __mkroute_output(): 0/8 is no destination */
+	if ((d & 0xff000000u) == 0 || dport == 0)
 		return -EINVAL;
-	/* ip_route_connect(): no multicast, broadcast or subnet broadcast */
-	if ((d & 0xf0000000u) == 0xe0000000u || d == UINT32_MAX) {
+	/* tcp_v4_connect(): no multicast or broadcast route (RTCF_MULTICAST,
+	 * RTCF_BROADCAST); pmtcp also has no loopback (127/8, the egress
+	 * interface's own address) and drops class E sources, so it cannot
+	 * talk to 240/4. Another interface of the stack is a peer like any
+	 * other (the loopback pair wires two ports of one stack together). */
+	if (d >= 0xe0000000u || (d & 0xff000000u) == 0x7f000000u) {
 		MIB_INC(st, Ip, OutNoRoutes);
 		return -ENETUNREACH;
 	}
 	ifc = pmtcp_route_lookup(st, daddr, &nexthop);
-	if (ifc == NULL || (ifc->mask != UINT32_MAX &&
-			    (daddr | ifc->mask) == UINT32_MAX) ||
-	    daddr == ifc->conf.addr) {
+	/* a connected subnet's broadcast is one only on that subnet: through
+	 * the gateway, 10.1.2.255 is as unicast as any address */
+	if (ifc == NULL || daddr == ifc->conf.addr ||
+	    pmtcp_ip_subnet_bcast(st, daddr)) {
 		MIB_INC(st, Ip, OutNoRoutes);
 		return -ENETUNREACH;
 	}

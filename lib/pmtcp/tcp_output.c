@@ -95,7 +95,8 @@ struct seg_sum {
 };
 
 /* Build the Ethernet/IPv4/TCP headers common to every segment; fills the
- * IPv4 checksum (or leaves it to the NIC) and the pseudo-header sum. */
+ * IPv4 checksum (or leaves it to the NIC) and the pseudo-header sum.
+ * Returns NULL, the segment not built, when it would not fit @m. */
 static struct rte_tcp_hdr *
 tcp_build_headers(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		  struct rte_mbuf *m, uint32_t saddr, uint32_t daddr,
@@ -110,7 +111,12 @@ tcp_build_headers(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	uint64_t addrs = (uint64_t)saddr + daddr;
 
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
-			sizeof(*eh) + sizeof(*iph) + tcp_len);
+			(uint16_t)RTE_MIN(sizeof(*eh) + sizeof(*iph) + tcp_len,
+					  (size_t)UINT16_MAX));
+	if (unlikely(eh == NULL || tcp_len > UINT16_MAX - sizeof(*iph))) {
+		MIB_INC(st, Pmtcp, SegTooBig);
+		return NULL;
+	}
 	iph = (struct rte_ipv4_hdr *)(eh + 1);
 	rte_ether_addr_copy(&ifc->conf.mac, &eh->src_addr);
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
@@ -247,6 +253,10 @@ tcp_transmit_skb(struct pmtcp_stack *st, struct pmtcp_sock *sk, uint8_t flags,
 	}
 	th = tcp_build_headers(st, ifc, m, sk->saddr, sk->daddr, sk->ip_id++,
 			       sizeof(*th) + optlen + len, &sum);
+	if (unlikely(th == NULL)) {
+		rte_pktmbuf_free(m);
+		return -EMSGSIZE;
+	}
 	seq_be = rte_cpu_to_be_32(seq);
 	ack_be = (flags & TH_ACK) ? rte_cpu_to_be_32(sk->rcv_nxt) : 0;
 	doff = (uint8_t)(((sizeof(*th) + optlen) / 4) << 4);
@@ -315,6 +325,22 @@ tcp_fin_sent(const struct pmtcp_sock *sk)
 }
 
 /*
+ * The payload of one data segment: the MSS, and never more than one mbuf
+ * of the pool carries behind the headers and the timestamp option (the
+ * MSS is bounded by the interface MTU, which the stack checked against
+ * the pool; this keeps a misconfigured pool from building past an mbuf).
+ */
+static inline uint32_t
+tcp_seg_max(const struct pmtcp_stack *st, const struct pmtcp_sock *sk)
+{
+	uint32_t hdrs = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
+			sizeof(struct rte_tcp_hdr) + TCPOLEN_TSTAMP_ALIGNED;
+	uint32_t room = st->mbuf_room > hdrs ? st->mbuf_room - hdrs : 1;
+
+	return RTE_MAX(RTE_MIN((uint32_t)sk->mss, room), 1U);
+}
+
+/*
  * tcp_write_xmit(): send what the peer's window and the initial
  * congestion window (RFC 6928: 10 segments; pmtcp grows no further yet)
  * allow, then the FIN once all data is out. Starts the retransmission
@@ -323,13 +349,14 @@ tcp_fin_sent(const struct pmtcp_sock *sk)
 void
 pmtcp_tcp_write_xmit(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
-	uint32_t wnd = RTE_MIN(sk->snd_wnd, 10U * sk->mss);
+	uint32_t mss = tcp_seg_max(st, sk);
+	uint32_t wnd = RTE_MIN(sk->snd_wnd, 10U * mss);
 	bool sent = false;
 
 	while (seq_before(sk->snd_nxt, tcp_write_end(sk))) {
 		uint32_t in_flight = sk->snd_nxt - sk->snd_una;
 		uint32_t left = tcp_write_end(sk) - sk->snd_nxt;
-		uint32_t len = RTE_MIN(left, (uint32_t)sk->mss);
+		uint32_t len = RTE_MIN(left, mss);
 		uint8_t flags = TH_ACK;
 
 		if (in_flight + len > wnd) {
@@ -339,6 +366,8 @@ pmtcp_tcp_write_xmit(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 				break;
 			len = wnd - in_flight;
 		}
+		if (len == 0)
+			break;
 		if (len == left)
 			flags |= TH_PSH;
 		if (tcp_transmit_skb(st, sk, flags, sk->snd_nxt, len, false) != 0)
@@ -367,7 +396,7 @@ pmtcp_tcp_retransmit_head(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	uint32_t data = tcp_write_end(sk) - sk->snd_una;
 
 	if (seq_before(sk->snd_una, tcp_write_end(sk))) {
-		uint32_t len = RTE_MIN(data, (uint32_t)sk->mss);
+		uint32_t len = RTE_MIN(data, tcp_seg_max(st, sk));
 
 		tcp_transmit_skb(st, sk, TH_ACK | (len == data ? TH_PSH : 0),
 				 sk->snd_una, len, true);
@@ -461,6 +490,10 @@ pmtcp_tcp_v4_send_reset(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	}
 	th = tcp_build_headers(st, ifc, m, iph->dst_addr, iph->src_addr, 0,
 			       sizeof(*th), &sum);
+	if (unlikely(th == NULL)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	rte_ether_addr_copy(&ieh->src_addr, &eh->dst_addr);
 	if (ith->tcp_flags & TH_ACK) {

@@ -17,11 +17,15 @@ pmtcp_reset_xmit_timer(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	pmtcp_timer_arm(&st->wheel, &sk->timer, pmtcp_ms_to_ticks(st, ms));
 }
 
-/* tcp_write_timeout(): have the retries for this state run out? */
+/* tcp_write_timeout(): have the retries for this state run out? A full
+ * sock in SYN_SENT or SYN_RECV (our own connect(), also after a
+ * simultaneous open) counts against tcp_syn_retries; a listener's child
+ * (Linux's request sock, reqsk_timer_handler()) against
+ * tcp_synack_retries. */
 static bool
 tcp_write_timeout(const struct pmtcp_stack *st, const struct pmtcp_sock *sk)
 {
-	int retry_until = sk->state == PMTCP_TCP_SYN_SENT ?
+	int retry_until = (sk->flags & SK_ACTIVE) ?
 		st->sysctl.tcp_syn_retries : st->sysctl.tcp_synack_retries;
 
 	return sk->retransmits >= retry_until;

@@ -2,8 +2,10 @@
 /*
  * tcp_conn_table.c: sock allocation from the preallocated table, the
  * 4-tuple hash (ehash), free and reuse, and the ephemeral port choice
- * (__inet_hash_connect) over a small ip_local_port_range.
+ * (__inet_hash_connect: a keyed per-destination start, a hint stepping
+ * by 2, one parity then the other, listeners skipped, TIME_WAIT reuse).
  */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -146,7 +148,8 @@ test_free_reuse(void **state)
 		assert_int_equal(sk[i]->state, PMTCP_TCP_CLOSE);
 	}
 	assert_int_equal(pmtcp_stack_conn_count(st), T_MAX_CONNS / 2);
-	assert_false(pmtcp_timer_pending(&sk[2]->timer));
+	/* sk[2]'s timer went with it (a freed sock is not to be read: the
+	 * ASan build poisons it) */
 	assert_int_equal(pmtcp_timer_wheel_check(&st->wheel), 0);
 	for (int i = 0; i < T_MAX_CONNS; i++) {
 		struct pmtcp_sock *f = lookup(st, T_LADDR, (uint16_t)(50000 + i),
@@ -260,27 +263,295 @@ test_hash_connect(void **state)
 		check_hash_connect(hints[i]);
 }
 
-/* Successive connects to one destination move through the range (the
- * search start advances) rather than all taking the same first port. */
+/* Where __inet_hash_connect() starts for T_LADDR -> @daddr:@dport with
+ * the stack's hint now: (hint + F(saddr, daddr, dport)) % n, rounded
+ * down to the parity of the range's low end (RFC 6056 algorithm 3). */
+static uint16_t
+start_port(const struct pmtcp_stack *st, uint32_t daddr, uint16_t dport)
+{
+	uint32_t low = (uint32_t)st->sysctl.ip_local_port_range[0];
+	uint32_t n = (uint32_t)st->sysctl.ip_local_port_range[1] - low + 1;
+	uint32_t off = (st->port_hint + pmtcp_secure_ipv4_port_ephemeral(T_LADDR,
+			daddr, rte_cpu_to_be_16(dport))) % n;
+
+	return (uint16_t)(low + (off & ~1U));
+}
+
+/* Each destination starts at its own keyed offset: the same destination
+ * always at the same port (for a given hint), 16 destinations at (almost
+ * surely) 16 different ones, every start even with the default range. */
 static void
-test_hash_connect_moves(void **state)
+test_hash_connect_per_destination(void **state)
+{
+	struct pmtcp_stack *st = stack_new();
+	uint16_t port[16];
+	unsigned int distinct = 0;
+
+	(void)state;
+	assert_int_equal(st->sysctl.ip_local_port_range[0], 32768);
+	assert_int_equal(st->sysctl.ip_local_port_range[1], 60999);
+	for (unsigned int i = 0; i < 16; i++) {
+		/* 8 addresses x 2 destination ports */
+		uint32_t daddr = T_IP(198, 18, 0, 1 + i / 2);
+		uint16_t dport = i % 2 ? 443 : 80;
+
+		st->port_hint = 0;
+		port[i] = pmtcp_inet_hash_connect(st, T_LADDR, daddr,
+						  rte_cpu_to_be_16(dport), NULL);
+		st->port_hint = 0;
+		assert_int_equal(port[i], start_port(st, daddr, dport));
+		assert_in_range(port[i], 32768, 60999);
+		assert_int_equal(port[i] % 2, 0);
+		/* the same destination again: the same port */
+		assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, daddr,
+				 rte_cpu_to_be_16(dport), NULL), port[i]);
+		/* the hint moved by 2 */
+		assert_int_equal(st->port_hint, 2);
+	}
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int j;
+
+		for (j = 0; j < i && port[j] != port[i]; j++)
+			;
+		distinct += j == i;
+	}
+	/* 16 keyed offsets among 14116 even ports: a few coincidences at
+	 * most, never one port for all (a per-stack counter would give
+	 * one start to every destination) */
+	assert_true(distinct >= 12);
+	/* the local address is part of F too (the stack remembers the last
+	 * destination's F: a new source address must not reuse it) */
+	for (unsigned int i = 0; i < 2; i++) {
+		uint32_t saddr = i ? T_LADDR : T_IP(198, 18, 0, 3);
+		uint32_t f = pmtcp_secure_ipv4_port_ephemeral(saddr, T_RADDR,
+							      rte_cpu_to_be_16(80));
+
+		st->port_hint = 0;
+		assert_int_equal(pmtcp_inet_hash_connect(st, saddr, T_RADDR,
+				 rte_cpu_to_be_16(80), NULL),
+				 32768 + (f % 28232 & ~1U));
+	}
+	assert_int_not_equal(pmtcp_secure_ipv4_port_ephemeral(T_LADDR, T_RADDR,
+			     rte_cpu_to_be_16(80)),
+			     pmtcp_secure_ipv4_port_ephemeral(T_IP(198, 18, 0, 3),
+			     T_RADDR, rte_cpu_to_be_16(80)));
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+	pmtcp_stack_free(st);
+}
+
+/* Successive connects to one destination step by 2 (Linux 4.17: hint +=
+ * i + 2), not by 1, whether the earlier ports are still in use or not;
+ * a connect to another destination in between moves the shared hint. */
+static void
+test_hash_connect_steps_by_two(void **state)
 {
 	struct pmtcp_stack *st = stack_new();
 	const uint16_t dport_be = rte_cpu_to_be_16(80);
-	unsigned int seen = 0;
+	const uint32_t other = T_IP(198, 18, 0, 9);
+	struct pmtcp_sock *sk[4];
+	uint16_t p0, p;
+
+	(void)state;
+	st->port_hint = 0;
+	p0 = start_port(st, T_RADDR, 80);
+	/* nothing kept: 8 calls, 8 even ports 2 apart (wrapping at the top
+	 * of 32768..60999, 28232 ports) */
+	for (uint32_t i = 0; i < 8; i++) {
+		p = pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL);
+		assert_int_equal(p, 32768 + (p0 - 32768 + 2 * i) % 28232);
+		assert_int_equal(st->port_hint, 2 * (i + 1));
+	}
+	/* each port kept in the table: still 2 apart, from where the hint
+	 * is now */
+	p0 = start_port(st, T_RADDR, 80);
+	for (uint32_t i = 0; i < 4; i++) {
+		p = pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL);
+		assert_int_equal(p, 32768 + (p0 - 32768 + 2 * i) % 28232);
+		sk[i] = sock_hashed(st, T_LADDR, p, T_RADDR, 80);
+	}
+	/* A, B, A: B's connect moved the hint, A's next port is 4 on */
+	st->port_hint = 1000;
+	p0 = pmtcp_inet_hash_connect(st, T_LADDR, other, dport_be, NULL);
+	assert_int_equal(p0, (uint16_t)(32768 + ((1000 +
+		pmtcp_secure_ipv4_port_ephemeral(T_LADDR, other, dport_be)) %
+		28232 & ~1U)));
+	p = start_port(st, other, 80);
+	assert_int_equal(p, 32768 + (p0 - 32768 + 2) % 28232);
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_IP(198, 18, 0, 10),
+						 dport_be, NULL) % 2, 0);
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, other, dport_be, NULL),
+			 32768 + (p0 - 32768 + 4) % 28232);
+	for (int i = 0; i < 4; i++)
+		pmtcp_sock_free(st, sk[i]);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+	pmtcp_stack_free(st);
+}
+
+/* Fill a range through pmtcp_connect(): every port is used once, those
+ * of the low end's parity first, each parity in order from the start
+ * (wrapping), then -EADDRNOTAVAIL and PortsExhausted. Odd and even sizes:
+ * Linux 4.17 leaves the top port of an odd-sized range unused, pmtcp
+ * does not. */
+static void
+check_connect_fills_range(uint16_t low, uint16_t high, uint32_t hint)
+{
+	unsigned int avail = t_pool_avail();
+	struct pmtcp_stack *st = stack_new();
+	uint32_t n = (uint32_t)high - low + 1, seen = 0;
+	uint16_t prev = 0;
+
+	st->sysctl.ip_local_port_range[0] = low;
+	st->sysctl.ip_local_port_range[1] = high;
+	st->port_hint = hint;
+	assert_true(n <= T_MAX_CONNS);
+	for (uint32_t i = 0; i < n; i++) {
+		struct pmtcp_sock_info info;
+		struct pmtcp_sock *sk = NULL;
+		uint16_t want = i == 0 ? start_port(st, T_RADDR, 80) : 0;
+
+		assert_int_equal(pmtcp_connect(st, T_RADDR, 80, i, &sk), 0);
+		pmtcp_sock_info(sk, &info);
+		assert_in_range(info.sport, low, high);
+		assert_false(seen & (1U << (info.sport - low)));
+		seen |= 1U << (info.sport - low);
+		if (i == 0)
+			assert_int_equal(info.sport, want);
+		/* the first (n + 1) / 2 have the low end's parity */
+		assert_int_equal((info.sport - low) % 2, i < (n + 1) / 2 ? 0 : 1);
+		/* within a parity: the next one up, wrapping (an even-sized
+		 * range; in an odd one (hint + offset) % n changes parity as
+		 * it wraps, so the order within a pass may jump) */
+		if (n % 2 == 0 && i != 0 && i != (n + 1) / 2)
+			assert_true(info.sport == prev + 2 ||
+				    info.sport < prev);
+		prev = info.sport;
+		assert_int_equal(info.state, PMTCP_TCP_SYN_SENT);
+	}
+	assert_int_equal(seen, (1U << n) - 1);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_PortsExhausted), 0);
+	assert_int_equal(pmtcp_connect(st, T_RADDR, 80, 99, NULL), -EADDRNOTAVAIL);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_PortsExhausted), 1);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_ActiveOpens), n);
+	assert_int_equal(pmtcp_stack_conn_count(st), n);
+	/* another destination port has the whole range again */
+	assert_int_equal(pmtcp_connect(st, T_RADDR, 81, 100, NULL), n < T_MAX_CONNS ?
+			 0 : -ENOBUFS);
+	pmtcp_stack_free(st);
+	t_drain_all();
+	assert_int_equal(t_pool_avail(), avail);
+}
+
+static void
+test_hash_connect_fills_range(void **state)
+{
+	(void)state;
+	check_connect_fills_range(40000, 40006, 0);   /* 7: 4 even, 3 odd */
+	check_connect_fills_range(40000, 40006, 5);
+	check_connect_fills_range(40001, 40007, 0);   /* 7 from an odd low end */
+	check_connect_fills_range(40000, 40005, 3);   /* 6: 3 + 3 */
+	check_connect_fills_range(40000, 40000, 7);   /* 1 */
+}
+
+/* A listening port inside the range is never a source port (Linux: its
+ * bind bucket is not one connect() made). */
+static void
+test_hash_connect_skips_listener(void **state)
+{
+	struct pmtcp_stack *st = stack_new();
+	const uint16_t dport_be = rte_cpu_to_be_16(80);
+	struct pmtcp_sock *sk;
 
 	(void)state;
 	st->sysctl.ip_local_port_range[0] = 40000;
-	st->sysctl.ip_local_port_range[1] = 40003;
-	/* nothing hashed: four calls, four different ports */
-	for (int i = 0; i < 4; i++) {
-		uint16_t p = pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL);
-
-		assert_in_range(p, 40000, 40003);
-		assert_false(seen & (1U << (p - 40000)));
-		seen |= 1U << (p - 40000);
+	st->sysctl.ip_local_port_range[1] = 40001;
+	assert_int_equal(pmtcp_listen(st, 40000), 0);
+	for (uint32_t hint = 0; hint < 4; hint++) {
+		st->port_hint = hint;
+		assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR,
+							 dport_be, NULL), 40001);
 	}
-	assert_int_equal(seen, 0xf);
+	sk = sock_hashed(st, T_LADDR, 40001, T_RADDR, 80);
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+						 NULL), 0);
+	assert_int_equal(pmtcp_unlisten(st, 40000), 0);
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+						 NULL), 40000);
+	pmtcp_sock_free(st, sk);
+	pmtcp_stack_free(st);
+}
+
+/* A TIME_WAIT sock holding the 4-tuple of port @port (timestamps, peer's
+ * last TSval 777 taken at @stamp ms, SND.NXT 1000), counted in tw_count. */
+static struct pmtcp_sock *
+tw_sock(struct pmtcp_stack *st, uint16_t port, uint32_t stamp, bool ts)
+{
+	struct pmtcp_sock *tw = sock_hashed(st, T_LADDR, port, T_RADDR, 80);
+
+	tw->state = PMTCP_TCP_TIME_WAIT;
+	tw->flags = SK_ACTIVE | SK_ORPHAN | (ts ? SK_TSTAMP_OK : 0);
+	tw->snd_nxt = 1000;
+	tw->ts_recent = 777;
+	tw->ts_recent_stamp = stamp;
+	st->tw_count++;
+	return tw;
+}
+
+/* tcp_tw_reuse with the new port choice: a TIME_WAIT on the first
+ * candidate is skipped (the other parity is taken) unless
+ * tcp_twsk_unique() allows it: tcp_tw_reuse=1, timestamps, the peer's
+ * last timestamp older than 1 s. Then it is taken over: the TIME_WAIT
+ * ends (tw_count), write_seq = its SND.NXT + 65537, ts_recent kept. */
+static void
+test_hash_connect_tw_reuse(void **state)
+{
+	struct pmtcp_stack *st = stack_new();
+	const uint16_t dport_be = rte_cpu_to_be_16(80);
+	struct pmtcp_tw_reuse reuse;
+	struct pmtcp_sock *tw, *odd;
+
+	(void)state;
+	st->sysctl.ip_local_port_range[0] = 40000;
+	st->sysctl.ip_local_port_range[1] = 40001;
+	st->now_ms = 10000;
+	st->port_hint = 0;
+
+	/* young TIME_WAIT on 40000: 40001 instead */
+	st->sysctl.tcp_tw_reuse = 1;
+	tw = tw_sock(st, 40000, 9500, true);
+	memset(&reuse, 0, sizeof(reuse));
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+						 &reuse), 40001);
+	assert_int_equal(reuse.write_seq, 0);
+	odd = sock_hashed(st, T_LADDR, 40001, T_RADDR, 80);
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+						 &reuse), 0);
+	/* old enough, but tcp_tw_reuse=0, or no timestamps, or no reuse
+	 * wanted: still taken */
+	tw->ts_recent_stamp = 8999;
+	st->sysctl.tcp_tw_reuse = 0;
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+						 &reuse), 0);
+	st->sysctl.tcp_tw_reuse = 1;
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+						 NULL), 0);
+	tw->flags &= (uint8_t)~SK_TSTAMP_OK;
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+						 &reuse), 0);
+	tw->flags |= SK_TSTAMP_OK;
+	assert_int_equal(reuse.write_seq, 0);
+	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TWRecycled), 0);
+	assert_int_equal(pmtcp_stack_tw_count(st), 1);
+	/* reused */
+	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+						 &reuse), 40000);
+	assert_int_equal(reuse.write_seq, 1000 + 65537);
+	assert_int_equal(reuse.ts_recent, 777);
+	assert_int_equal(reuse.ts_recent_stamp, 8999);
+	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TWRecycled), 1);
+	assert_int_equal(pmtcp_stack_tw_count(st), 0);
+	assert_int_equal(pmtcp_stack_conn_count(st), 1);
+	assert_null(lookup(st, T_LADDR, 40000, T_RADDR, 80));
+	pmtcp_sock_free(st, odd);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
 	pmtcp_stack_free(st);
 }
@@ -293,7 +564,11 @@ main(void)
 		cmocka_unit_test(test_hash_lookup),
 		cmocka_unit_test(test_free_reuse),
 		cmocka_unit_test(test_hash_connect),
-		cmocka_unit_test(test_hash_connect_moves),
+		cmocka_unit_test(test_hash_connect_per_destination),
+		cmocka_unit_test(test_hash_connect_steps_by_two),
+		cmocka_unit_test(test_hash_connect_fills_range),
+		cmocka_unit_test(test_hash_connect_skips_listener),
+		cmocka_unit_test(test_hash_connect_tw_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, t_eal_setup, NULL);

@@ -279,15 +279,428 @@ test_ip_not_ours(void **state)
 	ip_recsum(t_ip(m));
 	tcp_recsum(m);
 	expect_drop(st, m, PMTCP_DROP_IP_NOT_OURS);
-	/* the subnet broadcast is not ours either */
+	/* x.x.x.255 off the subnet is a unicast address like any other */
 	m = peer_seg(RTE_TCP_SYN_FLAG);
-	t_ip(m)->dst_addr = T_IP(198, 18, 0, 255);
+	t_ip(m)->dst_addr = T_IP(198, 18, 1, 255);
 	ip_recsum(t_ip(m));
 	tcp_recsum(m);
 	expect_drop(st, m, PMTCP_DROP_IP_NOT_OURS);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InAddrErrors), 2);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InHdrErrors), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 0);
+	pmtcp_stack_free(st);
+	t_drain_all();
+	assert_int_equal(t_pool_avail(), avail);
+}
+
+/* A stack on t_port[0] with @addr/@prefix, @gw (0: none) and
+ * rx_csum_partial = @partial. */
+static struct pmtcp_stack *
+ip_stack(uint32_t addr, uint8_t prefix, uint32_t gw, bool partial)
+{
+	struct pmtcp_stack_conf c;
+	struct pmtcp_iface_conf ic;
+	struct pmtcp_stack *st;
+
+	pmtcp_stack_conf_init(&c);
+	c.max_conns = 1024;
+	c.pool = t_pool;
+	st = pmtcp_stack_create(&c);
+	assert_non_null(st);
+	memset(&ic, 0, sizeof(ic));
+	ic.port_id = t_port[0];
+	ic.addr = addr;
+	ic.prefix_len = prefix;
+	ic.gateway = gw;
+	ic.mtu = 1500;
+	ic.rx_csum_partial = partial;
+	t_mac(0, &ic.mac);
+	assert_int_equal(pmtcp_stack_add_iface(st, &ic), 0);
+	return st;
+}
+
+/* A SYN from @saddr to @daddr (port CLOSED_PORT), checksums right. */
+static struct rte_mbuf *
+addr_seg(uint32_t saddr, uint32_t daddr)
+{
+	struct rte_mbuf *m = peer_seg(RTE_TCP_SYN_FLAG);
+
+	t_ip(m)->src_addr = saddr;
+	t_ip(m)->dst_addr = daddr;
+	ip_recsum(t_ip(m));
+	tcp_recsum(m);
+	return m;
+}
+
+/* ip_route_input_slow(): martian destinations, each dropped for
+ * IP_MARTIAN_DST without an answer and before TCP. Only class E, which
+ * Linux routes as unicast, counts IpInAddrErrors. */
+static void
+test_ip_martian_dst(void **state)
+{
+	static const struct {
+		uint32_t daddr;
+		bool addr_err;
+	} cases[] = {
+		{ T_IP(0, 0, 0, 0), false },
+		{ T_IP(0, 1, 2, 3), false },
+		{ T_IP(127, 0, 0, 1), false },
+		{ T_IP(127, 255, 0, 2), false },
+		{ T_IP(224, 0, 0, 1), false },
+		{ T_IP(239, 255, 255, 250), false },
+		{ T_IP(255, 255, 255, 255), false },
+		{ T_IP(198, 18, 0, 255), false },  /* the subnet's broadcast */
+		{ T_IP(198, 18, 0, 0), false },    /* its all-zeros host */
+		{ T_IP(240, 0, 0, 1), true },
+		{ T_IP(254, 1, 2, 3), true },
+	};
+	unsigned int avail = t_pool_avail();
+	struct pmtcp_stack *st = t_stack(0, ST_IP, NULL);
+	uint64_t addr_errs = 0;
+
+	(void)state;
+	assert_int_equal(pmtcp_listen(st, CLOSED_PORT), 0);
+	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
+		expect_drop(st, addr_seg(PEER_IP, cases[i].daddr),
+			    PMTCP_DROP_IP_MARTIAN_DST);
+		addr_errs += cases[i].addr_err;
+		assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InAddrErrors), addr_errs);
+	}
+	assert_int_equal(t_drop(st, PMTCP_DROP_IP_MARTIAN_DST), RTE_DIM(cases));
+	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InAddrErrors), 2);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InReceives), RTE_DIM(cases));
+	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InDelivers), 0);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 0);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+	pmtcp_stack_free(st);
+	t_drain_all();
+	assert_int_equal(t_pool_avail(), avail);
+}
+
+/* Martian sources to our own address, at a listener: no SYN_RECV, no
+ * SYN-ACK, no RST, and IpInAddrErrors untouched (the destination is ours). */
+static void
+test_ip_martian_src(void **state)
+{
+	static const uint32_t srcs[] = {
+		T_IP(0, 0, 0, 0), T_IP(0, 9, 9, 9),
+		T_IP(127, 0, 0, 1), T_IP(127, 1, 2, 3),
+		T_IP(224, 0, 0, 5), T_IP(239, 1, 1, 1),
+		T_IP(240, 0, 0, 1), T_IP(255, 255, 255, 254),
+		T_IP(255, 255, 255, 255),
+		ST_IP,                    /* the receiving interface's */
+		T_IP(198, 18, 0, 255),    /* the subnet's broadcast */
+		T_IP(198, 18, 0, 0),      /* and its all-zeros host */
+		T_IP(198, 18, 5, 255),    /* the other subnet's broadcast */
+	};
+	unsigned int avail = t_pool_avail();
+	struct pmtcp_stack *st = t_stack(0, ST_IP, NULL);
+	struct pmtcp_iface_conf ic;
+	struct rte_mbuf *pkts[BURST], *m;
+	uint16_t n;
+
+	(void)state;
+	memset(&ic, 0, sizeof(ic));
+	ic.port_id = t_port[0];
+	ic.addr = T_IP(198, 18, 5, 1);
+	ic.prefix_len = 24;
+	ic.mtu = 1500;
+	t_mac(0, &ic.mac);
+	assert_int_equal(pmtcp_stack_add_iface(st, &ic), 1);
+	assert_int_equal(pmtcp_listen(st, CLOSED_PORT), 0);
+	for (unsigned int i = 0; i < RTE_DIM(srcs); i++)
+		expect_drop(st, addr_seg(srcs[i], ST_IP), PMTCP_DROP_IP_MARTIAN_SRC);
+	assert_int_equal(t_drop(st, PMTCP_DROP_IP_MARTIAN_SRC), RTE_DIM(srcs));
+	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InAddrErrors), 0);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InDelivers), 0);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 0);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+	/* a fragment from a martian: the source is refused first, as the
+	 * route comes before ip_local_deliver()'s reassembly */
+	m = addr_seg(T_IP(127, 0, 0, 1), ST_IP);
+	t_ip(m)->fragment_offset = RTE_BE16(RTE_IPV4_HDR_MF_FLAG);
+	ip_recsum(t_ip(m));
+	expect_drop(st, m, PMTCP_DROP_IP_MARTIAN_SRC);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_ReasmFails), 0);
+	/* the same subnet's last unicast host, a far source ending in 255
+	 * and our other interface's address (two ports of one stack may be
+	 * wired together): delivered, and answered (a RST, to the sender's
+	 * MAC) */
+	assert_int_equal(pmtcp_unlisten(st, CLOSED_PORT), 0);
+	t_input_one(st, addr_seg(T_IP(198, 18, 0, 254), ST_IP));
+	t_input_one(st, addr_seg(T_IP(10, 1, 2, 255), ST_IP));
+	t_input_one(st, addr_seg(T_IP(198, 18, 5, 1), ST_IP));
+	n = poll_rx(st, pkts);
+	assert_int_equal(n, 3);
+	for (uint16_t i = 0; i < n; i++)
+		assert_int_equal(t_tcp(pkts[i])->tcp_flags,
+				 RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(t_ip(pkts[0])->dst_addr, T_IP(198, 18, 0, 254));
+	assert_int_equal(t_ip(pkts[1])->dst_addr, T_IP(10, 1, 2, 255));
+	assert_int_equal(t_ip(pkts[2])->dst_addr, T_IP(198, 18, 5, 1));
+	t_free(pkts, n);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InDelivers), 3);
+	assert_int_equal(t_drop(st, PMTCP_DROP_IP_MARTIAN_SRC), RTE_DIM(srcs) + 1);
+	pmtcp_stack_free(st);
+	t_drain_all();
+	assert_int_equal(t_pool_avail(), avail);
+}
+
+/* Both addresses martian: Linux's order decides which one is named. */
+static void
+test_ip_martian_order(void **state)
+{
+	static const struct {
+		uint32_t saddr, daddr;
+		enum pmtcp_drop_reason why;
+	} cases[] = {
+		/* a multicast destination goes first (ip_route_input_rcu()) */
+		{ T_IP(127, 0, 0, 1), T_IP(224, 0, 0, 1), PMTCP_DROP_IP_MARTIAN_DST },
+		/* then a multicast or broadcast source */
+		{ T_IP(224, 0, 0, 1), T_IP(127, 0, 0, 1), PMTCP_DROP_IP_MARTIAN_SRC },
+		{ T_IP(255, 255, 255, 255), T_IP(0, 0, 0, 0), PMTCP_DROP_IP_MARTIAN_SRC },
+		/* 0.0.0.0 may send to the limited broadcast (DHCP) */
+		{ T_IP(0, 0, 0, 0), T_IP(255, 255, 255, 255), PMTCP_DROP_IP_MARTIAN_DST },
+		{ T_IP(0, 0, 0, 0), T_IP(0, 0, 0, 0), PMTCP_DROP_IP_MARTIAN_DST },
+		/* but to nothing else */
+		{ T_IP(0, 1, 1, 1), T_IP(127, 0, 0, 1), PMTCP_DROP_IP_MARTIAN_SRC },
+		{ T_IP(0, 0, 0, 0), T_IP(198, 18, 0, 255), PMTCP_DROP_IP_MARTIAN_SRC },
+		/* a loopback destination before a loopback source */
+		{ T_IP(127, 0, 0, 1), T_IP(127, 0, 0, 2), PMTCP_DROP_IP_MARTIAN_DST },
+		/* a broadcast's source is validated (fib_validate_source()) */
+		{ ST_IP, T_IP(255, 255, 255, 255), PMTCP_DROP_IP_MARTIAN_SRC },
+		{ ST_IP, T_IP(198, 18, 0, 255), PMTCP_DROP_IP_MARTIAN_SRC },
+		{ PEER_IP, T_IP(198, 18, 0, 255), PMTCP_DROP_IP_MARTIAN_DST },
+		/* a foreign unicast destination is not ours whatever the
+		 * (non-weird) source: ip_error() */
+		{ T_IP(240, 0, 0, 1), T_IP(198, 18, 0, 7), PMTCP_DROP_IP_NOT_OURS },
+		{ ST_IP, T_IP(198, 18, 0, 7), PMTCP_DROP_IP_NOT_OURS },
+	};
+	unsigned int avail = t_pool_avail();
+	struct pmtcp_stack *st = t_stack(0, ST_IP, NULL);
+
+	(void)state;
+	for (unsigned int i = 0; i < RTE_DIM(cases); i++)
+		expect_drop(st, addr_seg(cases[i].saddr, cases[i].daddr),
+			    cases[i].why);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InAddrErrors), 2);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 0);
+	pmtcp_stack_free(st);
+	t_drain_all();
+	assert_int_equal(t_pool_avail(), avail);
+}
+
+/* A /31 (RFC 3021) has no broadcast: both addresses are hosts. A /32 has
+ * no neighbour on its subnet at all. */
+static void
+test_ip_prefix31_no_broadcast(void **state)
+{
+	unsigned int avail = t_pool_avail();
+	struct pmtcp_stack *st = ip_stack(ST_IP, 31, 0, false);
+	struct rte_mbuf *pkts[BURST];
+	uint16_t n;
+
+	(void)state;
+	t_input_one(st, addr_seg(T_IP(198, 18, 0, 3), ST_IP));
+	n = poll_rx(st, pkts);
+	assert_int_equal(n, 1);
+	assert_int_equal(t_tcp(pkts[0])->tcp_flags,
+			 RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(t_ip(pkts[0])->dst_addr, T_IP(198, 18, 0, 3));
+	t_free(pkts, n);
+	expect_drop(st, addr_seg(PEER_IP, T_IP(198, 18, 0, 3)),
+		    PMTCP_DROP_IP_NOT_OURS);
+	assert_int_equal(t_drop(st, PMTCP_DROP_IP_MARTIAN_SRC), 0);
+	assert_int_equal(t_drop(st, PMTCP_DROP_IP_MARTIAN_DST), 0);
+	/* connect() to the other end of the /31 */
+	assert_int_equal(pmtcp_connect(st, T_IP(198, 18, 0, 3), 80, 0, NULL), 0);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_OutNoRoutes), 0);
+	pmtcp_stack_free(st);
+	t_drain_all();
+	assert_int_equal(t_pool_avail(), avail);
+}
+
+/* tcp_v4_connect()'s route checks: the subnet broadcast test applies to
+ * the subnet only; what is reached through the gateway is unicast. */
+static void
+test_connect_broadcast_through_gateway(void **state)
+{
+	unsigned int avail = t_pool_avail();
+	struct pmtcp_stack *st = ip_stack(ST_IP, 24, PEER_IP, false);
+	struct pmtcp_iface_conf ic;
+	uint64_t noroute = 0;
+	struct pmtcp_sock_info info;
+	struct pmtcp_sock *sk = NULL;
+
+	(void)state;
+	memset(&ic, 0, sizeof(ic));
+	ic.port_id = t_port[0];
+	ic.addr = T_IP(198, 18, 5, 1);
+	ic.prefix_len = 24;
+	ic.mtu = 1500;
+	t_mac(0, &ic.mac);
+	assert_int_equal(pmtcp_stack_add_iface(st, &ic), 1);
+	/* off-subnet addresses ending in 255 or 0: through the gateway */
+	assert_int_equal(pmtcp_connect(st, T_IP(10, 1, 2, 255), 80, 0, &sk), 0);
+	pmtcp_sock_info(sk, &info);
+	assert_int_equal(info.daddr, T_IP(10, 1, 2, 255));
+	assert_int_equal(info.saddr, ST_IP);
+	assert_int_equal(info.state, PMTCP_TCP_SYN_SENT);
+	assert_int_equal(pmtcp_connect(st, T_IP(10, 1, 2, 0), 80, 0, NULL), 0);
+	assert_int_equal(pmtcp_connect(st, T_IP(198, 19, 255, 255), 80, 0, NULL), 0);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_ActiveOpens), 3);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_OutNoRoutes), 0);
+	/* a connected subnet's broadcast and all-zeros host: refused */
+	const uint32_t refused[] = {
+		T_IP(198, 18, 0, 255), T_IP(198, 18, 0, 0),
+		T_IP(198, 18, 5, 255), T_IP(198, 18, 5, 0),
+		T_IP(255, 255, 255, 255), T_IP(224, 0, 0, 1),
+		T_IP(240, 0, 0, 1), T_IP(127, 0, 0, 1),
+		ST_IP, T_IP(198, 18, 5, 1),   /* ourselves, either interface */
+	};
+	for (unsigned int i = 0; i < RTE_DIM(refused); i++) {
+		assert_int_equal(pmtcp_connect(st, refused[i], 80, 0, NULL),
+				 -ENETUNREACH);
+		assert_int_equal(t_mib(st, PMTCP_MIB_Ip_OutNoRoutes), ++noroute);
+	}
+	/* 0/8 is no destination */
+	assert_int_equal(pmtcp_connect(st, T_IP(0, 1, 2, 3), 80, 0, NULL), -EINVAL);
+	assert_int_equal(pmtcp_connect(st, 0, 80, 0, NULL), -EINVAL);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_OutNoRoutes), noroute);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_ActiveOpens), 3);
+	assert_int_equal(pmtcp_stack_conn_count(st), 3);
+	pmtcp_stack_free(st);
+	t_drain_all();
+	assert_int_equal(t_pool_avail(), avail);
+}
+
+/* A segment as a local kernel sends it with TX checksum offload on
+ * (CHECKSUM_PARTIAL): the TCP checksum field holds the pseudo-header sum,
+ * folded, not complemented. @payload bytes of a pattern. */
+static struct rte_mbuf *
+partial_seg(uint8_t flags, uint16_t payload, int16_t delta)
+{
+	struct rte_mbuf *m;
+	struct t_seg s;
+	uint8_t *p;
+
+	memset(&s, 0, sizeof(s));
+	t_mac(1, &s.src_mac);
+	t_mac(0, &s.dst_mac);
+	s.saddr = PEER_IP;
+	s.daddr = ST_IP;
+	s.sport = PEER_PORT;
+	s.dport = CLOSED_PORT;
+	s.seq = PEER_SEQ;
+	s.ack = flags & RTE_TCP_ACK_FLAG ? 1 : 0;
+	s.flags = flags;
+	s.win = 64240;
+	s.payload = payload;
+	m = t_build_tcp(&s);
+	p = rte_pktmbuf_mtod_offset(m, uint8_t *, RTE_ETHER_HDR_LEN + 40);
+	for (uint16_t i = 0; i < payload; i++)
+		p[i] = (uint8_t)(i * 7 + 1);
+	t_tcp(m)->cksum = (uint16_t)(rte_ipv4_phdr_cksum(t_ip(m), 0) + delta);
+	return m;
+}
+
+/* With rx_csum_partial: the pseudo-header-only checksum is accepted and
+ * counted (PmtcpRxCsumPartial); the segment is answered like any other. */
+static void
+test_csum_partial_accepted(void **state)
+{
+	unsigned int avail = t_pool_avail();
+	struct pmtcp_stack *st = ip_stack(ST_IP, 24, 0, true);
+	struct rte_mbuf *pkts[BURST], *m;
+	uint16_t n;
+
+	(void)state;
+	/* what the kernel leaves in the field, checked by hand: the sum of
+	 * saddr, daddr, protocol and TCP length, folded */
+	m = partial_seg(RTE_TCP_SYN_FLAG, 0, 0);
+	{
+		const uint8_t *a = (const uint8_t *)&t_ip(m)->src_addr;
+		uint32_t sum = 0;
+
+		for (int i = 0; i < 8; i += 2)
+			sum += (uint32_t)a[i] << 8 | a[i + 1];
+		sum += IPPROTO_TCP + 20;
+		while (sum > 0xffff)
+			sum = (sum & 0xffff) + (sum >> 16);
+		assert_int_equal(rte_be_to_cpu_16(t_tcp(m)->cksum), sum);
+		assert_false(t_csum_ok(m));
+	}
+	t_input_one(st, m);
+	/* with 100 bytes of data (ACK|PSH, no socket: RST) */
+	t_input_one(st, partial_seg(RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 100, 0));
+	n = poll_rx(st, pkts);
+	assert_int_equal(n, 2);
+	assert_rst_for_syn(pkts[0]);
+	assert_int_equal(t_tcp(pkts[1])->tcp_flags, RTE_TCP_RST_FLAG);
+	assert_int_equal(rte_be_to_cpu_32(t_tcp(pkts[1])->sent_seq), 1);
+	t_free(pkts, n);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_RxCsumPartial), 2);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InCsumErrors), 0);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InErrs), 0);
+	assert_int_equal(t_drop(st, PMTCP_DROP_TCP_NO_SOCKET), 2);
+	/* a full, correct checksum is not counted as partial */
+	t_input_one(st, peer_seg(RTE_TCP_SYN_FLAG));
+	n = poll_rx(st, pkts);
+	assert_int_equal(n, 1);
+	t_free(pkts, n);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_RxCsumPartial), 2);
+	/* anything else that does not verify: dropped, as always */
+	expect_drop(st, partial_seg(RTE_TCP_SYN_FLAG, 0, 1), PMTCP_DROP_TCP_CSUM);
+	expect_drop(st, partial_seg(RTE_TCP_SYN_FLAG, 0, -1), PMTCP_DROP_TCP_CSUM);
+	m = partial_seg(RTE_TCP_SYN_FLAG, 0, 0);
+	t_tcp(m)->cksum = (uint16_t)~t_tcp(m)->cksum;  /* complemented */
+	expect_drop(st, m, PMTCP_DROP_TCP_CSUM);
+	m = partial_seg(RTE_TCP_SYN_FLAG, 0, 0);
+	t_tcp(m)->cksum = 0;
+	expect_drop(st, m, PMTCP_DROP_TCP_CSUM);
+	/* the pseudo-header of another length (the IP length changed) */
+	m = partial_seg(RTE_TCP_ACK_FLAG, 100, 0);
+	t_ip(m)->total_length = RTE_BE16(40 + 99);
+	ip_recsum(t_ip(m));
+	expect_drop(st, m, PMTCP_DROP_TCP_CSUM);
+	/* t_build_tcp()'s corrupted checksum */
+	{
+		struct t_seg s;
+
+		memset(&s, 0, sizeof(s));
+		t_mac(1, &s.src_mac);
+		t_mac(0, &s.dst_mac);
+		s.saddr = PEER_IP;
+		s.daddr = ST_IP;
+		s.sport = PEER_PORT;
+		s.dport = CLOSED_PORT;
+		s.flags = RTE_TCP_SYN_FLAG;
+		s.bad_csum = 1;
+		expect_drop(st, t_build_tcp(&s), PMTCP_DROP_TCP_CSUM);
+	}
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InCsumErrors), 6);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_RxCsumPartial), 2);
+	pmtcp_stack_free(st);
+	t_drain_all();
+	assert_int_equal(t_pool_avail(), avail);
+}
+
+/* Without rx_csum_partial (the default): the same segments are bad
+ * checksums, as on a wire. */
+static void
+test_csum_partial_refused_by_default(void **state)
+{
+	unsigned int avail = t_pool_avail();
+	struct pmtcp_stack *st = ip_stack(ST_IP, 24, 0, false);
+
+	(void)state;
+	expect_drop(st, partial_seg(RTE_TCP_SYN_FLAG, 0, 0), PMTCP_DROP_TCP_CSUM);
+	expect_drop(st, partial_seg(RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 100, 0),
+		    PMTCP_DROP_TCP_CSUM);
+	expect_drop(st, partial_seg(RTE_TCP_SYN_FLAG, 0, 1), PMTCP_DROP_TCP_CSUM);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InCsumErrors), 3);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InErrs), 3);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_RxCsumPartial), 0);
 	pmtcp_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
@@ -593,6 +1006,13 @@ main(void)
 		cmocka_unit_test(test_ip_bad_checksum),
 		cmocka_unit_test(test_ip_fragment),
 		cmocka_unit_test(test_ip_not_ours),
+		cmocka_unit_test(test_ip_martian_dst),
+		cmocka_unit_test(test_ip_martian_src),
+		cmocka_unit_test(test_ip_martian_order),
+		cmocka_unit_test(test_ip_prefix31_no_broadcast),
+		cmocka_unit_test(test_connect_broadcast_through_gateway),
+		cmocka_unit_test(test_csum_partial_accepted),
+		cmocka_unit_test(test_csum_partial_refused_by_default),
 		cmocka_unit_test(test_ip_udp),
 		cmocka_unit_test(test_ethernet_padding_accepted),
 		cmocka_unit_test(test_ip_options_accepted),

@@ -82,6 +82,7 @@ assert_defaults(const struct pmtcp_profile *p)
 	assert_false(p->rx_checksum);
 	assert_false(p->tx_ipv4_checksum);
 	assert_false(p->tx_tcp_checksum);
+	assert_false(p->rx_checksum_partial);
 	assert_false(p->rss_enabled);
 	assert_false(p->rss_trusted);
 	assert_int_equal(p->rss_hf, 0);
@@ -149,6 +150,7 @@ test_shipped_net_ring(void **state)
 	assert_false(p.rx_checksum);
 	assert_false(p.tx_ipv4_checksum);
 	assert_false(p.tx_tcp_checksum);
+	assert_false(p.rx_checksum_partial);
 	assert_false(p.rss_enabled);
 	assert_false(p.rss_trusted);
 	assert_int_equal(p.rss_key_len, 0);
@@ -170,6 +172,8 @@ test_shipped_mlx5(void **state)
 	assert_true(p.rx_checksum);
 	assert_true(p.tx_ipv4_checksum);
 	assert_true(p.tx_tcp_checksum);
+	/* a NIC's peer is a wire: a bad checksum is a bad checksum */
+	assert_false(p.rx_checksum_partial);
 	assert_true(p.rss_enabled);
 	assert_true(p.rss_trusted);
 	assert_int_equal(p.rss_hf,
@@ -232,6 +236,23 @@ test_shipped_af_packet(void **state)
 	assert_int_equal(p.rss_key_len, 0);
 	assert_int_equal(p.burst, 64);
 	assert_int_equal(p.rx_desc, 512);
+	/* the kernel on the other end of a veth sends CHECKSUM_PARTIAL */
+	assert_true(p.rx_checksum_partial);
+}
+
+static void
+test_shipped_tap(void **state)
+{
+	struct pmtcp_profile p;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(pmtcp_profile_find(PROFILE_DIR, "net_tap", &p, err,
+					    sizeof(err)), 0);
+	assert_string_equal(p.name, "net_tap");
+	assert_false(p.rx_checksum);
+	assert_false(p.tx_tcp_checksum);
+	assert_true(p.rx_checksum_partial);
 }
 
 static void
@@ -494,6 +515,7 @@ test_full_profile(void **state)
 		"rx_checksum = TRUE\n"
 		"tx_ipv4_checksum = 1\n"
 		"tx_tcp_checksum = Yes\n"
+		"rx_checksum_partial = yes\n"
 		"[rss]\n"
 		"enabled = true\n"
 		"hash = ipv4, ipv4-tcp, ipv4-udp, IPV4-OTHER\n"
@@ -510,6 +532,7 @@ test_full_profile(void **state)
 	assert_int_equal(p.tx_desc, 32768);
 	assert_int_equal(p.burst, 512);
 	assert_true(p.rx_checksum && p.tx_ipv4_checksum && p.tx_tcp_checksum);
+	assert_true(p.rx_checksum_partial);
 	assert_int_equal(p.rss_hf, RTE_ETH_RSS_IPV4 |
 			 RTE_ETH_RSS_NONFRAG_IPV4_TCP |
 			 RTE_ETH_RSS_NONFRAG_IPV4_UDP |
@@ -574,6 +597,8 @@ test_bad_bools(void **state)
 		      "rx_checksum", "maybe", "yes/no", NULL);
 	expect_einval("[offloads]\ntx_tcp_checksum = on\n", "tx_tcp_checksum",
 		      NULL);
+	expect_einval("[offloads]\nrx_checksum_partial = partial\n",
+		      "rx_checksum_partial", "yes/no", NULL);
 	expect_einval("[rss]\nenabled = 2\n", "enabled", NULL);
 }
 
@@ -826,6 +851,7 @@ main(void)
 		cmocka_unit_test(test_shipped_i40e_ice),
 		cmocka_unit_test(test_shipped_ixgbe),
 		cmocka_unit_test(test_shipped_af_packet),
+		cmocka_unit_test(test_shipped_tap),
 		cmocka_unit_test(test_shipped_virtio),
 		cmocka_unit_test(test_shipped_all_load),
 		cmocka_unit_test(test_find_shipped),

@@ -22,460 +22,8 @@
 
 #include <rte_cycles.h>
 
-#include "test_common.h"
+#include "test_tcp_util.h"
 #include "tcp.h"   /* struct pmtcp_sock / pmtcp_stack fields for white-box checks */
-
-#define ST_IP T_IP(198, 18, 0, 2)
-#define PEER_IP T_IP(198, 18, 0, 1)
-#define PEER_PORT 80
-#define PEER_ISN 0x50000000U
-#define PEER_TS0 1000U
-/* Our window without window scaling: tcp_full_space(87380) = 43690 in MSS
- * multiples, clamped to tcp_default_init_rwnd() = 20 x 1460. */
-#define OUR_WIN 29200U
-
-#define BURST 64
-#define F_ACK RTE_TCP_ACK_FLAG
-#define F_PSH RTE_TCP_PSH_FLAG
-#define F_FIN RTE_TCP_FIN_FLAG
-#define F_SYN RTE_TCP_SYN_FLAG
-#define F_RST RTE_TCP_RST_FLAG
-
-/* What the callbacks saw, and what they are told to do. */
-struct cb_log {
-	unsigned int connected, accepted, failed, closed, peer_closed, recv;
-	int last_err;
-	struct pmtcp_sock *last_sk;
-	uint8_t rbuf[16384];
-	uint32_t rlen;
-	/* actions */
-	bool abort_in_recv;        /* pmtcp_abort() from recv */
-	const uint8_t *reply;      /* pmtcp_send() this from recv */
-	uint32_t reply_len;
-	int reply_ret;
-};
-
-static struct cb_log cbl;
-/* ports of the connection under test, host order: ours, the peer's */
-static uint16_t g_sport, g_dport;
-
-static void
-cb_connected(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
-{
-	struct cb_log *l = arg;
-
-	(void)st;
-	l->connected++;
-	l->last_sk = sk;
-}
-
-static void
-cb_accepted(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
-{
-	struct cb_log *l = arg;
-
-	(void)st;
-	l->accepted++;
-	l->last_sk = sk;
-}
-
-static void
-cb_failed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
-{
-	struct cb_log *l = arg;
-
-	(void)st;
-	l->failed++;
-	l->last_err = err;
-	l->last_sk = sk;
-}
-
-static void
-cb_closed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
-{
-	struct cb_log *l = arg;
-
-	(void)st;
-	l->closed++;
-	l->last_err = err;
-	l->last_sk = sk;
-}
-
-static void
-cb_peer_closed(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
-{
-	struct cb_log *l = arg;
-
-	(void)st;
-	(void)sk;
-	l->peer_closed++;
-}
-
-static void
-cb_recv(struct pmtcp_stack *st, struct pmtcp_sock *sk, const void *data,
-	uint32_t len, void *arg)
-{
-	struct cb_log *l = arg;
-
-	l->recv++;
-	assert_true(l->rlen + len <= sizeof(l->rbuf));
-	memcpy(l->rbuf + l->rlen, data, len);
-	l->rlen += len;
-	if (l->reply != NULL)
-		l->reply_ret = pmtcp_send(st, sk, l->reply, l->reply_len);
-	if (l->abort_in_recv)
-		pmtcp_abort(st, sk);
-}
-
-/* Defaults, a 1024-entry table, timestamps as @ts, every callback logging
- * into cbl. */
-static void
-conf_close(struct pmtcp_stack_conf *conf, bool ts)
-{
-	pmtcp_stack_conf_init(conf);
-	conf->max_conns = 1024;
-	conf->sysctl.tcp_timestamps = ts ? 1 : 0;
-	conf->cb.connected = cb_connected;
-	conf->cb.accepted = cb_accepted;
-	conf->cb.failed = cb_failed;
-	conf->cb.closed = cb_closed;
-	conf->cb.peer_closed = cb_peer_closed;
-	conf->cb.recv = cb_recv;
-	conf->cb.arg = &cbl;
-	memset(&cbl, 0, sizeof(cbl));
-}
-
-/* Start of every test: nothing left on the wire by an earlier (failed)
- * test; returns the pool's count to come back to. */
-static unsigned int
-begin(void)
-{
-	t_drain_all();
-	return t_pool_avail();
-}
-
-/* End of every test: free, drain, no mbuf leaked. */
-static void
-finish(struct pmtcp_stack *st, unsigned int avail)
-{
-	pmtcp_stack_free(st);
-	t_drain_all();
-	assert_int_equal(t_pool_avail(), avail);
-}
-
-/* Stack on port 0 that knows the peer's MAC (the ARP reply is drained). */
-static struct pmtcp_stack *
-stack_with_peer(const struct pmtcp_stack_conf *conf)
-{
-	struct rte_ether_addr peer_mac;
-	struct rte_mbuf *pkts[BURST];
-	struct pmtcp_stack *st = t_stack(0, ST_IP, conf);
-
-	t_mac(1, &peer_mac);
-	t_input_one(st, t_build_arp(RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, NULL,
-				  ST_IP));
-	pmtcp_stack_poll(st, rte_rdtsc());
-	assert_int_equal(t_rx(1, pkts, BURST), 1);
-	t_free(pkts, 1);
-	return st;
-}
-
-/* Every frame the stack sends: to the peer's MAC, from ours, IPv4 from
- * ST_IP to PEER_IP, good checksums. */
-static void
-check_frame(struct rte_mbuf *m)
-{
-	struct rte_ether_addr our_mac, peer_mac;
-	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-
-	t_mac(0, &our_mac);
-	t_mac(1, &peer_mac);
-	assert_int_equal(eh->ether_type, RTE_BE16(RTE_ETHER_TYPE_IPV4));
-	assert_memory_equal(&eh->dst_addr, &peer_mac, RTE_ETHER_ADDR_LEN);
-	assert_memory_equal(&eh->src_addr, &our_mac, RTE_ETHER_ADDR_LEN);
-	assert_true(t_csum_ok(m));
-	assert_int_equal(t_ip(m)->src_addr, ST_IP);
-	assert_int_equal(t_ip(m)->dst_addr, PEER_IP);
-}
-
-/* Poll and read what the stack sent: exactly @want frames. */
-static uint16_t
-poll_rx_n(struct pmtcp_stack *st, struct rte_mbuf **pkts, uint16_t want)
-{
-	uint16_t n;
-
-	pmtcp_stack_poll(st, rte_rdtsc());
-	n = t_rx(1, pkts, BURST);
-	if (n != want)
-		t_free(pkts, n);
-	assert_int_equal(n, want);
-	for (uint16_t i = 0; i < n; i++)
-		check_frame(pkts[i]);
-	return n;
-}
-
-static struct rte_mbuf *
-rx_one(struct pmtcp_stack *st)
-{
-	struct rte_mbuf *pkts[BURST];
-
-	poll_rx_n(st, pkts, 1);
-	return pkts[0];
-}
-
-static void
-rx_none(struct pmtcp_stack *st)
-{
-	struct rte_mbuf *pkts[BURST];
-
-	poll_rx_n(st, pkts, 0);
-}
-
-/*
- * Poll with the real clock (100 us apart) until the stack sends something
- * or @ms have passed since @t0. Returns the frames read (0 on timeout);
- * *@at_ms receives the time since @t0 when they were read.
- */
-static uint16_t
-poll_until_tx(struct pmtcp_stack *st, struct rte_mbuf **pkts, uint64_t t0,
-	      uint32_t ms, uint32_t *at_ms)
-{
-	uint64_t hz = rte_get_tsc_hz(), now;
-	uint16_t n;
-
-	for (;;) {
-		now = rte_rdtsc();
-		pmtcp_stack_poll(st, now);
-		n = t_rx(1, pkts, BURST);
-		if (n > 0 || now - t0 >= hz / 1000 * ms)
-			break;
-		usleep(100);
-	}
-	if (at_ms != NULL)
-		*at_ms = (uint32_t)((now - t0) * 1000 / hz);
-	for (uint16_t i = 0; i < n; i++)
-		check_frame(pkts[i]);
-	return n;
-}
-
-/* Poll with the real clock for @ms, nothing may be sent. */
-static void
-poll_quiet(struct pmtcp_stack *st, uint32_t ms)
-{
-	struct rte_mbuf *pkts[BURST];
-	uint16_t n = poll_until_tx(st, pkts, rte_rdtsc(), ms, NULL);
-
-	t_free(pkts, n);
-	assert_int_equal(n, 0);
-}
-
-static uint32_t
-seg_seq(struct rte_mbuf *m)
-{
-	return rte_be_to_cpu_32(t_tcp(m)->sent_seq);
-}
-
-/* TCP payload length and bytes of a frame. */
-static uint32_t
-seg_len(struct rte_mbuf *m)
-{
-	struct rte_ipv4_hdr *iph = t_ip(m);
-
-	return rte_be_to_cpu_16(iph->total_length) -
-	       (uint32_t)(iph->version_ihl & 0xf) * 4 -
-	       (uint32_t)(t_tcp(m)->data_off >> 4) * 4;
-}
-
-static const uint8_t *
-seg_data(struct rte_mbuf *m)
-{
-	struct rte_tcp_hdr *th = t_tcp(m);
-
-	return (const uint8_t *)th + (th->data_off >> 4) * 4;
-}
-
-/* The TSval and TSecr of the timestamp option of @m (asserted present). */
-static void
-tcp_ts(struct rte_mbuf *m, uint32_t *tsval, uint32_t *tsecr)
-{
-	struct rte_tcp_hdr *th = t_tcp(m);
-	unsigned int len = (unsigned int)(th->data_off >> 4) * 4 - sizeof(*th);
-	const uint8_t *p = (const uint8_t *)(th + 1);
-	unsigned int i = 0;
-
-	while (i < len && p[i] != 8) {
-		if (p[i] == 0)
-			break;
-		i += p[i] == 1 ? 1 : p[i + 1];
-	}
-	assert_true(i + 10 <= len && p[i] == 8 && p[i + 1] == 10);
-	*tsval = t_get_be32(p + i + 2);
-	*tsecr = t_get_be32(p + i + 6);
-}
-
-/*
- * A segment without options from the connection under test: exact flags,
- * seq, ack, our unscaled window, no urgent pointer, @len payload bytes
- * equal to @data (not compared when NULL).
- */
-static void
-assert_seg(struct rte_mbuf *m, uint8_t flags, uint32_t seq, uint32_t ack,
-	   const uint8_t *data, uint32_t len)
-{
-	struct rte_tcp_hdr *th = t_tcp(m);
-
-	assert_int_equal(th->tcp_flags, flags);
-	assert_int_equal(rte_be_to_cpu_16(th->src_port), g_sport);
-	assert_int_equal(rte_be_to_cpu_16(th->dst_port), g_dport);
-	assert_int_equal(rte_be_to_cpu_32(th->sent_seq), seq);
-	assert_int_equal(rte_be_to_cpu_32(th->recv_ack), ack);
-	assert_int_equal(th->data_off, 5 << 4);
-	assert_int_equal(rte_be_to_cpu_16(th->rx_win), OUR_WIN);
-	assert_int_equal(th->tcp_urp, 0);
-	assert_int_equal(seg_len(m), len);
-	if (data != NULL && len > 0)
-		assert_memory_equal(seg_data(m), data, len);
-}
-
-/* assert_seg() on the one frame the stack sends now, which is freed. */
-static void
-expect_seg(struct pmtcp_stack *st, uint8_t flags, uint32_t seq, uint32_t ack,
-	   const uint8_t *data, uint32_t len)
-{
-	struct rte_mbuf *m = rx_one(st);
-
-	assert_seg(m, flags, seq, ack, data, len);
-	rte_pktmbuf_free(m);
-}
-
-/* A segment from the peer (198.18.0.1:@sport) to us (:@dport) with @len
- * payload bytes from @data. */
-static struct rte_mbuf *
-peer_seg(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
-	 uint8_t flags, uint16_t win, const uint8_t *opts, uint8_t optlen,
-	 const uint8_t *data, uint16_t len)
-{
-	struct rte_mbuf *m;
-	struct rte_tcp_hdr *th;
-	struct t_seg s;
-
-	memset(&s, 0, sizeof(s));
-	t_mac(1, &s.src_mac);
-	t_mac(0, &s.dst_mac);
-	s.saddr = PEER_IP;
-	s.daddr = ST_IP;
-	s.sport = sport;
-	s.dport = dport;
-	s.seq = seq;
-	s.ack = ack;
-	s.flags = flags;
-	s.win = win;
-	s.opts = opts;
-	s.optlen = optlen;
-	s.payload = len;
-	m = t_build_tcp(&s);
-	if (len > 0) {
-		th = t_tcp(m);
-		memcpy((uint8_t *)(th + 1) + optlen, data, len);
-		th->cksum = 0;
-		th->cksum = rte_ipv4_udptcp_cksum(t_ip(m), th);
-	}
-	return m;
-}
-
-/* From the peer to the connection under test, window 65535, no options. */
-static struct rte_mbuf *
-from_peer(uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *data,
-	  uint16_t len)
-{
-	return peer_seg(g_dport, g_sport, seq, ack, flags, 65535, NULL, 0,
-			data, len);
-}
-
-static uint8_t
-sock_state(const struct pmtcp_sock *sk)
-{
-	struct pmtcp_sock_info info;
-
-	pmtcp_sock_info(sk, &info);
-	return info.state;
-}
-
-/* Deterministic payload bytes. */
-static void
-fill(uint8_t *p, uint32_t len, uint8_t seed)
-{
-	for (uint32_t i = 0; i < len; i++)
-		p[i] = (uint8_t)(seed + i * 7 + (i >> 8));
-}
-
-/*
- * connect() to the peer's port 80, answer the SYN with a SYN-ACK carrying
- * MSS 1460 (and TS tsval PEER_TS0 echoing the SYN's when @ts), window
- * @win, and take our ACK off the wire. *@iss receives our ISN.
- */
-static struct pmtcp_sock *
-establish(struct pmtcp_stack *st, bool ts, uint16_t win, uint32_t *iss)
-{
-	struct pmtcp_sock_info info;
-	struct pmtcp_sock *sk = NULL;
-	struct rte_mbuf *m;
-	uint32_t syn_tsval = 0, tsecr, tsval;
-	uint8_t opts[20], n = 0;
-
-	assert_int_equal(pmtcp_connect(st, PEER_IP, PEER_PORT, 42, &sk), 0);
-	assert_non_null(sk);
-	m = rx_one(st);
-	assert_int_equal(t_tcp(m)->tcp_flags, F_SYN);
-	*iss = seg_seq(m);
-	if (ts)
-		tcp_ts(m, &syn_tsval, &tsecr);
-	rte_pktmbuf_free(m);
-	pmtcp_sock_info(sk, &info);
-	g_sport = info.sport;
-	g_dport = PEER_PORT;
-
-	opts[n++] = 2;
-	opts[n++] = 4;
-	opts[n++] = 1460 >> 8;
-	opts[n++] = 1460 & 0xff;
-	if (ts)
-		n = (uint8_t)(n + t_ts_opts(opts + n, PEER_TS0, syn_tsval));
-	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN, *iss + 1,
-			       F_SYN | F_ACK, win, opts, n, NULL, 0));
-	assert_int_equal(cbl.connected, 1);
-	m = rx_one(st);
-	if (ts) {
-		struct rte_tcp_hdr *th = t_tcp(m);
-
-		assert_int_equal(th->tcp_flags, F_ACK);
-		assert_int_equal(seg_seq(m), *iss + 1);
-		assert_int_equal(rte_be_to_cpu_32(th->recv_ack), PEER_ISN + 1);
-		tcp_ts(m, &tsval, &tsecr);
-		assert_int_equal(tsecr, PEER_TS0);
-	} else {
-		assert_seg(m, F_ACK, *iss + 1, PEER_ISN + 1, NULL, 0);
-	}
-	rte_pktmbuf_free(m);
-	pmtcp_sock_info(sk, &info);
-	assert_int_equal(info.state, PMTCP_TCP_ESTABLISHED);
-	assert_int_equal(info.mss, ts ? 1460 - 12 : 1460);
-	assert_int_equal(info.snd_wscale, 0);
-	assert_int_equal(info.rcv_wscale, 0);
-	assert_int_equal(info.tstamp_ok, ts);
-	return sk;
-}
-
-/* A stack (timestamps as @ts) with one ESTABLISHED connection. */
-static struct pmtcp_stack *
-setup_estab(struct pmtcp_stack_conf *conf, bool ts, uint16_t win,
-	    struct pmtcp_sock **sk, uint32_t *iss)
-{
-	struct pmtcp_stack *st = stack_with_peer(conf);
-
-	*sk = establish(st, ts, win, iss);
-	return st;
-}
 
 /* ====================================================================
  * SEND (RFC 9293 3.10.2; tcp_sendmsg, tcp_write_xmit)
@@ -1582,6 +1130,9 @@ test_syn_established_challenge_ack_limit(void **state)
 	(void)state;
 	conf_close(&conf, false);
 	conf.sysctl.tcp_challenge_ack_limit = 1;
+	/* the stack-wide limit, not the per-connection one (tested in
+	 * test_tcp_hardening.c) */
+	conf.sysctl.tcp_invalid_ratelimit = 0;
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
 	avoid_second_edge(st);
 	t_input_one(st, from_peer(PEER_ISN + 10, 0, F_SYN, NULL, 0));
@@ -1893,6 +1444,1071 @@ test_finwait2_data_after_close_resets(void **state)
 	finish(st, avail);
 }
 
+/* ====================================================================
+ * The send buffer (tcp_wmem): tcp_sendmsg() on a non-blocking socket
+ * ==================================================================== */
+
+/* tcp_wmem: Linux's defaults, three ordered values of at least 1. */
+static void
+test_wmem_knob(void **state)
+{
+	struct pmtcp_sysctl s;
+	char buf[64], err[128];
+
+	(void)state;
+	pmtcp_sysctl_init(&s);
+	assert_int_equal(s.tcp_wmem[0], 4096);
+	assert_int_equal(s.tcp_wmem[1], 16384);
+	assert_int_equal(s.tcp_wmem[2], 4194304);
+	assert_int_equal(pmtcp_sysctl_get(&s, "tcp_wmem", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "4096 16384 4194304");
+	assert_int_equal(pmtcp_sysctl_parse(&s, "net.ipv4.tcp_wmem=8192 32768 65536",
+					     err, sizeof(err)), 0);
+	assert_int_equal(s.tcp_wmem[0], 8192);
+	assert_int_equal(s.tcp_wmem[1], 32768);
+	assert_int_equal(s.tcp_wmem[2], 65536);
+	assert_int_equal(pmtcp_sysctl_parse(&s, "tcp_wmem=0 16384 65536", err,
+					     sizeof(err)), -EINVAL);
+	assert_int_equal(pmtcp_sysctl_parse(&s, "tcp_wmem=4096 65536 16384", err,
+					     sizeof(err)), -EINVAL);
+	assert_int_equal(pmtcp_sysctl_parse(&s, "tcp_wmem=4096 16384", err,
+					     sizeof(err)), -EINVAL);
+	assert_int_equal(s.tcp_wmem[1], 32768);
+}
+
+/* Send-queue mbufs a send buffer of @sndbuf bytes lets in: a new one is
+ * taken while the queue (each mbuf at its element size) is below it. */
+static uint32_t
+sndbuf_bytes(uint32_t sndbuf)
+{
+	uint32_t elt = t_pool->elt_size;
+
+	return (sndbuf + elt - 1) / elt * rte_pktmbuf_data_room_size(t_pool);
+}
+
+static uint8_t big[400000];
+
+/*
+ * Peer window 0, so everything stays queued. With the default tcp_wmem
+ * and MSS 1460 the send buffer is 87040 (tcp_sndbuf_expand(): 2 x 10 x
+ * (roundup_pow_of_two(1460 + 304 + 320) + 256)): pmtcp_send() of 200000
+ * bytes takes what fits, the next call gets -EAGAIN; acknowledged data
+ * makes room again.
+ */
+static void
+test_send_buffer_full_eagain(void **state)
+{
+	unsigned int avail = begin();
+	uint32_t room = rte_pktmbuf_data_room_size(t_pool);
+	uint32_t fit = sndbuf_bytes(87040), nseg = fit / room;
+	struct pmtcp_stack_conf conf;
+	struct rte_mbuf *pkts[BURST];
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *sk;
+	uint32_t iss;
+
+	(void)state;
+	conf_close(&conf, false);
+	st = setup_estab(&conf, false, 0, &sk, &iss);
+	fill(big, sizeof(big), 30);
+	assert_int_equal(fit, 38 * 2176);   /* 2304-byte mbufs of 2176 */
+	assert_int_equal(pmtcp_send(st, sk, big, 200000), (int)fit);
+	assert_int_equal(sk->sndq_len, fit);
+	assert_int_equal(sk->sndq->nb_segs, nseg);
+	assert_int_equal(t_pool_avail(), avail - nseg);
+	rx_none(st);   /* window 0 */
+	assert_int_equal(pmtcp_send(st, sk, big, 1), -EAGAIN);
+	assert_int_equal(pmtcp_send(st, sk, big, 200000), -EAGAIN);
+	assert_int_equal(sk->sndq_len, fit);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_NoMbuf), 0);
+	/* the window opens: 10 segments (the initial window) */
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK, NULL, 0));
+	poll_rx_n(st, pkts, 10);
+	for (int i = 0; i < 10; i++)
+		assert_seg(pkts[i], F_ACK, iss + 1 + 1460 * (uint32_t)i,
+			   PEER_ISN + 1, big + 1460 * i, 1460);
+	t_free(pkts, 10);
+	assert_int_equal(pmtcp_send(st, sk, big, 1), -EAGAIN);
+	/* 14600 bytes acknowledged: 6 whole mbufs leave the queue, 10 more
+	 * segments go out, and 6 mbufs' worth may be queued */
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 14601, F_ACK, NULL, 0));
+	poll_rx_n(st, pkts, 10);
+	t_free(pkts, 10);
+	assert_int_equal(sk->sndq_len, fit - 14600);
+	assert_int_equal(sk->sndq->nb_segs, nseg - 6);
+	assert_int_equal(pmtcp_send(st, sk, big + fit, 200000), (int)(6 * room));
+	assert_int_equal(sk->sndq->nb_segs, nseg);
+	assert_int_equal(sk->sndq_len, fit - 14600 + 6 * room);
+	assert_int_equal(pmtcp_send(st, sk, big, 1), -EAGAIN);
+	assert_int_equal(t_pool_avail(), avail - nseg);
+	/* the queue goes with the sock */
+	pmtcp_abort(st, sk);
+	poll_rx_n(st, pkts, 1);
+	assert_int_equal(t_tcp(pkts[0])->tcp_flags, F_RST | F_ACK);
+	t_free(pkts, 1);
+	assert_int_equal(t_pool_avail(), avail);
+	finish(st, avail);
+}
+
+/* One stack, one connection, peer window 0, tcp_wmem as @wmem, the SYN-ACK
+ * with MSS @mss: what the first pmtcp_send() of @len, the second of @len
+ * and a third return. */
+static void
+check_send_buffer(const char *wmem, uint16_t mss, uint32_t len, int r1,
+		  int r2, int r3)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *sk = NULL;
+	struct rte_mbuf *m;
+	uint8_t opts[4] = { 2, 4, (uint8_t)(mss >> 8), (uint8_t)mss };
+	char err[128];
+	uint32_t iss;
+
+	conf_close(&conf, false);
+	assert_int_equal(pmtcp_sysctl_parse(&conf.sysctl, wmem, err, sizeof(err)), 0);
+	st = stack_with_peer(&conf);
+	assert_int_equal(pmtcp_connect(st, PEER_IP, PEER_PORT, 0, &sk), 0);
+	m = rx_one(st);
+	iss = seg_seq(m);
+	g_sport = rte_be_to_cpu_16(t_tcp(m)->src_port);
+	g_dport = PEER_PORT;
+	rte_pktmbuf_free(m);
+	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN, iss + 1,
+			       F_SYN | F_ACK, 0, opts, 4, NULL, 0));
+	expect_seg(st, F_ACK, iss + 1, PEER_ISN + 1, NULL, 0);
+	assert_int_equal(sock_state(sk), PMTCP_TCP_ESTABLISHED);
+	assert_int_equal(pmtcp_send(st, sk, big, len), r1);
+	assert_int_equal(pmtcp_send(st, sk, big, len), r2);
+	assert_int_equal(pmtcp_send(st, sk, big, len), r3);
+	assert_int_equal(sk->sndq_len, (uint32_t)(r1 + RTE_MAX(r2, 0) + RTE_MAX(r3, 0)));
+	rx_none(st);
+	finish(st, avail);
+}
+
+/* tcp_wmem[2] caps the expanded buffer, tcp_wmem[1] is a floor above it,
+ * the peer's MSS option sizes it (Linux: max(mss_clamp, mss_cache)). */
+static void
+test_send_buffer_sized_by_wmem_and_mss(void **state)
+{
+	uint32_t b;
+
+	(void)state;
+	/* min(87040, 30000): 20000, then the 10464 left of 14 mbufs */
+	b = sndbuf_bytes(30000);
+	assert_int_equal(b, 14 * 2176);
+	check_send_buffer("tcp_wmem=4096 16384 30000", 1460, 20000, 20000,
+			  (int)(b - 20000), -EAGAIN);
+	/* min(87040, 16384) */
+	b = sndbuf_bytes(16384);
+	assert_int_equal(b, 8 * 2176);
+	check_send_buffer("tcp_wmem=4096 16384 16384", 1460, 10000, 10000,
+			  (int)(b - 10000), -EAGAIN);
+	/* tcp_wmem[1] above the expansion: 200000 */
+	b = sndbuf_bytes(200000);
+	assert_int_equal(b, 87 * 2176);
+	check_send_buffer("tcp_wmem=4096 200000 4194304", 1460, 150000, 150000,
+			  (int)(b - 150000), -EAGAIN);
+	/* the peer's MSS 8960: 2 x 10 x (16384 + 256) = 332800 */
+	b = sndbuf_bytes(332800);
+	assert_int_equal(b, 145 * 2176);
+	check_send_buffer("tcp_wmem=4096 16384 4194304", 8960, 200000, 200000,
+			  (int)(b - 200000), -EAGAIN);
+	/* MSS 536 still gives 2 x 10 x (2048 + 256) = 46080: 20 mbufs */
+	b = sndbuf_bytes(46080);
+	assert_int_equal(b, 20 * 2176);
+	check_send_buffer("tcp_wmem=4096 16384 4194304", 536, 30000, 30000,
+			  (int)(b - 30000), -EAGAIN);
+}
+
+/* ====================================================================
+ * pmtcp_abort() and pmtcp_close() from inside the callbacks, on their
+ * own sock and on another one (st->cb_sk, pmtcp_sock_release())
+ * ==================================================================== */
+
+/*
+ * The connection table holds together: each sock is either on the free
+ * list, once and in CLOSE, or in use (not CLOSE) and found by its
+ * 4-tuple; conn_count counts those, tw_count those in TIME_WAIT, each
+ * listener's syn_queue its SYN_RECV children; the wheel's links are
+ * sound. A sock freed twice would sit on the free list twice.
+ */
+static void
+check_table(const struct pmtcp_stack *st)
+{
+	static uint8_t on_free[1024];
+	uint32_t nfree = 0, inuse = 0, tw = 0;
+
+	assert_true(st->conn_max <= sizeof(on_free));
+	memset(on_free, 0, sizeof(on_free));
+	for (const struct pmtcp_sock *sk = st->free_list; sk != NULL;
+	     sk = sk->hnext) {
+		uint32_t i = (uint32_t)(sk - st->socks);
+
+		assert_true(i < st->conn_max);
+		assert_int_equal(on_free[i], 0);
+		on_free[i] = 1;
+		assert_int_equal(sk->state, PMTCP_TCP_CLOSE);
+		nfree++;
+	}
+	for (uint32_t i = 0; i < st->conn_max; i++) {
+		const struct pmtcp_sock *sk = &st->socks[i];
+
+		if (on_free[i])
+			continue;
+		assert_int_not_equal(sk->state, PMTCP_TCP_CLOSE);
+		assert_ptr_equal(pmtcp_sock_lookup(st, sk->saddr, sk->sport,
+						   sk->daddr, sk->dport), sk);
+		inuse++;
+		tw += sk->state == PMTCP_TCP_TIME_WAIT;
+	}
+	assert_int_equal(nfree + inuse, st->conn_max);
+	assert_int_equal(pmtcp_stack_conn_count(st), inuse);
+	assert_int_equal(pmtcp_stack_tw_count(st), tw);
+	for (uint32_t l = 0; l < st->max_listeners; l++) {
+		uint32_t q = 0;
+
+		for (uint32_t i = 0; i < st->conn_max; i++)
+			q += !on_free[i] && (st->socks[i].flags & SK_LISTEN_CHILD) &&
+			     st->socks[i].listener == l + 1;
+		assert_int_equal(st->listeners[l].syn_queue, q);
+	}
+	assert_true(pmtcp_timer_wheel_check(&st->wheel) >= 0);
+}
+
+/* Nothing on the wire, every mbuf not in a send queue back in the pool. */
+static void
+check_pool(struct pmtcp_stack *st, unsigned int avail)
+{
+	rx_none(st);
+	assert_int_equal(t_pool_avail(), avail);
+}
+
+/* Two more connections come from two different socks. */
+static void
+check_alloc_two(struct pmtcp_stack *st)
+{
+	struct pmtcp_sock *a = NULL, *b = NULL;
+	uint32_t n = pmtcp_stack_conn_count(st);
+
+	assert_int_equal(pmtcp_connect(st, PEER_IP, 81, 0, &a), 0);
+	assert_int_equal(pmtcp_connect(st, PEER_IP, 81, 0, &b), 0);
+	assert_ptr_not_equal(a, b);
+	assert_int_equal(pmtcp_stack_conn_count(st), n + 2);
+	check_table(st);
+	t_drain_all();
+}
+
+/* One frame of a connection: ports (host order), flags, seq, and ack
+ * when it has the ACK flag. */
+struct want {
+	uint16_t sport, dport;
+	uint8_t flags;
+	uint32_t seq, ack;
+};
+
+static void
+expect_frames(struct pmtcp_stack *st, const struct want *w, uint16_t n)
+{
+	struct rte_mbuf *pkts[BURST];
+
+	poll_rx_n(st, pkts, n);
+	for (uint16_t i = 0; i < n; i++) {
+		const struct rte_tcp_hdr *th = t_tcp(pkts[i]);
+
+		assert_int_equal(rte_be_to_cpu_16(th->src_port), w[i].sport);
+		assert_int_equal(rte_be_to_cpu_16(th->dst_port), w[i].dport);
+		assert_int_equal(th->tcp_flags, w[i].flags);
+		assert_int_equal(rte_be_to_cpu_32(th->sent_seq), w[i].seq);
+		if (w[i].flags & F_ACK)
+			assert_int_equal(rte_be_to_cpu_32(th->recv_ack), w[i].ack);
+	}
+	t_free(pkts, n);
+}
+
+/* connect() and answer the SYN with a SYN-ACK (MSS 1460): the connected
+ * callback runs; what it sent is left on the wire. */
+static struct pmtcp_sock *
+active_synack(struct pmtcp_stack *st, uint32_t *iss)
+{
+	struct pmtcp_sock *sk = NULL;
+	uint8_t opts[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
+	struct rte_mbuf *m;
+
+	assert_int_equal(pmtcp_connect(st, PEER_IP, PEER_PORT, 7, &sk), 0);
+	m = rx_one(st);
+	assert_int_equal(t_tcp(m)->tcp_flags, F_SYN);
+	*iss = seg_seq(m);
+	g_sport = rte_be_to_cpu_16(t_tcp(m)->src_port);
+	g_dport = PEER_PORT;
+	rte_pktmbuf_free(m);
+	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN, *iss + 1,
+			       F_SYN | F_ACK, 65535, opts, 4, NULL, 0));
+	return sk;
+}
+
+/* A passive open on port 80 from the peer's @pport: SYN, our SYN-ACK
+ * (*@iss), the third ACK with @len bytes: the accepted callback runs. */
+static void
+passive_open(struct pmtcp_stack *st, uint16_t pport, uint16_t len,
+	     uint32_t *iss)
+{
+	uint8_t opts[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
+	struct rte_mbuf *m;
+
+	if (st->listen_idx[80] == 0)
+		assert_int_equal(pmtcp_listen(st, 80), 0);
+	t_input_one(st, peer_seg(pport, 80, PEER_ISN, 0, F_SYN, 65535, opts, 4,
+			       NULL, 0));
+	m = rx_one(st);
+	assert_int_equal(t_tcp(m)->tcp_flags, F_SYN | F_ACK);
+	*iss = seg_seq(m);
+	rte_pktmbuf_free(m);
+	fill(big, len, 40);
+	t_input_one(st, peer_seg(pport, 80, PEER_ISN + 1, *iss + 1,
+			       len > 0 ? F_ACK | F_PSH : F_ACK, 65535, NULL, 0,
+			       big, len));
+}
+
+/* connected (SYN-ACK in SYN_SENT), abort: our ACK, then the RST; the
+ * sock is gone, no closed callback, no timer left. Aborting twice is
+ * the same. */
+static void
+check_connected_abort(uint8_t act)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	uint32_t iss;
+
+	conf_close(&conf, false);
+	st = stack_with_peer(&conf);
+	cbl.act[CB_CONNECTED] = act;
+	active_synack(st, &iss);
+	assert_int_equal(cbl.connected, 1);
+	assert_int_equal(cbl.acted, 1);
+	expect_frames(st, (const struct want[]){
+		{ g_sport, PEER_PORT, F_ACK, iss + 1, PEER_ISN + 1 },
+		{ g_sport, PEER_PORT, F_RST | F_ACK, iss + 1, PEER_ISN + 1 } }, 2);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+	assert_int_equal(pmtcp_timer_wheel_check(&st->wheel), 0);
+	assert_int_equal(cbl.closed + cbl.failed, 0);
+	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TCPAbortOnData), 1);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_EstabResets), 1);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_CurrEstab), 0);
+	check_table(st);
+	check_pool(st, avail);
+	check_alloc_two(st);
+	finish(st, avail);
+}
+
+static void
+test_cb_connected_abort_self(void **state)
+{
+	(void)state;
+	check_connected_abort(ACT_ABORT);
+	check_connected_abort(ACT_ABORT_TWICE);
+}
+
+/* connected, close: our ACK, then the FIN; the close goes on to
+ * TIME_WAIT and closed(0). */
+static void
+test_cb_connected_close_self(void **state)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *sk;
+	uint32_t iss;
+
+	(void)state;
+	conf_close(&conf, false);
+	st = stack_with_peer(&conf);
+	cbl.act[CB_CONNECTED] = ACT_CLOSE;
+	sk = active_synack(st, &iss);
+	assert_int_equal(cbl.act_ret, 0);
+	expect_frames(st, (const struct want[]){
+		{ g_sport, PEER_PORT, F_ACK, iss + 1, PEER_ISN + 1 },
+		{ g_sport, PEER_PORT, F_FIN | F_ACK, iss + 1, PEER_ISN + 1 } }, 2);
+	assert_int_equal(sock_state(sk), PMTCP_TCP_FIN_WAIT1);
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_FIN | F_ACK, NULL, 0));
+	expect_seg(st, F_ACK, iss + 2, PEER_ISN + 2, NULL, 0);
+	assert_int_equal(sock_state(sk), PMTCP_TCP_TIME_WAIT);
+	assert_int_equal(cbl.closed, 1);
+	assert_int_equal(cbl.last_err, 0);
+	check_table(st);
+	check_pool(st, avail);
+	finish(st, avail);
+}
+
+/* connected after a simultaneous open (the ACK in SYN_RECV, st->cb_sk):
+ * abort -> RST, close -> FIN. */
+static void
+check_simopen_connected(uint8_t act)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *sk = NULL;
+	uint8_t opts[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
+	struct rte_mbuf *m;
+	uint32_t iss;
+
+	conf_close(&conf, false);
+	st = stack_with_peer(&conf);
+	cbl.act[CB_CONNECTED] = act;
+	assert_int_equal(pmtcp_connect(st, PEER_IP, PEER_PORT, 7, &sk), 0);
+	m = rx_one(st);
+	iss = seg_seq(m);
+	g_sport = rte_be_to_cpu_16(t_tcp(m)->src_port);
+	g_dport = PEER_PORT;
+	rte_pktmbuf_free(m);
+	/* the peer's own SYN crosses ours */
+	t_input_one(st, from_peer(PEER_ISN, 0, F_SYN, NULL, 0));
+	(void)opts;
+	expect_frames(st, (const struct want[]){
+		{ g_sport, PEER_PORT, F_SYN | F_ACK, iss, PEER_ISN + 1 } }, 1);
+	assert_int_equal(sock_state(sk), PMTCP_TCP_SYN_RECV);
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK, NULL, 0));
+	assert_int_equal(cbl.connected, 1);
+	assert_int_equal(cbl.acted, 1);
+	if (act == ACT_CLOSE) {
+		assert_int_equal(cbl.act_ret, 0);
+		expect_frames(st, (const struct want[]){
+			{ g_sport, PEER_PORT, F_FIN | F_ACK, iss + 1, PEER_ISN + 1 } }, 1);
+		assert_int_equal(sock_state(sk), PMTCP_TCP_FIN_WAIT1);
+		assert_int_equal(pmtcp_stack_conn_count(st), 1);
+	} else {
+		expect_frames(st, (const struct want[]){
+			{ g_sport, PEER_PORT, F_RST | F_ACK, iss + 1, PEER_ISN + 1 } }, 1);
+		assert_int_equal(pmtcp_stack_conn_count(st), 0);
+		assert_int_equal(pmtcp_timer_wheel_check(&st->wheel), 0);
+	}
+	assert_int_equal(cbl.closed + cbl.failed, 0);
+	check_table(st);
+	check_pool(st, avail);
+	check_alloc_two(st);
+	finish(st, avail);
+}
+
+static void
+test_cb_simopen_connected_abort_close_self(void **state)
+{
+	(void)state;
+	check_simopen_connected(ACT_ABORT);
+	check_simopen_connected(ACT_ABORT_TWICE);
+	check_simopen_connected(ACT_CLOSE);
+}
+
+/* accepted, abort: the third ACK carried 100 bytes, which nobody reads;
+ * RST at ISS+1 acking only the SYN; the listener's SYN queue is empty. */
+static void
+test_cb_accepted_abort_self(void **state)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	uint32_t iss;
+
+	(void)state;
+	conf_close(&conf, false);
+	st = stack_with_peer(&conf);
+	cbl.act[CB_ACCEPTED] = ACT_ABORT_TWICE;
+	passive_open(st, 40001, 100, &iss);
+	assert_int_equal(cbl.accepted, 1);
+	assert_int_equal(cbl.recv, 0);
+	expect_frames(st, (const struct want[]){
+		{ 80, 40001, F_RST | F_ACK, iss + 1, PEER_ISN + 1 } }, 1);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+	assert_int_equal(st->listeners[st->listen_idx[80] - 1].syn_queue, 0);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_PassiveOpens), 1);
+	assert_int_equal(cbl.closed, 0);
+	check_table(st);
+	check_pool(st, avail);
+	check_alloc_two(st);
+	finish(st, avail);
+}
+
+/* accepted, close: the FIN; with data on the third ACK, that data comes
+ * after the close, so the connection is reset (Linux: TCPAbortOnData)
+ * and closed(-ECONNRESET) reported; without, FIN_WAIT1. */
+static void
+check_accepted_close(uint16_t len)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	uint32_t iss;
+
+	conf_close(&conf, false);
+	st = stack_with_peer(&conf);
+	cbl.act[CB_ACCEPTED] = ACT_CLOSE;
+	passive_open(st, 40002, len, &iss);
+	assert_int_equal(cbl.act_ret, 0);
+	if (len == 0) {
+		expect_frames(st, (const struct want[]){
+			{ 80, 40002, F_FIN | F_ACK, iss + 1, PEER_ISN + 1 } }, 1);
+		assert_int_equal(sock_state(cbl.last_sk), PMTCP_TCP_FIN_WAIT1);
+		assert_int_equal(pmtcp_stack_conn_count(st), 1);
+		assert_int_equal(cbl.closed, 0);
+	} else {
+		expect_frames(st, (const struct want[]){
+			{ 80, 40002, F_FIN | F_ACK, iss + 1, PEER_ISN + 1 },
+			{ 80, 40002, F_RST, iss + 1, 0 } }, 2);
+		assert_int_equal(pmtcp_stack_conn_count(st), 0);
+		assert_int_equal(cbl.closed, 1);
+		assert_int_equal(cbl.last_err, -ECONNRESET);
+		assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TCPAbortOnData), 1);
+	}
+	assert_int_equal(cbl.recv, 0);
+	check_table(st);
+	check_pool(st, avail);
+	finish(st, avail);
+}
+
+static void
+test_cb_accepted_close_self(void **state)
+{
+	(void)state;
+	check_accepted_close(0);
+	check_accepted_close(100);
+}
+
+/* accepted for a SYN cookie's ACK (tcp_syncookies=2), abort: RST, gone. */
+static void
+test_cb_cookie_accepted_abort_self(void **state)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	uint32_t iss;
+
+	(void)state;
+	conf_close(&conf, false);
+	conf.sysctl.tcp_syncookies = 2;
+	st = stack_with_peer(&conf);
+	cbl.act[CB_ACCEPTED] = ACT_ABORT_TWICE;
+	passive_open(st, 40003, 0, &iss);
+	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_SyncookiesRecv), 1);
+	assert_int_equal(cbl.accepted, 1);
+	expect_frames(st, (const struct want[]){
+		{ 80, 40003, F_RST | F_ACK, iss + 1, PEER_ISN + 1 } }, 1);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+	check_table(st);
+	check_pool(st, avail);
+	check_alloc_two(st);
+	finish(st, avail);
+}
+
+/* recv, close: the FIN acknowledges the data; close then abort: FIN,
+ * then the RST from SND.NXT past the FIN, the sock gone and no closed
+ * callback. */
+static void
+check_recv_close(uint8_t act)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *sk;
+	uint8_t data[100];
+	uint32_t iss;
+
+	conf_close(&conf, false);
+	st = setup_estab(&conf, false, 65535, &sk, &iss);
+	cbl.act[CB_RECV] = act;
+	fill(data, sizeof(data), 41);
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK | F_PSH, data, 100));
+	assert_int_equal(cbl.recv, 1);
+	assert_int_equal(cbl.act_ret, 0);
+	if (act == ACT_CLOSE) {
+		expect_frames(st, (const struct want[]){
+			{ g_sport, PEER_PORT, F_FIN | F_ACK, iss + 1, PEER_ISN + 101 } }, 1);
+		assert_int_equal(sock_state(sk), PMTCP_TCP_FIN_WAIT1);
+		/* our FIN acknowledged, the peer's FIN: TIME_WAIT, closed(0) */
+		t_input_one(st, from_peer(PEER_ISN + 101, iss + 2, F_FIN | F_ACK,
+					  NULL, 0));
+		expect_seg(st, F_ACK, iss + 2, PEER_ISN + 102, NULL, 0);
+		assert_int_equal(sock_state(sk), PMTCP_TCP_TIME_WAIT);
+		assert_int_equal(cbl.closed, 1);
+		assert_int_equal(pmtcp_stack_tw_count(st), 1);
+	} else {
+		expect_frames(st, (const struct want[]){
+			{ g_sport, PEER_PORT, F_FIN | F_ACK, iss + 1, PEER_ISN + 101 },
+			{ g_sport, PEER_PORT, F_RST | F_ACK, iss + 2, PEER_ISN + 101 } }, 2);
+		assert_int_equal(pmtcp_stack_conn_count(st), 0);
+		assert_int_equal(pmtcp_timer_wheel_check(&st->wheel), 0);
+		assert_int_equal(cbl.closed, 0);
+	}
+	check_table(st);
+	check_pool(st, avail);
+	finish(st, avail);
+}
+
+static void
+test_cb_recv_close_self(void **state)
+{
+	(void)state;
+	check_recv_close(ACT_CLOSE);
+	check_recv_close(ACT_CLOSE_ABORT);
+}
+
+/* Data and FIN in one segment, close from recv: FIN_WAIT1, then the
+ * peer's FIN makes it CLOSING (a simultaneous close); the ACK of our FIN
+ * then TIME_WAIT and closed(0). */
+static void
+test_cb_recv_close_self_data_fin(void **state)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *sk;
+	uint8_t data[100];
+	uint32_t iss;
+
+	(void)state;
+	conf_close(&conf, false);
+	st = setup_estab(&conf, false, 65535, &sk, &iss);
+	cbl.act[CB_RECV] = ACT_CLOSE;
+	fill(data, sizeof(data), 42);
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_ACK | F_PSH | F_FIN,
+				  data, 100));
+	assert_int_equal(cbl.recv, 1);
+	assert_int_equal(cbl.peer_closed, 0);
+	expect_frames(st, (const struct want[]){
+		{ g_sport, PEER_PORT, F_FIN | F_ACK, iss + 1, PEER_ISN + 101 },
+		{ g_sport, PEER_PORT, F_ACK, iss + 2, PEER_ISN + 102 } }, 2);
+	assert_int_equal(sock_state(sk), PMTCP_TCP_CLOSING);
+	t_input_one(st, from_peer(PEER_ISN + 102, iss + 2, F_ACK, NULL, 0));
+	rx_none(st);
+	assert_int_equal(sock_state(sk), PMTCP_TCP_TIME_WAIT);
+	assert_int_equal(cbl.closed, 1);
+	assert_int_equal(cbl.last_err, 0);
+	check_table(st);
+	check_pool(st, avail);
+	finish(st, avail);
+}
+
+/* peer_closed, abort: our ACK of the FIN, then the RST; close: the ACK,
+ * our FIN (LAST_ACK), and closed(0) when it is acknowledged. */
+static void
+check_peer_closed(uint8_t act)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *sk;
+	uint32_t iss;
+
+	conf_close(&conf, false);
+	st = setup_estab(&conf, false, 65535, &sk, &iss);
+	cbl.act[CB_PEER_CLOSED] = act;
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 1, F_FIN | F_ACK, NULL, 0));
+	assert_int_equal(cbl.peer_closed, 1);
+	if (act == ACT_CLOSE) {
+		assert_int_equal(cbl.act_ret, 0);
+		expect_frames(st, (const struct want[]){
+			{ g_sport, PEER_PORT, F_ACK, iss + 1, PEER_ISN + 2 },
+			{ g_sport, PEER_PORT, F_FIN | F_ACK, iss + 1, PEER_ISN + 2 } }, 2);
+		assert_int_equal(sock_state(sk), PMTCP_TCP_LAST_ACK);
+		t_input_one(st, from_peer(PEER_ISN + 2, iss + 2, F_ACK, NULL, 0));
+		rx_none(st);
+		assert_int_equal(cbl.closed, 1);
+		assert_int_equal(cbl.last_err, 0);
+	} else {
+		expect_frames(st, (const struct want[]){
+			{ g_sport, PEER_PORT, F_ACK, iss + 1, PEER_ISN + 2 },
+			{ g_sport, PEER_PORT, F_RST | F_ACK, iss + 1, PEER_ISN + 2 } }, 2);
+		assert_int_equal(cbl.closed, 0);
+		assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_EstabResets), 1);
+	}
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+	assert_int_equal(pmtcp_timer_wheel_check(&st->wheel), 0);
+	check_table(st);
+	check_pool(st, avail);
+	check_alloc_two(st);
+	finish(st, avail);
+}
+
+static void
+test_cb_peer_closed_abort_close_self(void **state)
+{
+	(void)state;
+	check_peer_closed(ACT_ABORT);
+	check_peer_closed(ACT_ABORT_TWICE);
+	check_peer_closed(ACT_CLOSE);
+}
+
+/* closed(0) as TIME_WAIT begins, abort: the TIME_WAIT ends at once and
+ * tw_count with it (nothing sent from TIME_WAIT); close: -ENOTCONN, the
+ * TIME_WAIT stays. */
+static void
+check_closed_time_wait(uint8_t act)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *sk;
+	uint32_t iss;
+
+	conf_close(&conf, false);
+	st = setup_estab(&conf, false, 65535, &sk, &iss);
+	assert_int_equal(pmtcp_close(st, sk), 0);
+	expect_seg(st, F_FIN | F_ACK, iss + 1, PEER_ISN + 1, NULL, 0);
+	cbl.act[CB_CLOSED] = act;
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_FIN | F_ACK, NULL, 0));
+	expect_seg(st, F_ACK, iss + 2, PEER_ISN + 2, NULL, 0);
+	assert_int_equal(cbl.closed, 1);
+	assert_int_equal(cbl.last_err, 0);
+	assert_int_equal(cbl.acted, 1);
+	if (act == ACT_CLOSE) {
+		assert_int_equal(cbl.act_ret, -ENOTCONN);
+		assert_int_equal(cbl.acted_tw, 1);
+		assert_int_equal(sock_state(sk), PMTCP_TCP_TIME_WAIT);
+		assert_int_equal(pmtcp_stack_tw_count(st), 1);
+		assert_int_equal(pmtcp_stack_conn_count(st), 1);
+	} else {
+		assert_int_equal(cbl.acted_tw, 0);
+		assert_int_equal(pmtcp_stack_tw_count(st), 0);
+		assert_int_equal(pmtcp_stack_conn_count(st), 0);
+		assert_int_equal(pmtcp_timer_wheel_check(&st->wheel), 0);
+		assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 0);
+	}
+	check_table(st);
+	check_pool(st, avail);
+	check_alloc_two(st);
+	finish(st, avail);
+}
+
+static void
+test_cb_closed_time_wait_self(void **state)
+{
+	(void)state;
+	check_closed_time_wait(ACT_ABORT);
+	check_closed_time_wait(ACT_ABORT_TWICE);
+	check_closed_time_wait(ACT_CLOSE);
+	check_closed_time_wait(ACT_CLOSE_ABORT);
+}
+
+/* closed(-ECONNRESET) (RST from the peer) and failed(-ECONNREFUSED) (RST
+ * to our SYN): the sock is already over; abort is a no-op (not a second
+ * free), close returns -ENOTCONN. */
+static void
+check_closed_failed(bool established, uint8_t act)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *sk = NULL;
+	struct rte_mbuf *m;
+	uint32_t iss;
+
+	conf_close(&conf, false);
+	if (established) {
+		st = setup_estab(&conf, false, 65535, &sk, &iss);
+		cbl.act[CB_CLOSED] = act;
+		t_input_one(st, from_peer(PEER_ISN + 1, 0, F_RST, NULL, 0));
+		assert_int_equal(cbl.closed, 1);
+		assert_int_equal(cbl.last_err, -ECONNRESET);
+	} else {
+		st = stack_with_peer(&conf);
+		cbl.act[CB_FAILED] = act;
+		assert_int_equal(pmtcp_connect(st, PEER_IP, PEER_PORT, 0, &sk), 0);
+		m = rx_one(st);
+		iss = seg_seq(m);
+		g_sport = rte_be_to_cpu_16(t_tcp(m)->src_port);
+		rte_pktmbuf_free(m);
+		t_input_one(st, from_peer(0, iss + 1, F_RST | F_ACK, NULL, 0));
+		assert_int_equal(cbl.failed, 1);
+		assert_int_equal(cbl.last_err, -ECONNREFUSED);
+	}
+	assert_int_equal(cbl.acted, 1);
+	if (act == ACT_CLOSE)
+		assert_int_equal(cbl.act_ret, -ENOTCONN);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+	assert_int_equal(pmtcp_timer_wheel_check(&st->wheel), 0);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 0);
+	check_table(st);
+	check_pool(st, avail);
+	check_alloc_two(st);
+	finish(st, avail);
+}
+
+static void
+test_cb_closed_failed_self(void **state)
+{
+	(void)state;
+	check_closed_failed(true, ACT_ABORT);
+	check_closed_failed(true, ACT_ABORT_TWICE);
+	check_closed_failed(true, ACT_CLOSE);
+	check_closed_failed(false, ACT_ABORT);
+	check_closed_failed(false, ACT_ABORT_TWICE);
+	check_closed_failed(false, ACT_CLOSE_ABORT);
+}
+
+/* closed(-ETIMEDOUT) from a timer (tcp_fin_timeout in FIN_WAIT2), abort
+ * twice: a no-op, no second free. */
+static void
+test_cb_closed_timer_abort_self(void **state)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *sk;
+	uint32_t iss;
+
+	(void)state;
+	conf_close(&conf, false);
+	conf.sysctl.tcp_fin_timeout = 1;
+	st = setup_estab(&conf, false, 65535, &sk, &iss);
+	assert_int_equal(pmtcp_close(st, sk), 0);
+	expect_seg(st, F_FIN | F_ACK, iss + 1, PEER_ISN + 1, NULL, 0);
+	t_input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_ACK, NULL, 0));
+	rx_none(st);
+	assert_int_equal(sock_state(sk), PMTCP_TCP_FIN_WAIT2);
+	cbl.act[CB_CLOSED] = ACT_ABORT_TWICE;
+	wait_ms(st, rte_rdtsc(), 1100);
+	assert_int_equal(cbl.closed, 1);
+	assert_int_equal(cbl.last_err, -ETIMEDOUT);
+	assert_int_equal(cbl.acted, 1);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+	check_table(st);
+	check_pool(st, avail);
+	check_alloc_two(st);
+	finish(st, avail);
+}
+
+/* Two established connections, A (returned, *@iss_a, *@port_a) and B
+ * (*@b, *@iss_b, *@port_b), both to PEER_PORT. */
+static struct pmtcp_sock *
+two_conns(struct pmtcp_stack *st, uint32_t *iss_a, uint16_t *port_a,
+	  struct pmtcp_sock **b, uint32_t *iss_b, uint16_t *port_b)
+{
+	struct pmtcp_sock *a;
+
+	*b = establish(st, false, 65535, iss_b);
+	*port_b = g_sport;
+	a = establish(st, false, 65535, iss_a);
+	*port_a = g_sport;
+	assert_int_not_equal(*port_a, *port_b);
+	assert_int_equal(pmtcp_stack_conn_count(st), 2);
+	return a;
+}
+
+/* From A's recv: abort B (RST for B, then A's ACK), or close B (B's FIN,
+ * then A's ACK). A goes on. */
+static void
+check_other_from_recv(uint8_t act)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *a, *b;
+	uint32_t iss_a, iss_b;
+	uint16_t pa, pb;
+	uint8_t data[100];
+
+	conf_close(&conf, false);
+	st = stack_with_peer(&conf);
+	a = two_conns(st, &iss_a, &pa, &b, &iss_b, &pb);
+	cbl.act_sk = b;
+	cbl.act[CB_RECV] = act;
+	fill(data, sizeof(data), 43);
+	t_input_one(st, peer_seg(PEER_PORT, pa, PEER_ISN + 1, iss_a + 1,
+			       F_ACK | F_PSH, 65535, NULL, 0, data, 100));
+	assert_int_equal(cbl.recv, 1);
+	if (act == ACT_CLOSE) {
+		assert_int_equal(cbl.act_ret, 0);
+		expect_frames(st, (const struct want[]){
+			{ pb, PEER_PORT, F_FIN | F_ACK, iss_b + 1, PEER_ISN + 1 },
+			{ pa, PEER_PORT, F_ACK, iss_a + 1, PEER_ISN + 101 } }, 2);
+		assert_int_equal(sock_state(b), PMTCP_TCP_FIN_WAIT1);
+		assert_int_equal(pmtcp_stack_conn_count(st), 2);
+	} else {
+		expect_frames(st, (const struct want[]){
+			{ pb, PEER_PORT, F_RST | F_ACK, iss_b + 1, PEER_ISN + 1 },
+			{ pa, PEER_PORT, F_ACK, iss_a + 1, PEER_ISN + 101 } }, 2);
+		assert_int_equal(pmtcp_stack_conn_count(st), 1);
+	}
+	assert_int_equal(sock_state(a), PMTCP_TCP_ESTABLISHED);
+	assert_int_equal(cbl.closed, 0);
+	check_table(st);
+	check_pool(st, avail);
+	check_alloc_two(st);
+	finish(st, avail);
+}
+
+static void
+test_cb_other_from_recv(void **state)
+{
+	(void)state;
+	check_other_from_recv(ACT_ABORT);
+	check_other_from_recv(ACT_ABORT_TWICE);
+	check_other_from_recv(ACT_CLOSE);
+}
+
+/* Abort B from A's peer_closed, connected, accepted and failed: each
+ * time B's RST after what A's input sends first, and A unharmed. */
+static void
+test_cb_abort_other_from_each(void **state)
+{
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *a, *b;
+	struct rte_mbuf *m;
+	uint32_t iss_a, iss_b;
+	uint16_t pa, pb;
+	unsigned int avail;
+
+	(void)state;
+	/* peer_closed of A */
+	avail = begin();
+	conf_close(&conf, false);
+	st = stack_with_peer(&conf);
+	a = two_conns(st, &iss_a, &pa, &b, &iss_b, &pb);
+	cbl.act_sk = b;
+	cbl.act[CB_PEER_CLOSED] = ACT_ABORT_TWICE;
+	t_input_one(st, peer_seg(PEER_PORT, pa, PEER_ISN + 1, iss_a + 1,
+			       F_FIN | F_ACK, 65535, NULL, 0, NULL, 0));
+	expect_frames(st, (const struct want[]){
+		{ pa, PEER_PORT, F_ACK, iss_a + 1, PEER_ISN + 2 },
+		{ pb, PEER_PORT, F_RST | F_ACK, iss_b + 1, PEER_ISN + 1 } }, 2);
+	assert_int_equal(sock_state(a), PMTCP_TCP_CLOSE_WAIT);
+	assert_int_equal(pmtcp_stack_conn_count(st), 1);
+	check_table(st);
+	check_pool(st, avail);
+	check_alloc_two(st);
+	finish(st, avail);
+
+	/* connected of A */
+	avail = begin();
+	conf_close(&conf, false);
+	st = stack_with_peer(&conf);
+	b = establish(st, false, 65535, &iss_b);
+	pb = g_sport;
+	cbl.act_sk = b;
+	cbl.act[CB_CONNECTED] = ACT_ABORT_TWICE;
+	a = active_synack(st, &iss_a);
+	pa = g_sport;
+	expect_frames(st, (const struct want[]){
+		{ pa, PEER_PORT, F_ACK, iss_a + 1, PEER_ISN + 1 },
+		{ pb, PEER_PORT, F_RST | F_ACK, iss_b + 1, PEER_ISN + 1 } }, 2);
+	assert_int_equal(sock_state(a), PMTCP_TCP_ESTABLISHED);
+	assert_int_equal(pmtcp_stack_conn_count(st), 1);
+	check_table(st);
+	check_pool(st, avail);
+	finish(st, avail);
+
+	/* accepted of A */
+	avail = begin();
+	conf_close(&conf, false);
+	st = stack_with_peer(&conf);
+	b = establish(st, false, 65535, &iss_b);
+	pb = g_sport;
+	cbl.act_sk = b;
+	cbl.act[CB_ACCEPTED] = ACT_ABORT_TWICE;
+	passive_open(st, 40004, 0, &iss_a);
+	expect_frames(st, (const struct want[]){
+		{ pb, PEER_PORT, F_RST | F_ACK, iss_b + 1, PEER_ISN + 1 } }, 1);
+	assert_int_equal(sock_state(cbl.last_sk), PMTCP_TCP_ESTABLISHED);
+	assert_int_equal(pmtcp_stack_conn_count(st), 1);
+	check_table(st);
+	check_pool(st, avail);
+	finish(st, avail);
+
+	/* failed of A (RST to its SYN) */
+	avail = begin();
+	conf_close(&conf, false);
+	st = stack_with_peer(&conf);
+	b = establish(st, false, 65535, &iss_b);
+	pb = g_sport;
+	cbl.act_sk = b;
+	cbl.act[CB_FAILED] = ACT_ABORT_TWICE;
+	assert_int_equal(pmtcp_connect(st, PEER_IP, PEER_PORT, 0, &a), 0);
+	m = rx_one(st);
+	iss_a = seg_seq(m);
+	pa = rte_be_to_cpu_16(t_tcp(m)->src_port);
+	rte_pktmbuf_free(m);
+	t_input_one(st, peer_seg(PEER_PORT, pa, 0, iss_a + 1, F_RST | F_ACK,
+			       65535, NULL, 0, NULL, 0));
+	assert_int_equal(cbl.failed, 1);
+	expect_frames(st, (const struct want[]){
+		{ pb, PEER_PORT, F_RST | F_ACK, iss_b + 1, PEER_ISN + 1 } }, 1);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+	check_table(st);
+	check_pool(st, avail);
+	check_alloc_two(st);
+	finish(st, avail);
+}
+
+/* From A's closed, abort B, which is in TIME_WAIT: the TIME_WAIT ends,
+ * tw_count drops to 0. A's closed comes once from its TIME_WAIT too
+ * (then abort B in ESTABLISHED: its RST). */
+static void
+test_cb_abort_other_from_closed(void **state)
+{
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *a, *b;
+	uint32_t iss_a, iss_b;
+	uint16_t pa, pb;
+	unsigned int avail;
+
+	(void)state;
+	/* B in TIME_WAIT, A reset by the peer */
+	avail = begin();
+	conf_close(&conf, false);
+	st = stack_with_peer(&conf);
+	a = two_conns(st, &iss_a, &pa, &b, &iss_b, &pb);
+	assert_int_equal(pmtcp_close(st, b), 0);
+	expect_frames(st, (const struct want[]){
+		{ pb, PEER_PORT, F_FIN | F_ACK, iss_b + 1, PEER_ISN + 1 } }, 1);
+	t_input_one(st, peer_seg(PEER_PORT, pb, PEER_ISN + 1, iss_b + 2,
+			       F_FIN | F_ACK, 65535, NULL, 0, NULL, 0));
+	expect_frames(st, (const struct want[]){
+		{ pb, PEER_PORT, F_ACK, iss_b + 2, PEER_ISN + 2 } }, 1);
+	assert_int_equal(sock_state(b), PMTCP_TCP_TIME_WAIT);
+	assert_int_equal(pmtcp_stack_tw_count(st), 1);
+	assert_int_equal(cbl.closed, 1);
+	cbl.act_sk = b;
+	cbl.act[CB_CLOSED] = ACT_ABORT_TWICE;
+	t_input_one(st, peer_seg(PEER_PORT, pa, PEER_ISN + 1, 0, F_RST, 65535,
+			       NULL, 0, NULL, 0));
+	assert_int_equal(cbl.closed, 2);
+	assert_int_equal(cbl.last_err, -ECONNRESET);
+	assert_int_equal(cbl.acted_tw, 0);
+	assert_int_equal(pmtcp_stack_tw_count(st), 0);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+	assert_int_equal(pmtcp_timer_wheel_check(&st->wheel), 0);
+	check_table(st);
+	check_pool(st, avail);
+	check_alloc_two(st);
+	finish(st, avail);
+
+	/* A enters TIME_WAIT, B established */
+	avail = begin();
+	conf_close(&conf, false);
+	st = stack_with_peer(&conf);
+	a = two_conns(st, &iss_a, &pa, &b, &iss_b, &pb);
+	assert_int_equal(pmtcp_close(st, a), 0);
+	expect_frames(st, (const struct want[]){
+		{ pa, PEER_PORT, F_FIN | F_ACK, iss_a + 1, PEER_ISN + 1 } }, 1);
+	cbl.act_sk = b;
+	cbl.act[CB_CLOSED] = ACT_ABORT;
+	t_input_one(st, peer_seg(PEER_PORT, pa, PEER_ISN + 1, iss_a + 2,
+			       F_FIN | F_ACK, 65535, NULL, 0, NULL, 0));
+	expect_frames(st, (const struct want[]){
+		{ pa, PEER_PORT, F_ACK, iss_a + 2, PEER_ISN + 2 },
+		{ pb, PEER_PORT, F_RST | F_ACK, iss_b + 1, PEER_ISN + 1 } }, 2);
+	assert_int_equal(sock_state(a), PMTCP_TCP_TIME_WAIT);
+	assert_int_equal(cbl.closed, 1);
+	assert_int_equal(pmtcp_stack_tw_count(st), 1);
+	assert_int_equal(pmtcp_stack_conn_count(st), 1);
+	check_table(st);
+	check_pool(st, avail);
+	finish(st, avail);
+}
+
 int
 main(void)
 {
@@ -1932,6 +2548,24 @@ main(void)
 		cmocka_unit_test(test_timewait_no_reuse_eaddrnotavail),
 		cmocka_unit_test(test_timewait_new_syn_to_listener),
 		cmocka_unit_test(test_finwait2_data_after_close_resets),
+		cmocka_unit_test(test_wmem_knob),
+		cmocka_unit_test(test_send_buffer_full_eagain),
+		cmocka_unit_test(test_send_buffer_sized_by_wmem_and_mss),
+		cmocka_unit_test(test_cb_connected_abort_self),
+		cmocka_unit_test(test_cb_connected_close_self),
+		cmocka_unit_test(test_cb_simopen_connected_abort_close_self),
+		cmocka_unit_test(test_cb_accepted_abort_self),
+		cmocka_unit_test(test_cb_accepted_close_self),
+		cmocka_unit_test(test_cb_cookie_accepted_abort_self),
+		cmocka_unit_test(test_cb_recv_close_self),
+		cmocka_unit_test(test_cb_recv_close_self_data_fin),
+		cmocka_unit_test(test_cb_peer_closed_abort_close_self),
+		cmocka_unit_test(test_cb_closed_time_wait_self),
+		cmocka_unit_test(test_cb_closed_failed_self),
+		cmocka_unit_test(test_cb_closed_timer_abort_self),
+		cmocka_unit_test(test_cb_other_from_recv),
+		cmocka_unit_test(test_cb_abort_other_from_each),
+		cmocka_unit_test(test_cb_abort_other_from_closed),
 	};
 
 	return cmocka_run_group_tests(tests, t_eal_setup, NULL);

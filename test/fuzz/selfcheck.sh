@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The harness's checks catch what they are there for: each fault that
+# PMTCP_FUZZ_INJECT makes the harness commit itself must end the replay
+# with the check's own message (an extended regex; under ASan a double
+# free is caught one step earlier, as a read of the freed mbuf), and the
+# same input without a fault must pass. (A harness whose checks never fire would let every fuzz run pass.)
+#
+#   selfcheck.sh FUZZ_REPLAY INPUT [asan]
+# With "asan" (an AddressSanitizer build), a read of a freed mbuf must be
+# reported too.
+set -uo pipefail
+replay=$1 input=$2 asan=${3:-}
+fail=0
+
+out=$("$replay" "$input" 2>&1)
+if [ $? -ne 0 ]; then
+	echo "FAIL: $input does not replay cleanly: $out"
+	exit 1
+fi
+echo "ok: no fault, no finding"
+
+while IFS=: read -r fault want; do
+	[ "$fault" = use-after-free ] && [ "$asan" != asan ] && continue
+	out=$(PMTCP_FUZZ_INJECT=$fault "$replay" "$input" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ] || ! grep -qE -- "$want" <<<"$out"; then
+		echo "FAIL: fault '$fault': exit $rc, wanted \"$want\" in:"
+		echo "$out" | tail -5
+		fail=1
+	else
+		echo "ok: fault '$fault' -> \"$want\" (exit $rc)"
+	fi
+done <<'EOF2'
+leak:1 mbufs of the stack's pool never freed
+double-free:double free of mbuf|use-after-poison
+state:tw_count 2, TIME_WAIT socks 1
+bad-tx:TX: bad TCP checksum
+use-after-free:use-after-poison
+EOF2
+exit $fail
