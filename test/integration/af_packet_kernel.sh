@@ -4,10 +4,8 @@
 # in namespaces this test creates, so no packet leaves them.
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null; then
-	echo "SKIP: needs root and iproute2"
-	exit 77
-fi
+need_root
+need_tools ip nstat timeout
 NS_DUT=pmtcp_dut_$$
 NS_PEER=pmtcp_peer_$$
 cleanup_hook() {
@@ -16,7 +14,7 @@ cleanup_hook() {
 	ip netns del "$NS_PEER" 2>/dev/null
 	return 0
 }
-ip netns add "$NS_DUT" || { echo "SKIP: cannot create namespaces"; exit 77; }
+need_netns "$NS_DUT"
 ip netns add "$NS_PEER"
 ip link add pmv0 netns "$NS_DUT" type veth peer name pmv1 netns "$NS_PEER"
 ip -n "$NS_DUT" link set lo up
@@ -24,9 +22,9 @@ ip -n "$NS_DUT" link set pmv0 up
 ip -n "$NS_PEER" link set lo up
 ip -n "$NS_PEER" addr add 198.18.10.1/24 dev pmv1
 ip -n "$NS_PEER" link set pmv1 up
-# veth leaves TCP checksums to "hardware"; af_packet would see them unfilled
-ip netns exec "$NS_PEER" ethtool -K pmv1 tx off >/dev/null
-ip netns exec "$NS_DUT" ethtool -K pmv0 tx off >/dev/null
+# Plain veths: TX checksum offload stays on, as the kernel sets it, so the
+# kernel's segments reach pmtcp CHECKSUM_PARTIAL (the net_af_packet
+# profile's rx_checksum_partial accepts them, PmtcpRxCsumPartial)
 
 cat > "$TMP/listener.py" <<'PY'
 import socket, sys
@@ -66,6 +64,17 @@ expect_eq "kernel TcpPassiveOpens" "$passive" 200
 pass "peer resolved by ARP"
 expect_eq "mempool back to start" "$(jget "$TMP/listen.json" mempool.avail_end)" \
 	"$(jget "$TMP/listen.json" mempool.avail_start)"
+# the profile was picked by driver name, and it takes the kernel's
+# CHECKSUM_PARTIAL segments: at least the 200 SYN-ACKs, and not one
+# checksum error
+grep -q "^  port 0 net_af_packet profile net_af_packet: .* rx-csum-partial" "$TMP/listen.out" ||
+	{ cat "$TMP/listen.out"; fail "listen: port 0 did not get the net_af_packet profile with rx-csum-partial"; }
+pass "listen: profile net_af_packet, rx-csum-partial"
+partial=$(jget "$TMP/listen.json" mib.Pmtcp.RxCsumPartial)
+[ "$partial" -ge 200 ] || fail "listen: PmtcpRxCsumPartial $partial, want >= 200 (one per SYN-ACK)"
+pass "listen: PmtcpRxCsumPartial = $partial (>= 200)"
+expect_eq "listen: TcpInCsumErrors" "$(jget "$TMP/listen.json" mib.Tcp.InCsumErrors)" 0
+expect_eq "listen: DropTCP_CSUM" "$(jget "$TMP/listen.json" drops.TCP_CSUM)" 0
 
 # 2. a closed kernel port: refused after one SYN each
 run_client closed 50 198.18.10.1:8081
@@ -76,4 +85,24 @@ expect_eq "closed: RetransSegs" "$(jget "$TMP/closed.json" mib.Tcp.RetransSegs)"
 ip netns exec "$NS_PEER" ip neigh flush dev pmv1
 run_client arp 1 198.18.10.1:8080
 expect_eq "arp: established" "$(jget "$TMP/arp.json" client.established)" 1
-echo "3 passed, 0 failed"
+
+# 4. the same profile with rx_checksum_partial = no: every SYN-ACK of the
+#    plain veth is a checksum error, as on a wire, and nothing connects
+sed 's/^rx_checksum_partial = yes$/rx_checksum_partial = no/' \
+	"$PMTCP_SOURCE_ROOT/drivers-config/net_af_packet.ini" > "$TMP/no_partial.ini"
+grep -qx "rx_checksum_partial = no" "$TMP/no_partial.ini" ||
+	fail "nopartial: net_af_packet.ini has no 'rx_checksum_partial = yes' line"
+run_client nopartial 2 198.18.10.1:8080 --profile "$TMP/no_partial.ini" \
+	--tcp tcp_syn_retries=1
+grep -q "^  port 0 net_af_packet profile net_af_packet: " "$TMP/nopartial.out" &&
+	! grep -q "rx-csum-partial" "$TMP/nopartial.out" ||
+	{ cat "$TMP/nopartial.out"; fail "nopartial: rx_checksum_partial still on"; }
+expect_eq "nopartial: established" "$(jget "$TMP/nopartial.json" client.established)" 0
+expect_eq "nopartial: failed.timeout" "$(jget "$TMP/nopartial.json" client.failed.timeout)" 2
+expect_eq "nopartial: PmtcpRxCsumPartial" "$(jget "$TMP/nopartial.json" mib.Pmtcp.RxCsumPartial)" 0
+csum=$(jget "$TMP/nopartial.json" mib.Tcp.InCsumErrors)
+[ "$csum" -ge 2 ] || fail "nopartial: TcpInCsumErrors $csum, want >= 2 (the SYN-ACKs)"
+pass "nopartial: TcpInCsumErrors = $csum (>= 2)"
+expect_eq "nopartial: DropTCP_CSUM == TcpInCsumErrors" \
+	"$(jget "$TMP/nopartial.json" drops.TCP_CSUM)" "$csum"
+echo "4 passed, 0 failed"

@@ -129,7 +129,7 @@ if command -v script > /dev/null; then
 	run_rc "pty" "$rc"
 	check_session "pty" "$TMP/pty.out"
 else
-	echo "skip: pty (no 'script')"
+	skip_case "pty" "'script' missing (bsdutils)"
 fi
 
 # 4. the run-time commands: show config, set concurrency/rate/close/

@@ -11,17 +11,11 @@
 #   PEER pmv1 198.18.10.1/24: curl, http.server, scapy, python clients
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: needs root"
-	exit 77
-fi
-for tool in ip ethtool nstat ss timeout; do
-	command -v "$tool" >/dev/null || { echo "SKIP: $tool missing"; exit 77; }
+need_root
+for tool in ip nstat ss timeout; do
+	need_tools "$tool"
 done
-if ! command -v curl >/dev/null; then
-	echo "SKIP: curl missing (apt-get install curl)"
-	exit 77
-fi
+need_tools curl
 # the interpreter itself, not a version-manager shim (those take ~1 s a call)
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
@@ -42,7 +36,7 @@ cleanup_hook() {  # runs under set -e from the EXIT trap: nothing may fail
 	rm -rf /var/run/dpdk/pmtcp_it_$$_* 2>/dev/null || true  # EAL runtime dirs of eal()
 	return 0
 }
-ip netns add "$NS_DUT" 2>/dev/null || { echo "SKIP: cannot create namespaces"; exit 77; }
+need_netns "$NS_DUT"
 ip netns add "$NS_PEER"
 ip link add pmv0 netns "$NS_DUT" type veth peer name pmv1 netns "$NS_PEER"
 ip -n "$NS_DUT" link set lo up
@@ -50,9 +44,9 @@ ip -n "$NS_DUT" link set pmv0 up
 ip -n "$NS_PEER" link set lo up
 ip -n "$NS_PEER" addr add 198.18.10.1/24 dev pmv1
 ip -n "$NS_PEER" link set pmv1 up
-# veth leaves TCP checksums to "hardware"; af_packet would see them unfilled
-ip netns exec "$NS_PEER" ethtool -K pmv1 tx off >/dev/null
-ip netns exec "$NS_DUT" ethtool -K pmv0 tx off >/dev/null
+# Plain veths, offloads as the kernel sets them: the kernel's segments
+# reach pmtcp CHECKSUM_PARTIAL, accepted by the net_af_packet profile
+# (rx_checksum_partial, PmtcpRxCsumPartial)
 DUT_MAC=$(ip -n "$NS_DUT" link show pmv0 | awk '/link\/ether/ { print $2 }')
 # No tail loss probes from the kernel peer: a TLP fires when an ACK is
 # 2 x SRTT late (10 ms at least), and on two shared cores pmtcp's lcore can
@@ -148,6 +142,9 @@ expect_eq "a: server.accepted" "$(j a server.accepted)" 200
 expect_eq "a: server.requests" "$(j a server.requests)" 200
 expect_eq "a: mib.Tcp.CurrEstab" "$(j a mib.Tcp.CurrEstab)" 0
 expect_eq "a: mib.Tcp.RetransSegs" "$(j a mib.Tcp.RetransSegs)" 0
+# plain veth: curl's SYN, ACK, request and FIN come CHECKSUM_PARTIAL
+expect_ge "a: mib.Pmtcp.RxCsumPartial" "$(j a mib.Pmtcp.RxCsumPartial)" 800
+expect_eq "a: mib.Tcp.InCsumErrors" "$(j a mib.Tcp.InCsumErrors)" 0
 no_leak a
 case_ok a
 
@@ -181,6 +178,8 @@ if command -v tcpdump >/dev/null; then
 		sleep 0.05
 	done
 	grep -q "listening on" "$TMP/b.tcpdump" || { cat "$TMP/b.tcpdump"; fail "b: tcpdump did not start"; }
+else
+	skip_case "b: the TSval check" "tcpdump missing"
 fi
 r_before=$(nstat_abs TcpRetransSegs)
 p_before=$(nstat_abs TcpPassiveOpens)
@@ -212,6 +211,9 @@ expect_eq "b fin: kernel TcpPassiveOpens delta" "$((p_after - p_before))" 300
 expect_eq "b fin: kernel TcpRetransSegs delta" "$((r_after - r_before))" 0
 expect_eq "b fin: mib.Tcp.RetransSegs" "$(j bfin mib.Tcp.RetransSegs)" 0
 expect_eq "b fin: mib.Tcp.CurrEstab" "$(j bfin mib.Tcp.CurrEstab)" 0
+# the SYN-ACK, response and FIN of each: CHECKSUM_PARTIAL, all taken
+expect_ge "b fin: mib.Pmtcp.RxCsumPartial" "$(j bfin mib.Pmtcp.RxCsumPartial)" 900
+expect_eq "b fin: mib.Tcp.InCsumErrors" "$(j bfin mib.Tcp.InCsumErrors)" 0
 no_leak bfin
 expect_eq "b fin: http.server log lines" \
 	"$(grep -c "\"GET / HTTP/1.1\" 200" "$TMP/httpd.log" || true)" 300
@@ -263,9 +265,9 @@ case_ok b
 #    SYN_RECV entries stay. Meanwhile a kernel client connects 100 times
 #    from its ephemeral ports (32768-60999).
 if ! "$PY" -c 'import scapy.all' 2>/dev/null; then
-	echo "SKIP c: python3-scapy missing"
+	skip_case c "python3-scapy missing"
 elif ! command -v nft >/dev/null; then
-	echo "SKIP c: nft missing"
+	skip_case c "nft missing"
 else
 	ip netns exec "$NS_PEER" nft -f - <<'NFT'
 table inet pmtcp_flood {

@@ -11,20 +11,16 @@
 #   KCL  pmv2 198.18.11.2/24: a kernel client whose sysctls are varied
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: needs root"
-	exit 77
-fi
-for tool in ip ethtool tcpdump nstat python3 timeout; do
-	command -v "$tool" >/dev/null || { echo "SKIP: $tool missing"; exit 77; }
+need_root
+for tool in ip tcpdump nstat python3 timeout; do
+	need_tools "$tool"
 done
 if command -v nft >/dev/null; then
 	FW=nft
 elif command -v iptables >/dev/null; then
 	FW=iptables
 else
-	echo "SKIP: neither nft nor iptables"
-	exit 77
+	skip "neither nft nor iptables"
 fi
 # the interpreter itself, not a version-manager shim (those take ~1 s a call)
 PY=/usr/bin/python3
@@ -50,7 +46,7 @@ cleanup_hook() {  # runs under set -e from the EXIT trap: nothing may fail
 	rm -rf /var/run/dpdk/pmtcp_it_$$_* 2>/dev/null || true  # EAL runtime dirs of eal()
 	return 0
 }
-ip netns add "$NS_DUT" 2>/dev/null || { echo "SKIP: cannot create namespaces"; exit 77; }
+need_netns "$NS_DUT"
 ip netns add "$NS_PEER"
 ip netns add "$NS_KCL"
 ip link add pmv0 netns "$NS_DUT" type veth peer name pmv1 netns "$NS_PEER"
@@ -65,11 +61,9 @@ ip -n "$NS_PEER" link set pmv1 up
 ip -n "$NS_PEER" link set pmv3 up
 ip -n "$NS_KCL" addr add 198.18.11.2/24 dev pmv2
 ip -n "$NS_KCL" link set pmv2 up
-# veth leaves TCP checksums to "hardware"; af_packet would see them unfilled
-ip netns exec "$NS_PEER" ethtool -K pmv1 tx off >/dev/null
-ip netns exec "$NS_DUT" ethtool -K pmv0 tx off >/dev/null
-ip netns exec "$NS_PEER" ethtool -K pmv3 tx off >/dev/null
-ip netns exec "$NS_KCL" ethtool -K pmv2 tx off >/dev/null
+# Plain veths, offloads as the kernel sets them: the kernel's segments
+# reach pmtcp CHECKSUM_PARTIAL (pseudo-header sum only), which the
+# net_af_packet profile accepts (rx_checksum_partial, PmtcpRxCsumPartial)
 # the kernel client gets Linux 4.17's tcp_rmem (pmtcp's default), so that
 # its window scale is comparable (newer kernels default to a 32 MB max)
 ip netns exec "$NS_KCL" sysctl -qw net.ipv4.tcp_rmem="4096 87380 6291456"
@@ -228,6 +222,11 @@ expect_eq "c1: kernel TcpPassiveOpens delta (nstat)" "$delta" 2000
 expect_eq "c1: kernel TcpPassiveOpens after - before" "$((after - before))" 2000
 expect_eq "c1: client.established" "$(jget "$TMP/c1.json" client.established)" 2000
 expect_client_failed_zero c1
+# plain veth: the 2000 SYN-ACKs came CHECKSUM_PARTIAL, none was refused
+c1_partial=$(jget "$TMP/c1.json" mib.Pmtcp.RxCsumPartial)
+[ "$c1_partial" -ge 2000 ] || fail "c1: PmtcpRxCsumPartial $c1_partial, want >= 2000"
+pass "c1: PmtcpRxCsumPartial = $c1_partial (>= 2000)"
+expect_eq "c1: mib.Tcp.InCsumErrors" "$(jget "$TMP/c1.json" mib.Tcp.InCsumErrors)" 0
 case_ok 1
 
 # ---------------------------------------------------------------------------
@@ -387,6 +386,11 @@ expect_eq "c5: kernel connect()s that succeeded" "$ok" 200
 expect_eq "c5: kernel TcpRetransSegs delta (nstat)" "$r_delta" 0
 expect_eq "c5: kernel TcpRetransSegs after - before" "$((r_after - r_before))" 0
 expect_eq "c5: server.accepted" "$(jget "$TMP/c5.json" server.accepted)" 200
+# the kernel client's SYNs and ACKs, CHECKSUM_PARTIAL on the plain veth
+c5_partial=$(jget "$TMP/c5.json" mib.Pmtcp.RxCsumPartial)
+[ "$c5_partial" -ge 400 ] || fail "c5: PmtcpRxCsumPartial $c5_partial, want >= 400"
+pass "c5: PmtcpRxCsumPartial = $c5_partial (>= 400: a SYN and an ACK per connect())"
+expect_eq "c5: mib.Tcp.InCsumErrors" "$(jget "$TMP/c5.json" mib.Tcp.InCsumErrors)" 0
 case_ok 5
 
 # ---------------------------------------------------------------------------
