@@ -95,8 +95,10 @@ struct seg_sum {
 };
 
 /* Build the Ethernet/IPv4/TCP headers common to every segment; fills the
- * IPv4 checksum (or leaves it to the NIC) and the pseudo-header sum.
- * Returns NULL, the segment not built, when it would not fit @m. */
+ * IPv4 checksum (or leaves it to the NIC) and the pseudo-header sum. The
+ * caller has checked that the frame fits a fresh mbuf (tcp_frame_fits();
+ * a RST's 54 bytes always do: pmtcp_stack_add_iface() checked the pool's
+ * mbufs against the MTU, at least 108). */
 static struct rte_tcp_hdr *
 tcp_build_headers(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		  struct rte_mbuf *m, uint32_t saddr, uint32_t daddr,
@@ -111,12 +113,7 @@ tcp_build_headers(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	uint64_t addrs = (uint64_t)saddr + daddr;
 
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
-			(uint16_t)RTE_MIN(sizeof(*eh) + sizeof(*iph) + tcp_len,
-					  (size_t)UINT16_MAX));
-	if (unlikely(eh == NULL || tcp_len > UINT16_MAX - sizeof(*iph))) {
-		MIB_INC(st, Pmtcp, SegTooBig);
-		return NULL;
-	}
+			sizeof(*eh) + sizeof(*iph) + tcp_len);
 	iph = (struct rte_ipv4_hdr *)(eh + 1);
 	rte_ether_addr_copy(&ifc->conf.mac, &eh->src_addr);
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
@@ -143,6 +140,19 @@ tcp_build_headers(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	sum->phdr = addrs + csum_w(IPPROTO_TCP << 8,
 				   rte_cpu_to_be_16((uint16_t)tcp_len));
 	return (struct rte_tcp_hdr *)(iph + 1);
+}
+
+/* A frame with @tcp_len bytes of TCP header, options and payload fits one
+ * fresh mbuf of the pool; else it is not built (PmtcpSegTooBig). Checked
+ * before the mbuf is taken, on the value alone. */
+static inline bool
+tcp_frame_fits(struct pmtcp_stack *st, uint32_t tcp_len)
+{
+	if (likely(RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + tcp_len <=
+		   st->mbuf_room))
+		return true;
+	MIB_INC(st, Pmtcp, SegTooBig);
+	return false;
 }
 
 /*
@@ -246,6 +256,8 @@ tcp_transmit_skb(struct pmtcp_stack *st, struct pmtcp_sock *sk, uint8_t flags,
 		win = RTE_MIN(sk->rcv_wnd >> sk->rcv_wscale, (uint32_t)UINT16_MAX);
 	}
 
+	if (unlikely(!tcp_frame_fits(st, sizeof(*th) + optlen + len)))
+		return -EMSGSIZE;
 	m = tcp_seg_alloc(st);
 	if (unlikely(m == NULL)) {
 		MIB_INC(st, Pmtcp, NoMbuf);
@@ -253,10 +265,6 @@ tcp_transmit_skb(struct pmtcp_stack *st, struct pmtcp_sock *sk, uint8_t flags,
 	}
 	th = tcp_build_headers(st, ifc, m, sk->saddr, sk->daddr, sk->ip_id++,
 			       sizeof(*th) + optlen + len, &sum);
-	if (unlikely(th == NULL)) {
-		rte_pktmbuf_free(m);
-		return -EMSGSIZE;
-	}
 	seq_be = rte_cpu_to_be_32(seq);
 	ack_be = (flags & TH_ACK) ? rte_cpu_to_be_32(sk->rcv_nxt) : 0;
 	doff = (uint8_t)(((sizeof(*th) + optlen) / 4) << 4);
@@ -490,10 +498,6 @@ pmtcp_tcp_v4_send_reset(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	}
 	th = tcp_build_headers(st, ifc, m, iph->dst_addr, iph->src_addr, 0,
 			       sizeof(*th), &sum);
-	if (unlikely(th == NULL)) {
-		rte_pktmbuf_free(m);
-		return;
-	}
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	rte_ether_addr_copy(&ieh->src_addr, &eh->dst_addr);
 	if (ith->tcp_flags & TH_ACK) {
