@@ -1183,37 +1183,6 @@ test_syn_out_of_window_challenge_ack(void **state)
  * TIME_WAIT (tcp_timewait_state_process, tcp_twsk_unique)
  * ==================================================================== */
 
-/* Active close to TIME_WAIT (timestamps as @ts); returns the snd_nxt the
- * TIME_WAIT keeps (ISS + 2). */
-static uint32_t
-to_time_wait(struct pmtcp_stack *st, struct pmtcp_sock *sk, uint32_t iss,
-	     bool ts)
-{
-	struct rte_mbuf *m;
-	uint32_t tsval = 0, tsecr;
-	uint8_t opts[12], n = 0;
-
-	assert_int_equal(pmtcp_close(st, sk), 0);
-	m = rx_one(st);
-	assert_int_equal(t_tcp(m)->tcp_flags, F_FIN | F_ACK);
-	assert_int_equal(seg_seq(m), iss + 1);
-	if (ts)
-		tcp_ts(m, &tsval, &tsecr);
-	rte_pktmbuf_free(m);
-	if (ts)
-		n = t_ts_opts(opts, PEER_TS0 + 1, tsval);
-	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1, iss + 2,
-			       F_FIN | F_ACK, 65535, opts, n, NULL, 0));
-	m = rx_one(st);
-	assert_int_equal(t_tcp(m)->tcp_flags, F_ACK);
-	assert_int_equal(seg_seq(m), iss + 2);
-	assert_int_equal(rte_be_to_cpu_32(t_tcp(m)->recv_ack), PEER_ISN + 2);
-	rte_pktmbuf_free(m);
-	assert_int_equal(sock_state(sk), PMTCP_TCP_TIME_WAIT);
-	assert_int_equal(pmtcp_stack_tw_count(st), 1);
-	return iss + 2;
-}
-
 /*
  * A RST outside the window does not end TIME_WAIT.
  * Linux 4.17 kills it only for SEG.SEQ == RCV.NXT

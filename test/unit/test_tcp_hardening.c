@@ -23,44 +23,6 @@
 #include "test_tcp_util.h"
 #include "tcp.h"   /* struct pmtcp_sock fields for white-box checks */
 
-/* connect(), then a SYN-ACK with MSS @mss (and timestamps when @ts);
- * returns the connection, ESTABLISHED, with our ACK taken off the wire. */
-static struct pmtcp_sock *
-establish_mss(struct pmtcp_stack *st, bool ts, uint16_t mss, uint32_t *iss,
-	      uint32_t *our_ts)
-{
-	struct pmtcp_sock_info info;
-	struct pmtcp_sock *sk = NULL;
-	struct rte_mbuf *m;
-	uint32_t syn_tsval = 0, tsecr;
-	uint8_t opts[20], n = 0;
-
-	assert_int_equal(pmtcp_connect(st, PEER_IP, PEER_PORT, 1, &sk), 0);
-	m = rx_one(st);
-	*iss = seg_seq(m);
-	if (ts)
-		tcp_ts(m, &syn_tsval, &tsecr);
-	rte_pktmbuf_free(m);
-	pmtcp_sock_info(sk, &info);
-	g_sport = info.sport;
-	g_dport = PEER_PORT;
-	opts[n++] = 2;
-	opts[n++] = 4;
-	opts[n++] = (uint8_t)(mss >> 8);
-	opts[n++] = (uint8_t)(mss & 0xff);
-	if (ts)
-		n = (uint8_t)(n + t_ts_opts(opts + n, PEER_TS0, syn_tsval));
-	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN, *iss + 1,
-			       F_SYN | F_ACK, 65535, opts, n, NULL, 0));
-	m = rx_one(st);
-	assert_int_equal(t_tcp(m)->tcp_flags, F_ACK);
-	if (ts && our_ts != NULL)
-		tcp_ts(m, our_ts, &tsecr);
-	rte_pktmbuf_free(m);
-	assert_int_equal(sock_state(sk), PMTCP_TCP_ESTABLISHED);
-	return sk;
-}
-
 /*
  * A peer announcing MSS 12 or 1 with timestamps: Linux 4.17 raises the MSS
  * to 48 before taking the 12 timestamp bytes off, so every data segment
@@ -82,7 +44,7 @@ check_tiny_mss(uint16_t peer_mss, bool ts, uint16_t want)
 
 	conf_close(&conf, ts);
 	st = stack_with_peer(&conf);
-	sk = establish_mss(st, ts, peer_mss, &iss, NULL);
+	sk = establish_mss(st, ts, 65535, peer_mss, &iss, NULL);
 	pmtcp_sock_info(sk, &info);
 	assert_int_equal(info.mss, want);
 	fill(data, sizeof(data), 3);
@@ -137,7 +99,7 @@ test_min_snd_mss_knob(void **state)
 	conf_close(&conf, false);
 	conf.sysctl.tcp_min_snd_mss = 500;
 	st = stack_with_peer(&conf);
-	sk = establish_mss(st, false, 100, &iss, NULL);
+	sk = establish_mss(st, false, 65535, 100, &iss, NULL);
 	pmtcp_sock_info(sk, &info);
 	assert_int_equal(info.mss, 500);
 	finish(st, avail);
@@ -218,7 +180,7 @@ test_rtt_bogus_tsecr_ignored_rto_bounded(void **state)
 	(void)state;
 	conf_close(&conf, true);
 	st = stack_with_peer(&conf);
-	sk = establish_mss(st, true, 1460, &iss, &our_ts);
+	sk = establish_mss(st, true, 65535, 1460, &iss, &our_ts);
 	rto0 = sk->rto_ms;
 	assert_true(rto0 >= 200 && rto0 <= 1000);
 	fill(data, sizeof(data), 1);
@@ -290,7 +252,7 @@ test_paws_window_and_24_days(void **state)
 	(void)state;
 	conf_close(&conf, true);
 	st = stack_with_peer(&conf);
-	sk = establish_mss(st, true, 1460, &iss, &our_ts);
+	sk = establish_mss(st, true, 65535, 1460, &iss, &our_ts);
 	fill(data, sizeof(data), 9);
 	/* ts_recent is PEER_TS0 from the SYN-ACK: one below passes */
 	n = t_ts_opts(opts, PEER_TS0 - 1, our_ts);
@@ -337,7 +299,7 @@ test_oow_dupacks_rate_limited(void **state)
 	(void)state;
 	conf_close(&conf, true);
 	st = stack_with_peer(&conf);
-	sk = establish_mss(st, true, 1460, &iss, &our_ts);
+	sk = establish_mss(st, true, 65535, 1460, &iss, &our_ts);
 	n = t_ts_opts(opts, PEER_TS0 + 1, our_ts);
 	for (int i = 0; i < 2; i++)
 		t_input_one(st, peer_seg(PEER_PORT, g_sport, far, iss + 1, F_ACK,
@@ -489,22 +451,6 @@ test_synrecv_syn_retransmits_rate_limited(void **state)
 	finish(st, avail);
 }
 
-/* Active close to TIME_WAIT; returns the snd_nxt it keeps (ISS + 2). */
-static uint32_t
-tw_setup(struct pmtcp_stack *st, struct pmtcp_sock *sk, uint32_t iss)
-{
-	struct rte_mbuf *m;
-
-	assert_int_equal(pmtcp_close(st, sk), 0);
-	m = rx_one(st);
-	assert_int_equal(t_tcp(m)->tcp_flags, F_FIN | F_ACK);
-	rte_pktmbuf_free(m);
-	t_input_one(st, from_peer(PEER_ISN + 1, iss + 2, F_FIN | F_ACK, NULL, 0));
-	expect_seg(st, F_ACK, iss + 2, PEER_ISN + 2, NULL, 0);
-	assert_int_equal(sock_state(sk), PMTCP_TCP_TIME_WAIT);
-	return iss + 2;
-}
-
 /*
  * TIME_WAIT (tcp_timewait_state_process()):
  * - a bare ACK at RCV.NXT is taken silently;
@@ -525,7 +471,7 @@ test_timewait_answers(void **state)
 	(void)state;
 	conf_close(&conf, false);
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
-	snd = tw_setup(st, sk, iss);
+	snd = to_time_wait(st, sk, iss, false);
 	t_input_one(st, from_peer(PEER_ISN + 2, snd, F_ACK, NULL, 0));
 	rx_none(st);
 	for (int i = 0; i < 2; i++)
@@ -557,7 +503,7 @@ test_timewait_rfc1337(void **state)
 	conf_close(&conf, false);
 	conf.sysctl.tcp_rfc1337 = 1;
 	st = setup_estab(&conf, false, 65535, &sk, &iss);
-	tw_setup(st, sk, iss);
+	to_time_wait(st, sk, iss, false);
 	t_input_one(st, from_peer(PEER_ISN + 2, 0, F_RST, NULL, 0));
 	rx_none(st);
 	assert_int_equal(pmtcp_stack_tw_count(st), 1);

@@ -397,11 +397,13 @@ fill(uint8_t *p, uint32_t len, uint8_t seed)
 
 /*
  * connect() to the peer's port 80, answer the SYN with a SYN-ACK carrying
- * MSS 1460 (and TS tsval PEER_TS0 echoing the SYN's when @ts), window
- * @win, and take our ACK off the wire. *@iss receives our ISN.
+ * MSS @mss (and TS tsval PEER_TS0 echoing the SYN's when @ts), window
+ * @win, and take our ACK (SEQ ISS + 1, ACK PEER_ISN + 1) off the wire.
+ * *@iss receives our ISN; *@our_ts, when not NULL, the ACK's TSval.
  */
 struct pmtcp_sock *
-establish(struct pmtcp_stack *st, bool ts, uint16_t win, uint32_t *iss)
+establish_mss(struct pmtcp_stack *st, bool ts, uint16_t win, uint16_t mss,
+	      uint32_t *iss, uint32_t *our_ts)
 {
 	struct pmtcp_sock_info info;
 	struct pmtcp_sock *sk = NULL;
@@ -424,8 +426,8 @@ establish(struct pmtcp_stack *st, bool ts, uint16_t win, uint32_t *iss)
 
 	opts[n++] = 2;
 	opts[n++] = 4;
-	opts[n++] = 1460 >> 8;
-	opts[n++] = 1460 & 0xff;
+	opts[n++] = (uint8_t)(mss >> 8);
+	opts[n++] = (uint8_t)(mss & 0xff);
 	if (ts)
 		n = (uint8_t)(n + t_ts_opts(opts + n, PEER_TS0, syn_tsval));
 	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN, *iss + 1,
@@ -440,17 +442,61 @@ establish(struct pmtcp_stack *st, bool ts, uint16_t win, uint32_t *iss)
 		assert_int_equal(rte_be_to_cpu_32(th->recv_ack), PEER_ISN + 1);
 		tcp_ts(m, &tsval, &tsecr);
 		assert_int_equal(tsecr, PEER_TS0);
+		if (our_ts != NULL)
+			*our_ts = tsval;
 	} else {
 		assert_seg(m, F_ACK, *iss + 1, PEER_ISN + 1, NULL, 0);
 	}
 	rte_pktmbuf_free(m);
+	assert_int_equal(sock_state(sk), PMTCP_TCP_ESTABLISHED);
+	return sk;
+}
+
+/* establish_mss() with MSS 1460: our MSS 1460 (1448 with timestamps), no
+ * window scaling. */
+struct pmtcp_sock *
+establish(struct pmtcp_stack *st, bool ts, uint16_t win, uint32_t *iss)
+{
+	struct pmtcp_sock *sk = establish_mss(st, ts, win, 1460, iss, NULL);
+	struct pmtcp_sock_info info;
+
 	pmtcp_sock_info(sk, &info);
-	assert_int_equal(info.state, PMTCP_TCP_ESTABLISHED);
 	assert_int_equal(info.mss, ts ? 1460 - 12 : 1460);
 	assert_int_equal(info.snd_wscale, 0);
 	assert_int_equal(info.rcv_wscale, 0);
 	assert_int_equal(info.tstamp_ok, ts);
 	return sk;
+}
+
+/* Active close to TIME_WAIT (timestamps as @ts); returns the snd_nxt the
+ * TIME_WAIT keeps (ISS + 2). */
+uint32_t
+to_time_wait(struct pmtcp_stack *st, struct pmtcp_sock *sk, uint32_t iss,
+	     bool ts)
+{
+	struct rte_mbuf *m;
+	uint32_t tsval = 0, tsecr;
+	uint8_t opts[12], n = 0;
+
+	assert_int_equal(pmtcp_close(st, sk), 0);
+	m = rx_one(st);
+	assert_int_equal(t_tcp(m)->tcp_flags, F_FIN | F_ACK);
+	assert_int_equal(seg_seq(m), iss + 1);
+	if (ts)
+		tcp_ts(m, &tsval, &tsecr);
+	rte_pktmbuf_free(m);
+	if (ts)
+		n = t_ts_opts(opts, PEER_TS0 + 1, tsval);
+	t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1, iss + 2,
+			       F_FIN | F_ACK, 65535, opts, n, NULL, 0));
+	m = rx_one(st);
+	assert_int_equal(t_tcp(m)->tcp_flags, F_ACK);
+	assert_int_equal(seg_seq(m), iss + 2);
+	assert_int_equal(rte_be_to_cpu_32(t_tcp(m)->recv_ack), PEER_ISN + 2);
+	rte_pktmbuf_free(m);
+	assert_int_equal(sock_state(sk), PMTCP_TCP_TIME_WAIT);
+	assert_int_equal(pmtcp_stack_tw_count(st), 1);
+	return iss + 2;
 }
 
 /* A stack (timestamps as @ts) with one ESTABLISHED connection. */
