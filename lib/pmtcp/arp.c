@@ -34,10 +34,12 @@
  * no work grows with the size of the table.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include <rte_arp.h>
 #include <rte_byteorder.h>
+#include <rte_ip.h>
 #include <rte_jhash.h>
 #include <rte_malloc.h>
 #include <rte_random.h>
@@ -444,31 +446,53 @@ neigh_start_resolve(struct pmtcp_stack *st, struct pmtcp_neigh *n)
 	arp_send(st, &st->ifaces[n->iface], RTE_ARP_OP_REQUEST, NULL, n->ip);
 }
 
-/* The neighbour gave up: drop what it held, fail the handshakes that
- * wait on it (EHOSTUNREACH, as tcp_v4_err() does for SYN_SENT). The
+/*
+ * arp_error_report() -> tcp_v4_err() for one packet a FAILED neighbour
+ * held: the connection that sent it, if it is still in SYN_SENT with
+ * that SYN, fails with EHOSTUNREACH (Linux's ICMP_HOST_UNREACH to
+ * itself). Bounded by the packets held, never a walk of the table.
+ */
+static void
+neigh_error_report(struct pmtcp_stack *st, const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod_offset(m,
+			const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(iph + 1);
+	struct pmtcp_sock *sk;
+
+	if (iph->next_proto_id != IPPROTO_TCP || !(th->tcp_flags & TH_SYN))
+		return;
+	sk = pmtcp_sock_lookup(st, iph->src_addr, th->src_port, iph->dst_addr,
+			       th->dst_port);
+	if (sk != NULL && sk->state == PMTCP_TCP_SYN_SENT &&
+	    rte_be_to_cpu_32(th->sent_seq) == sk->iss)
+		pmtcp_tcp_done(st, sk, -EHOSTUNREACH);
+}
+
+/* The neighbour gave up: drop what it held, and fail the handshakes
+ * whose SYN it held (neigh_invalidate()'s error_report for each). The
  * callbacks may open connections, and so create or destroy neighbours,
- * @n included: nothing of @n is read after the first one. */
+ * @n included: nothing of @n is read once they may run. */
 static void
 neigh_failed(struct pmtcp_stack *st, struct pmtcp_neigh *n)
 {
 	struct rte_mbuf **q = neigh_queue(st, n);
-	uint8_t iface = n->iface;
-	uint32_t ip = n->ip;
-	struct pmtcp_iface *ifc = &st->ifaces[iface];
+	struct rte_mbuf *held[64];
+	uint8_t nheld = 0;
 
 	neigh_set_state(st, n, NUD_FAILED);
 	MIB_INC(st, Arp, ResolveFails);
 	for (uint8_t i = 0; i < n->npending; i++) {
-		pmtcp_drop(st, q[i], PMTCP_DROP_ARP_FAILED);
+		if (nheld < RTE_DIM(held))
+			held[nheld++] = q[i];
+		else
+			pmtcp_drop(st, q[i], PMTCP_DROP_ARP_FAILED);
 		q[i] = NULL;
 	}
 	n->npending = 0;
-	for (uint32_t i = 0; i < st->conn_max; i++) {
-		struct pmtcp_sock *sk = &st->socks[i];
-
-		if (sk->state == PMTCP_TCP_SYN_SENT && sk->iface == iface &&
-		    pmtcp_route_nexthop(ifc, sk->daddr) == ip)
-			pmtcp_tcp_done(st, sk, -EHOSTUNREACH);
+	for (uint8_t i = 0; i < nheld; i++) {
+		neigh_error_report(st, held[i]);
+		pmtcp_drop(st, held[i], PMTCP_DROP_ARP_FAILED);
 	}
 }
 

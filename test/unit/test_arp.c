@@ -382,15 +382,19 @@ test_free_with_pending(void **state)
  * arp_error_report -> tcp_v4_err in Linux). */
 static unsigned int failed_calls;
 static int failed_err;
+static bool reconnect_in_failed;   /* on_failed() connects again, once */
 
 static void
 on_failed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
 {
-	(void)st;
 	(void)sk;
 	(void)arg;
 	failed_calls++;
 	failed_err = err;
+	if (reconnect_in_failed) {
+		reconnect_in_failed = false;
+		assert_int_equal(pmtcp_connect(st, OTHER_IP, 80, 3, NULL), 0);
+	}
 }
 
 static void
@@ -1240,6 +1244,54 @@ test_own_other_iface_is_neighbour(void **state)
 	assert_int_equal(t_pool_avail(), avail);
 }
 
+/*
+ * Only the connections whose SYN the FAILED neighbour held fail (Linux's
+ * error_report of each held packet), found by their 4-tuple, not by a
+ * walk of the table: a connection the failed callback opens again to the
+ * same neighbour stays in SYN_SENT, its SYN held by a new resolution.
+ */
+static void
+test_neigh_failed_reconnect_in_callback(void **state)
+{
+	struct pmtcp_stack_conf conf;
+	struct rte_mbuf *pkts[BURST];
+	struct pmtcp_stack *st;
+	unsigned int avail = t_pool_avail();
+	uint64_t hz = rte_get_tsc_hz(), start;
+	uint16_t n;
+
+	(void)state;
+	failed_calls = 0;
+	reconnect_in_failed = true;
+	pmtcp_stack_conf_init(&conf);
+	conf.max_conns = 64;
+	conf.sysctl.neigh_retrans_time_ms = 20;
+	conf.sysctl.neigh_mcast_solicit = 2;
+	conf.sysctl.tcp_rto_initial_ms = 10000;
+	conf.cb.failed = on_failed;
+	st = t_stack(0, ST_IP, &conf);
+	pmtcp_stack_poll(st, rte_rdtsc());
+	assert_int_equal(pmtcp_connect(st, OTHER_IP, 80, 1, NULL), 0);
+	assert_int_equal(pmtcp_connect(st, OTHER_IP, 81, 2, NULL), 0);
+	start = rte_rdtsc();
+	while (failed_calls < 2 && rte_rdtsc() - start < hz) {
+		pmtcp_stack_poll(st, rte_rdtsc());
+		while ((n = t_rx(1, pkts, BURST)) > 0)
+			t_free(pkts, n);
+	}
+	/* both held SYNs failed their connections; the one opened from the
+	 * callback is waiting for the next resolution */
+	assert_int_equal(failed_calls, 2);
+	assert_int_equal(failed_err, -EHOSTUNREACH);
+	assert_false(reconnect_in_failed);
+	assert_int_equal(pmtcp_stack_conn_count(st), 1);
+	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_AttemptFails), 2);
+	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_FAILED), 2);
+	pmtcp_stack_free(st);
+	t_drain_all();
+	assert_int_equal(t_pool_avail(), avail);
+}
+
 int
 main(void)
 {
@@ -1250,6 +1302,7 @@ main(void)
 		cmocka_unit_test(test_connect_resolves_then_sends_syn),
 		cmocka_unit_test(test_pending_queue_bounded),
 		cmocka_unit_test(test_neigh_failed_host_unreachable),
+		cmocka_unit_test(test_neigh_failed_reconnect_in_callback),
 		cmocka_unit_test(test_free_with_pending),
 		cmocka_unit_test(test_neigh_knobs),
 		cmocka_unit_test(test_flood_then_new_peer),
