@@ -267,8 +267,13 @@ int pmtcp_unlisten(struct pmtcp_stack *st, uint16_t port);
  * below the buffer, so fewer than @p len bytes may be accepted. The
  * rest may be sent again once the peer has acknowledged data (after a
  * later pmtcp_stack_input()).
+ * In SYN_SENT (right after pmtcp_connect()) the bytes wait for the
+ * handshake, as Linux's writer blocked in connect (sk_write_pending):
+ * then the first data segment carries the handshake's ACK instead of a
+ * bare ACK before it (one packet less per connection).
  * @return bytes queued (1..@p len), 0 when @p len is 0,
- *         -ENOTCONN before ESTABLISHED (SYN_SENT, SYN_RECV),
+ *         -ENOTCONN in SYN_RECV (an accepted connection not yet
+ *         established),
  *         -EPIPE after pmtcp_close() or once the connection is closing or
  *         closed,
  *         -EAGAIN when the send buffer is full (nothing queued),

@@ -92,9 +92,12 @@ pmtcp_send(struct pmtcp_stack *st, struct pmtcp_sock *sk, const void *buf,
 	uint32_t done = 0, sndbuf;
 	int full = -EAGAIN;
 
-	if (sk->state != PMTCP_TCP_ESTABLISHED && sk->state != PMTCP_TCP_CLOSE_WAIT)
-		return sk->state == PMTCP_TCP_SYN_SENT ||
-		       sk->state == PMTCP_TCP_SYN_RECV ? -ENOTCONN : -EPIPE;
+	/* SYN_SENT: the data waits for the handshake, as a writer blocked
+	 * in sk_stream_wait_connect() does (sk_write_pending); the first
+	 * segment then carries the handshake's ACK */
+	if (sk->state != PMTCP_TCP_ESTABLISHED && sk->state != PMTCP_TCP_CLOSE_WAIT &&
+	    sk->state != PMTCP_TCP_SYN_SENT)
+		return sk->state == PMTCP_TCP_SYN_RECV ? -ENOTCONN : -EPIPE;
 	if (sk->flags & SK_FIN_QUEUED)
 		return -EPIPE;
 	if (len == 0)
@@ -139,7 +142,12 @@ pmtcp_send(struct pmtcp_stack *st, struct pmtcp_sock *sk, const void *buf,
 	if (done == 0)
 		return full;
 	sk->sndq_len += done;
-	pmtcp_tcp_write_xmit(st, sk);
+	/* from inside one of @sk's callbacks, the input path sends it when
+	 * the callback returns (tcp_data_snd_check()), with the ACK it owes
+	 * and a FIN the callback may queue next: one segment, as Linux's
+	 * release_sock() sends what a process queued while owning the sock */
+	if (sk->state != PMTCP_TCP_SYN_SENT && st->cb_sk != sk)
+		pmtcp_tcp_write_xmit(st, sk);
 	return (int)done;
 }
 
@@ -200,7 +208,8 @@ pmtcp_close(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 		return -ENOTCONN;
 	}
 	sk->flags |= SK_FIN_QUEUED;
-	pmtcp_tcp_write_xmit(st, sk);
+	if (st->cb_sk != sk)   /* else when the callback returns */
+		pmtcp_tcp_write_xmit(st, sk);
 	return 0;
 }
 

@@ -299,10 +299,20 @@ pmtcp_rcv_synsent_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		pmtcp_tcp_synack_rtt_meas(st, sk, opt);
 		pmtcp_timer_cancel(&st->wheel, &sk->timer);
 		rte_pktmbuf_free(m);
-		/* tcp_finish_connect() then __tcp_send_ack() */
+		/* tcp_finish_connect() then __tcp_send_ack(), unless data
+		 * waits (sk_write_pending: Linux schedules the ACK instead,
+		 * and the first data segment carries it) */
 		pmtcp_tcp_set_state(st, sk, PMTCP_TCP_ESTABLISHED);
 		tcp_init_transfer(st, sk);
-		pmtcp_send_ack(st, sk);
+		if (sk->sndq_len > 0) {
+			uint32_t snd_nxt = sk->snd_nxt;
+
+			pmtcp_tcp_write_xmit(st, sk);
+			if (sk->snd_nxt == snd_nxt)
+				pmtcp_send_ack(st, sk);   /* no window for it */
+		} else {
+			pmtcp_send_ack(st, sk);
+		}
 		if (st->cb.connected != NULL)
 			st->cb.connected(st, sk, st->cb.arg);
 		return;
@@ -335,6 +345,20 @@ pmtcp_rcv_synsent_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
 }
 
+/* tcp_data_snd_check(): send what waits in the send queue (and the FIN
+ * behind it) as far as the windows allow: data an ACK has let through,
+ * and what the application queued from its callbacks (pmtcp_send() and
+ * pmtcp_close() leave that to the input path, as Linux's socket owned by
+ * the user defers it to release_sock()). */
+static inline void
+tcp_data_snd_check(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	if (seq_before(sk->snd_nxt, sk->sndq_seq + sk->sndq_len) ||
+	    ((sk->flags & SK_FIN_QUEUED) &&
+	     sk->snd_nxt == sk->sndq_seq + sk->sndq_len))
+		pmtcp_tcp_write_xmit(st, sk);
+}
+
 /*
  * The end of a handshake (SYN_RECV, a cookie, a simultaneous open): the
  * data phase set up, PassiveOpens counted for the passive side (Linux
@@ -352,6 +376,8 @@ pmtcp_tcp_child_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	tcp_init_transfer(st, sk);
 	if (!active)
 		MIB_INC(st, Tcp, PassiveOpens);
+	else if (sk->sndq_len > 0)
+		pmtcp_tcp_write_xmit(st, sk);   /* queued in SYN_SENT */
 	st->cb_sk = sk;
 	if (active && st->cb.connected != NULL)
 		st->cb.connected(st, sk, st->cb.arg);
@@ -364,10 +390,12 @@ pmtcp_tcp_child_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (seg_len > 0)
+	if (seg_len > 0) {
 		tcp_rcv_synchronized(st, sk, m, th, opt, seg_len);
-	else
+	} else {
 		rte_pktmbuf_free(m);
+		tcp_data_snd_check(st, sk);   /* queued from the callback */
+	}
 }
 
 /* tcp_send_challenge_ack(): RFC 5961 7, at most one per
@@ -705,9 +733,10 @@ tcp_rcv_synchronized(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 			break;
 		case PMTCP_TCP_FIN_WAIT1:
 			/* our FIN not acked yet (tcp_ack() moved an acked
-			 * one to FIN_WAIT2): simultaneous close */
+			 * one to FIN_WAIT2): simultaneous close. The ACK
+			 * goes at the end (ack_now), on our FIN if that is
+			 * still to be sent (queued from a callback) */
 			pmtcp_tcp_set_state(st, sk, PMTCP_TCP_CLOSING);
-			pmtcp_send_ack(st, sk);
 			break;
 		case PMTCP_TCP_FIN_WAIT2:
 			pmtcp_send_ack(st, sk);
@@ -722,12 +751,11 @@ tcp_rcv_synchronized(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		}
 	}
 	rte_pktmbuf_free(m);
+	/* tcp_rcv_established()'s order: what the callbacks queued (and
+	 * what the ACK's window opened) goes first, and carries the ACK;
+	 * only an ACK still owed after it goes on its own */
+	tcp_data_snd_check(st, sk);
 	tcp_ack_snd_check(st, sk, ack_now);
-	/* tcp_data_snd_check(): the ACK may have opened the window */
-	if (seq_before(sk->snd_nxt, sk->sndq_seq + sk->sndq_len) ||
-	    ((sk->flags & SK_FIN_QUEUED) &&
-	     sk->snd_nxt == sk->sndq_seq + sk->sndq_len))
-		pmtcp_tcp_write_xmit(st, sk);
 }
 
 /* tcp_rcv_state_process(): dispatch on the state. Consumes @m, except

@@ -376,11 +376,16 @@ pmtcp_tcp_write_xmit(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 		}
 		if (len == 0)
 			break;
-		if (len == left)
+		if (len == left) {
 			flags |= TH_PSH;
+			/* tcp_send_fin(): the FIN rides on the last queued
+			 * segment when the window takes it too */
+			if ((sk->flags & SK_FIN_QUEUED) && in_flight + len < wnd)
+				flags |= TH_FIN;
+		}
 		if (tcp_transmit_skb(st, sk, flags, sk->snd_nxt, len, false) != 0)
 			break;
-		sk->snd_nxt += len;
+		sk->snd_nxt += len + ((flags & TH_FIN) ? 1 : 0);
 		sent = true;
 	}
 	if ((sk->flags & SK_FIN_QUEUED) && sk->snd_nxt == tcp_write_end(sk) &&
@@ -405,9 +410,12 @@ pmtcp_tcp_retransmit_head(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 
 	if (seq_before(sk->snd_una, tcp_write_end(sk))) {
 		uint32_t len = RTE_MIN(data, tcp_seg_max(st, sk));
+		uint8_t flags = TH_ACK;
 
-		tcp_transmit_skb(st, sk, TH_ACK | (len == data ? TH_PSH : 0),
-				 sk->snd_una, len, true);
+		/* the last data, with the FIN if it went with it */
+		if (len == data)
+			flags |= TH_PSH | (tcp_fin_sent(sk) ? TH_FIN : 0);
+		tcp_transmit_skb(st, sk, flags, sk->snd_una, len, true);
 	} else if (tcp_fin_sent(sk)) {
 		pmtcp_tcp_transmit(st, sk, TH_FIN | TH_ACK, tcp_write_end(sk), true);
 	}
@@ -429,6 +437,7 @@ pmtcp_tcp_connect(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 					&sk->rcv_wscale);
 	sk->snd_una = sk->iss;
 	sk->snd_nxt = sk->iss;
+	sk->sndq_seq = sk->iss + 1;   /* data queued before ESTABLISHED */
 	sk->rcv_nxt = 0;
 	sk->retrans_stamp = st->now_ms;
 	sk->rto_ms = (uint32_t)s->tcp_rto_initial_ms;
