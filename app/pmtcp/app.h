@@ -257,9 +257,12 @@ int app_workload_init(struct app *app, struct app_lcore *l);
 void app_workload_fini(struct app_lcore *l);
 void app_workload_callbacks(struct pmtcp_callbacks *cb, struct app_lcore *l);
 uint64_t app_client_ended(const struct app_lcore *l);
+uint32_t app_conn_states(const struct app *app);
 uint64_t app_conn_alloc(struct app_lcore *l);
 int app_workload_retarget(struct app *app, struct app_lcore *l);
 void app_conn_free(struct app_lcore *l, uint64_t ud);
+void app_client_connecting(struct pmtcp_stack *st, struct app_lcore *l,
+			   struct pmtcp_sock *sk);
 
 /* report.c */
 void app_hist_add(struct app_hist *h, uint64_t us);

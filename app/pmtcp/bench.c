@@ -146,7 +146,8 @@ app_lcores_create_stacks(struct app *app)
 		app->n_listen = 1;
 	}
 	app->tsc_per_conn = c->rate != 0 ? rte_get_tsc_hz() / c->rate : 0;
-	app->conn_pool_size = c->concurrency;
+	app->conn_pool_size = c->concurrency != 0 ? c->concurrency :
+			      app_conn_states(app);
 	return 0;
 }
 
@@ -158,6 +159,7 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 	uint64_t in_flight = l->attempted - app_client_ended(l);
 	unsigned int opened = 0;
 	uint64_t tpc = app->tsc_per_conn;
+	uint32_t conc;
 
 	/* `set rate` from the CLI: take the new pacing, restart it now */
 	if (unlikely(tpc != l->tsc_per_conn)) {
@@ -182,13 +184,16 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 	}
 	while (opened < CONNECT_BURST) {
 		uint64_t ud;
+		struct pmtcp_sock *sk;
 		int ret;
 
 		if (c->connections != 0 && l->attempted >= c->connections)
 			break;
 		if (app->end_tsc != 0 && now >= app->end_tsc)
 			break;
-		if (in_flight >= *(volatile const uint32_t *)&c->concurrency)
+		/* --concurrency 0: open loop, no cap on connections open */
+		conc = *(volatile const uint32_t *)&c->concurrency;
+		if (conc != 0 && in_flight >= conc)
 			break;
 		if (l->tsc_per_conn != 0) {
 			uint64_t step = l->tsc_per_conn;
@@ -209,10 +214,18 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 				l->next_connect_tsc = now;
 			l->next_connect_tsc += step;
 		}
-		ud = app_conn_alloc(l);
-		if (ud == 0)
-			break;   /* every connection state in use */
-		ret = pmtcp_connect(l->st, c->client_addr, c->client_port, ud, NULL);
+		ud = l->n_conns != 0 ? app_conn_alloc(l) : 0;
+		if (ud == 0 && l->n_conns != 0) {
+			if (conc != 0)
+				break;   /* every connection state in use */
+			/* open loop: the offer goes on; a connection that
+			 * finds no state fails locally, as a full table does */
+			l->attempted++;
+			l->failed_local++;
+			opened++;
+			continue;
+		}
+		ret = pmtcp_connect(l->st, c->client_addr, c->client_port, ud, &sk);
 		l->attempted++;
 		opened++;
 		if (ret != 0) {
@@ -220,6 +233,7 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 			l->failed_local++;
 		} else {
 			in_flight++;
+			app_client_connecting(l->st, l, sk);
 		}
 	}
 	if (!l->client_finished && l->attempted == app_client_ended(l) &&

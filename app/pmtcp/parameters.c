@@ -39,7 +39,8 @@ app_usage(FILE *f, const char *prog)
 "  --connections N         open N connections, stop when all have ended\n"
 "  --duration SEC          run for SEC seconds (default 10 without --connections)\n"
 "  --rate CPS              connections per second, 0 = as fast as possible (0)\n"
-"  --concurrency N         connections open at once, closed loop (1024)\n"
+"  --concurrency N         connections open at once, closed loop (1024);\n"
+"                          0: no cap, open loop (offers --rate whatever the server does)\n"
 "  --ramp SEC              climb linearly to --rate over SEC seconds\n"
 "  --workload handshake|request\n"
 "                          handshake: connect, then close (default);\n"
@@ -285,7 +286,7 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 				return -1;
 			break;
 		case OPT_CONCURRENCY:
-			if (parse_u64("--concurrency", optarg, 1, 1 << 24, &v) != 0)
+			if (parse_u64("--concurrency", optarg, 0, 1 << 24, &v) != 0)
 				return -1;
 			c->concurrency = (uint32_t)v;
 			break;

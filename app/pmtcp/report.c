@@ -143,6 +143,16 @@ totals_get(const struct app *app, struct totals *t, bool with_hist)
 static struct totals last;
 static double last_t;
 
+/* Busy cycles per connection: per one the client established, or, in a
+ * server-only process (nothing established), per one it accepted. */
+static double
+cycles_per_conn(const struct totals *t)
+{
+	uint64_t n = t->established != 0 ? t->established : t->accepted;
+
+	return n != 0 ? (double)t->busy_cycles / (double)n : 0.0;
+}
+
 /* p50/p99 of what a histogram gained since @prev (which is then updated). */
 static void
 hist_period(const struct app_hist *now, struct app_hist *prev, uint64_t *p50,
@@ -244,7 +254,7 @@ app_report_summary(struct app *app, FILE *f)
 			t.accepted, t.server_requests, t.server_closed);
 	fprintf(f, "cost: %" PRIu64 " busy TSC cycles, %.0f cycles/connection (TSC %.2f GHz)\n",
 		t.busy_cycles,
-		t.established ? (double)t.busy_cycles / (double)t.established : 0.0,
+		cycles_per_conn(&t),
 		(double)app->tsc_hz / 1e9);
 	fprintf(f, "mempool: %u mbufs, %u free at start, %u free at end\n",
 		app->pool_size, app->pool_avail_start,
@@ -299,7 +309,7 @@ app_report_json(struct app *app, const char *path)
 	fprintf(f, "},\n");
 	fprintf(f, "  \"cycles\": {\"busy\": %" PRIu64 ", \"per_connection\": %.1f, \"tsc_hz\": %" PRIu64 "},\n",
 		t.busy_cycles,
-		t.established ? (double)t.busy_cycles / (double)t.established : 0.0,
+		cycles_per_conn(&t),
 		app->tsc_hz);
 	fprintf(f, "  \"mib\": {");
 	for (unsigned int g = 0; g < RTE_DIM(groups); g++) {

@@ -248,7 +248,36 @@ on_connected(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
 		return;
 	}
 	c->requests = 0;
+	if (c->phase == CONN_HEADER) {
+		/* queued at connect: it left with the handshake's ACK */
+		c->req_tsc = rte_rdtsc();
+		return;
+	}
 	client_send_request(st, l, sk, c);
+}
+
+/*
+ * A connect() just made: queue the first request now, so that it rides on
+ * the handshake's ACK (pmtcp_send() in SYN_SENT, as a Linux writer waiting
+ * in connect: sk_write_pending). Up to 4 KB, which the send buffer always
+ * takes whole; a larger request, or no mbuf, waits for on_connected().
+ */
+void
+app_client_connecting(struct pmtcp_stack *st, struct app_lcore *l,
+		      struct pmtcp_sock *sk)
+{
+	const struct app_payloads *p = &payloads[l->lcore_id];
+	struct app_conn *c = conn_get(l, pmtcp_sock_userdata(sk));
+
+	if (the_app->conf.workload == WORKLOAD_HANDSHAKE || c == NULL ||
+	    p->request_len > 4096)
+		return;
+	if (pmtcp_send(st, sk, p->request, p->request_len) == (int)p->request_len) {
+		c->phase = CONN_HEADER;
+		c->hdr_len = 0;
+		c->status_ok = false;
+		c->body_left = 0;
+	}
 }
 
 static void
@@ -425,6 +454,24 @@ build_response(const struct app *app, struct app_payloads *p)
 	return 0;
 }
 
+/*
+ * Connection states per client lcore: --concurrency of them (closed loop).
+ * With --concurrency 0 (open loop) the connection table is the cap: one
+ * state per sock for the request workload and the prompt's `connect`, none
+ * for the handshake workload, which needs none (user data 0).
+ */
+uint32_t
+app_conn_states(const struct app *app)
+{
+	const struct app_conf *c = &app->conf;
+
+	if (c->concurrency != 0)
+		return c->concurrency;
+	if (c->workload == WORKLOAD_REQUEST || app->cli)
+		return c->table_size;
+	return 0;
+}
+
 int
 app_workload_init(struct app *app, struct app_lcore *l)
 {
@@ -434,10 +481,11 @@ app_workload_init(struct app *app, struct app_lcore *l)
 	/* with the prompt the main lcore can always `connect`, and every
 	 * lcore can `listen` */
 	if (l->client || (app->cli && l->lcore_id == rte_get_main_lcore())) {
-		l->n_conns = app->conf.concurrency;
-		l->conns = rte_zmalloc("pmtcp_conns",
+		l->n_conns = app_conn_states(app);
+		l->conns = l->n_conns == 0 ? NULL :
+			   rte_zmalloc("pmtcp_conns",
 				       sizeof(*l->conns) * l->n_conns, 0);
-		if (l->conns == NULL)
+		if (l->conns == NULL && l->n_conns != 0)
 			return -ENOMEM;
 		l->free_conn = 0;
 		for (uint32_t i = l->n_conns; i-- > 0;) {

@@ -2,7 +2,8 @@
 # HTTP against real Linux peers over net_af_packet on a veth pair:
 #   a. curl (kernel client) -> pmtcp server, 200 connections one after another
 #   b. pmtcp request workload -> python3 -m http.server (HTTP/1.0, closes
-#      after each response), FIN and RST close
+#      after each response), FIN and RST close; the request carries the
+#      handshake's ACK
 #   c. a SYN flood from scapy -> pmtcp server with a 64-entry SYN queue,
 #      while a kernel client connects: SYN cookies on and off
 #
@@ -244,6 +245,30 @@ if n < 300 * 4 or back:
     sys.exit(1)
 PY
 	pass "b fin: pmtcp's TSvals to the peer never go backwards"
+	# the request is queued at connect (pmtcp_send() in SYN_SENT, as a
+	# Linux writer waiting in connect: sk_write_pending), so the
+	# handshake's ACK rides on it: after each SYN, pmtcp's next segment of
+	# that connection is the request (PSH|ACK at ISN + 1), never a bare ACK
+	"$PY" - "$TMP/b.txt" <<'PY' || fail "b fin: the handshake's ACK did not ride on the request"
+import re, sys
+syn, bare, ride = {}, 0, 0
+for line in open(sys.argv[1]):
+    m = re.search(r"\.(\d+) > \S+: Flags \[(\S+)\], (?:seq (\d+)(?::\d+)?, )?", line)
+    if not m:
+        continue
+    port, flags, seq = m.group(1), m.group(2), m.group(3)
+    if flags == "S":
+        syn[port] = int(seq)
+    elif port in syn:
+        isn = syn.pop(port)
+        if flags == "P." and seq is not None and int(seq) == (isn + 1) & 0xffffffff:
+            ride += 1
+        else:
+            bare += 1
+print("b fin: %d requests carrying the handshake's ACK, %d handshakes answered otherwise" % (ride, bare))
+sys.exit(0 if bare == 0 and ride == 300 else 1)
+PY
+	pass "b fin: each request carries the handshake's ACK (no bare ACK)"
 fi
 
 run_pmtcp brst --client 198.18.10.1:8000 --workload request --close rst \

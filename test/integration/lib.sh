@@ -3,7 +3,7 @@ set -euo pipefail
 
 : "${PMTCP:?PMTCP must point at the pmtcp binary}"
 TMP=$(mktemp -d /tmp/pmtcp_it.XXXXXX)
-trap 'rc=$?; cleanup_hook; rm -rf "$TMP"; exit $rc' EXIT
+trap 'rc=$?; cleanup_hook; [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"; exit $rc' EXIT
 cleanup_hook() { :; }
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

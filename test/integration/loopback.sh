@@ -80,4 +80,47 @@ expect_eq "f mib.Tcp.AttemptFails" "$(jget "$TMP/f.json" mib.Tcp.AttemptFails)" 
 expect_eq "f mempool back to start" "$(jget "$TMP/f.json" mempool.avail_end)" \
 	"$(jget "$TMP/f.json" mempool.avail_start)"
 
-echo "6 passed, 0 failed"
+# 7. open loop (--concurrency 0) against the server: every connection of
+#    --connections offered at --rate, all accounted for
+"$PMTCP" -l 0-1 -m 1024 $(eal g) -- --client 198.18.0.1:80 --server 80 \
+	--concurrency 0 --rate 5000 --connections 5000 --json "$TMP/g.json" \
+	> "$TMP/g.out" 2>&1 || { cat "$TMP/g.out"; fail "run g exited non-zero"; }
+expect_eq "g client.attempted" "$(jget "$TMP/g.json" client.attempted)" 5000
+expect_eq "g client.established" "$(jget "$TMP/g.json" client.established)" 5000
+expect_eq "g server.accepted" "$(jget "$TMP/g.json" server.accepted)" 5000
+for c in refused timeout reset unreachable local; do
+	expect_eq "g client.failed.$c" "$(jget "$TMP/g.json" client.failed.$c)" 0
+done
+expect_eq "g mempool back to start" "$(jget "$TMP/g.json" mempool.avail_end)" \
+	"$(jget "$TMP/g.json" mempool.avail_start)"
+
+# 8. open loop to a host that never answers: all 1500 are open at once,
+#    more than the closed loop's default --concurrency 1024 allows; each
+#    ends unreachable (SYN held by the FAILED neighbour) or timed out
+"$PMTCP" -l 0-1 -m 1024 $(eal h) -- --client 198.18.0.9:80 --server 80 \
+	--concurrency 0 --connections 1500 --tcp tcp_syn_retries=1 \
+	--json "$TMP/h.json" > "$TMP/h.out" 2>&1 ||
+	{ cat "$TMP/h.out"; fail "run h exited non-zero"; }
+max_open=$(awk '/^\[ *[0-9.]*s\] cps/ { for (i = 1; i < NF; i++)
+	if ($i == "open" && $(i + 1) > m) m = $(i + 1) } END { print m + 0 }' "$TMP/h.out")
+expect_eq "h most connections open at once" "$max_open" 1500
+expect_eq "h client.attempted" "$(jget "$TMP/h.json" client.attempted)" 1500
+expect_eq "h client.established" "$(jget "$TMP/h.json" client.established)" 0
+expect_eq "h failed unreachable + timeout" \
+	$(( $(jget "$TMP/h.json" client.failed.unreachable) + \
+	    $(jget "$TMP/h.json" client.failed.timeout) )) 1500
+expect_eq "h client.failed.local" "$(jget "$TMP/h.json" client.failed.local)" 0
+
+# 9. open loop with the request workload: a request state per sock of
+#    the connection table, every response received
+"$PMTCP" -l 0-1 -m 1024 $(eal i) -- --client 198.18.0.1:80 --server 80 \
+	--workload request --concurrency 0 --rate 4000 --connections 2000 \
+	--json "$TMP/i.json" > "$TMP/i.out" 2>&1 ||
+	{ cat "$TMP/i.out"; fail "run i exited non-zero"; }
+expect_eq "i client.established" "$(jget "$TMP/i.json" client.established)" 2000
+expect_eq "i client.responses.ok" "$(jget "$TMP/i.json" client.responses.ok)" 2000
+expect_eq "i client.responses.bad" "$(jget "$TMP/i.json" client.responses.bad)" 0
+expect_eq "i server.requests" "$(jget "$TMP/i.json" server.requests)" 2000
+expect_eq "i client.failed.local" "$(jget "$TMP/i.json" client.failed.local)" 0
+
+echo "9 passed, 0 failed"
