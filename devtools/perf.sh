@@ -15,6 +15,10 @@
 #     --capacity N the server's capacity in connections/s (skips the
 #                  measuring round of --overload)
 #     --no-huge    do not touch hugepages
+#     --memif-rsize N  log2 of each memif ring's descriptors (12: 4096).
+#                  memif's default, 10 (1024), fills at full rate: the
+#                  client's SYNs are refused (TX_REFUSED) and wait their
+#                  1 s retransmission, and a round measures those stalls
 #     --keep DIR   keep every round's output and JSON in DIR
 #   PMTCP: the binary (default $PMTCP_BUILD/app/pmtcp, PMTCP_BUILD=build);
 #   PMTCP_SERVER, PMTCP_CLIENT: a different binary for one side (e.g. an
@@ -38,6 +42,7 @@ OVERLOAD=0
 CAPACITY=0
 HUGE=1
 KEEP=
+RSIZE=12
 pos=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -45,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--overload) OVERLOAD=1; shift ;;
 	--capacity) CAPACITY=$2; shift 2 ;;
 	--no-huge) HUGE=0; shift ;;
+	--memif-rsize) RSIZE=$2; shift 2 ;;
 	--keep) KEEP=$2; shift 2 ;;
 	-h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "perf.sh: unknown option $1" >&2; exit 1 ;;
@@ -59,6 +65,8 @@ esac
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ && "$SECS" =~ ^[1-9][0-9]*$ &&
    "$CAPACITY" =~ ^[0-9]+$ ]] ||
 	{ echo "perf.sh: ROUNDS, SECONDS and --capacity are positive integers" >&2; exit 1; }
+[[ "$RSIZE" =~ ^[0-9]+$ && "$RSIZE" -ge 1 && "$RSIZE" -le 14 ]] ||
+	{ echo "perf.sh: --memif-rsize is 1..14 (log2 of the ring size)" >&2; exit 1; }
 PMTCP_SERVER=${PMTCP_SERVER:-$PMTCP}
 PMTCP_CLIENT=${PMTCP_CLIENT:-$PMTCP}
 for b in "$PMTCP_SERVER" "$PMTCP_CLIENT"; do
@@ -139,7 +147,7 @@ hugepages_setup() {
 if [ "$HUGE" = 1 ]; then
 	hugepages_setup || true
 fi
-echo "perf.sh: memory: $MEMDESC"
+echo "perf.sh: memory: $MEMDESC; memif rings of $((1 << RSIZE)) descriptors"
 echo "perf.sh: server $PMTCP_SERVER, client $PMTCP_CLIENT, tree at commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')" \
 	"workload $WORKLOAD, $ROUNDS round(s) x ${SECS} s"
 
@@ -159,7 +167,7 @@ run_pair() {
 	shift
 	rm -f "$SOCK"
 	"$PMTCP_SERVER" -l 0 "${EAL_MEM[@]}" --no-pci --file-prefix "${TAG}_s" \
-		--vdev="net_memif0,role=server,socket=$SOCK" -- \
+		--vdev="net_memif0,role=server,socket=$SOCK,rsize=$RSIZE" -- \
 		--ip 0,198.18.0.1/24 --server 80 --workload "$WORKLOAD" \
 		--duration $((SECS + 600)) --json "$WORK/$name.srv.json" \
 		> "$WORK/$name.srv.out" 2>&1 &
@@ -175,7 +183,7 @@ run_pair() {
 	grep -q '^  port 0 net_memif' "$WORK/$name.srv.out" ||
 		{ echo "perf.sh: the server's memif port did not come up" >&2; exit 1; }
 	"$PMTCP_CLIENT" -l 1 "${EAL_MEM[@]}" --no-pci --file-prefix "${TAG}_c" \
-		--vdev="net_memif0,role=client,socket=$SOCK" -- \
+		--vdev="net_memif0,role=client,socket=$SOCK,rsize=$RSIZE" -- \
 		--ip 0,198.18.0.2/24 --client 198.18.0.1:80 --workload "$WORKLOAD" \
 		--duration "$SECS" --json "$WORK/$name.cli.json" "$@" \
 		> "$WORK/$name.cli.out" 2>&1 &
