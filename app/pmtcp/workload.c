@@ -116,21 +116,50 @@ client_response_done(struct pmtcp_stack *st, struct app_lcore *l,
 		client_finish(st, l, sk);
 }
 
+/* The first "\r\n\r\n" in @p[0..@n), or NULL (memchr() for each '\r':
+ * glibc's memmem() sets up a two-way search on every call). */
+static const char *
+find_blank_line(const char *p, size_t n)
+{
+	const char *end = p + n;
+
+	while (end - p >= 4) {
+		p = memchr(p, '\r', (size_t)(end - p - 3));
+		if (p == NULL)
+			return NULL;
+		if (p[1] == '\n' && p[2] == '\r' && p[3] == '\n')
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+/* The line starting at @p (before @end) begins with @name, any case. */
+static inline bool
+line_starts(const char *p, const char *end, const char *name, size_t n)
+{
+	return (size_t)(end - p) >= n && strncasecmp(p, name, n) == 0;
+}
+
 /* Parse the response header once the blank line is in: status 200 and
- * Content-Length. */
+ * Content-Length, line by line (a few lines: cheaper than strcasestr(),
+ * which was a third of the client's cycles). */
 static void
 client_parse_header(struct app_conn *c)
 {
-	const char *cl;
+	const char *end = c->hdr + c->hdr_len, *p = c->hdr;
 
 	c->hdr[c->hdr_len] = '\0';
 	c->status_ok = (strncmp(c->hdr, "HTTP/1.1 200", 12) == 0 ||
 			strncmp(c->hdr, "HTTP/1.0 200", 12) == 0);
-	cl = strcasestr(c->hdr, "\r\ncontent-length:");
-	if (cl != NULL)
-		c->body_left = (uint32_t)strtoul(cl + 17, NULL, 10);
-	else
-		c->body_left = UINT32_MAX;   /* until the server closes */
+	c->body_left = UINT32_MAX;   /* until the server closes */
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		p++;
+		if (line_starts(p, end, "content-length:", 15)) {
+			c->body_left = (uint32_t)strtoul(p + 15, NULL, 10);
+			break;
+		}
+	}
 }
 
 static void
@@ -139,16 +168,27 @@ client_recv(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk,
 {
 	while (len > 0) {
 		if (c->phase == CONN_HEADER) {
-			uint8_t b = *data++;
+			/* copy what fits, look for the blank line from the
+			 * last 3 bytes already held on */
+			uint32_t old = c->hdr_len;
+			uint32_t n = RTE_MIN(len, (uint32_t)sizeof(c->hdr) - 1 - old);
+			uint32_t from = old >= 3 ? old - 3 : 0;
+			const char *eoh;
 
-			len--;
-			if (c->hdr_len >= sizeof(c->hdr) - 1) {
-				client_response_done(st, l, sk, c, false);
-				return;
-			}
-			c->hdr[c->hdr_len++] = (char)b;
-			if (c->hdr_len >= 4 &&
-			    memcmp(c->hdr + c->hdr_len - 4, "\r\n\r\n", 4) == 0) {
+			memcpy(c->hdr + old, data, n);
+			eoh = find_blank_line(c->hdr + from, old + n - from);
+			if (eoh == NULL) {
+				if (n < len) {   /* longer than hdr[] holds */
+					client_response_done(st, l, sk, c, false);
+					return;
+				}
+				c->hdr_len = old + n;
+				data += n;
+				len -= n;
+			} else {
+				c->hdr_len = (uint32_t)(eoh + 4 - c->hdr);
+				data += c->hdr_len - old;
+				len -= c->hdr_len - old;
 				client_parse_header(c);
 				c->phase = CONN_BODY;
 				if (c->body_left == 0) {
@@ -177,6 +217,34 @@ client_recv(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk,
 	}
 }
 
+/* A request line ending in " HTTP/1.0" or a "Connection: close" header
+ * (any case) among the lines of @p[0..@n). */
+static bool
+request_closes(const char *p, size_t n)
+{
+	const char *end = p + n;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl != NULL ? nl : end;
+
+		if (le - p >= 10 && memcmp(le - 10, " HTTP/1.0\r", 10) == 0)
+			return true;
+		if (line_starts(p, le, "connection:", 11)) {
+			const char *v = p + 11;
+
+			while (v < le && (*v == ' ' || *v == '\t'))
+				v++;
+			if (line_starts(v, le, "close", 5))
+				return true;
+		}
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	return false;
+}
+
 /* Server: every "\r\n\r\n" ends a request; answer each. The match state
  * (0..3 bytes of the terminator seen) lives in the sock's user data. */
 static void
@@ -191,9 +259,7 @@ server_recv(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk,
 
 	/* RFC 9112 9.6: an HTTP/1.0 request or "Connection: close" ends the
 	 * connection after the response (looked for within this segment) */
-	if (memmem(data, len, " HTTP/1.0\r\n", 11) != NULL ||
-	    memmem(data, len, "\r\nConnection: close", 19) != NULL ||
-	    memmem(data, len, "\r\nconnection: close", 19) != NULL)
+	if (!close_after && request_closes((const char *)data, len))
 		close_after = true;
 	for (uint32_t i = 0; i < len; i++) {
 		if (data[i] == term[matched]) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # HTTP against real Linux peers over net_af_packet on a veth pair:
 #   a. curl (kernel client) -> pmtcp server, 200 connections one after another
+#      (a2: HTTP/1.0 and "Connection: close": pmtcp closes first)
 #   b. pmtcp request workload -> python3 -m http.server (HTTP/1.0, closes
 #      after each response), FIN and RST close; the request carries the
 #      handshake's ACK
@@ -148,6 +149,24 @@ expect_ge "a: mib.Pmtcp.RxCsumPartial" "$(j a mib.Pmtcp.RxCsumPartial)" 800
 expect_eq "a: mib.Tcp.InCsumErrors" "$(j a mib.Tcp.InCsumErrors)" 0
 no_leak a
 case_ok a
+
+# a2. HTTP/1.0 and "Connection: close" (RFC 9112 9.6): pmtcp closes after
+#     the response (its FIN on the response's segment), so the kernel,
+#     the passive closer, keeps no TIME-WAIT towards it
+server_start a2 --server 8081 --duration 30
+ip netns exec "$NS_PEER" bash -c 'for i in $(seq 20); do
+	curl -s -m 5 --http1.0 -o /dev/null -w "%{http_code}\n" http://198.18.10.10:8081/ || true
+	curl -s -m 5 -H "Connection: close" -o /dev/null -w "%{http_code}\n" http://198.18.10.10:8081/ || true
+done' > "$TMP/a2.codes"
+sleep 0.3
+ip netns exec "$NS_PEER" ss -Htan dst 198.18.10.10 dport = :8081 > "$TMP/a2.ss"
+server_stop a2
+expect_eq "a2: curl runs answered 200" "$(grep -cx 200 "$TMP/a2.codes" || true)" 40
+expect_eq "a2: server.requests" "$(j a2 server.requests)" 40
+expect_eq "a2: kernel sockets towards :8081 (no TIME-WAIT: pmtcp closed first)" \
+	"$(wc -l < "$TMP/a2.ss")" 0
+no_leak a2
+case_ok a2
 
 # ---------------------------------------------------------------------------
 # b. pmtcp -> python3 -m http.server. It answers HTTP/1.0 with a
