@@ -99,6 +99,7 @@ port_setup(struct app *app, struct app_port *p, unsigned int nb_mbufs_hint)
 	struct rte_eth_txconf txconf;
 	struct rte_eth_rxconf rxconf;
 	uint16_t nb_rxd, nb_txd, mtu = 1500;
+	unsigned int room;
 	int ret;
 
 	(void)nb_mbufs_hint;
@@ -172,13 +173,11 @@ port_setup(struct app *app, struct app_port *p, unsigned int nb_mbufs_hint)
 	}
 	if (rte_eth_dev_get_mtu(p->port_id, &mtu) != 0 || mtu < 576)
 		mtu = 1500;
-	if (mtu + RTE_ETHER_HDR_LEN > rte_pktmbuf_data_room_size(app->pool) -
-	    RTE_PKTMBUF_HEADROOM) {
+	room = rte_pktmbuf_data_room_size(app->pool) - RTE_PKTMBUF_HEADROOM;
+	if ((unsigned int)mtu + RTE_ETHER_HDR_LEN > room) {
 		app_err("port %u (%s): MTU %u needs %u-byte frames, but the pool's mbufs hold %u bytes; lower the port's MTU to %u or less",
 			p->port_id, p->driver, mtu, mtu + RTE_ETHER_HDR_LEN,
-			rte_pktmbuf_data_room_size(app->pool) - RTE_PKTMBUF_HEADROOM,
-			rte_pktmbuf_data_room_size(app->pool) - RTE_PKTMBUF_HEADROOM -
-			RTE_ETHER_HDR_LEN);
+			room, room - RTE_ETHER_HDR_LEN);
 		return -1;
 	}
 	p->mtu = mtu;

@@ -105,6 +105,7 @@ pmtcp_stack_create(const struct pmtcp_stack_conf *conf)
 {
 	struct pmtcp_stack *st;
 	uint64_t hz = rte_get_tsc_hz();
+	uint16_t headroom;
 	int socket;
 
 	if (conf == NULL || conf->pool == NULL || conf->max_conns == 0 ||
@@ -132,14 +133,13 @@ pmtcp_stack_create(const struct pmtcp_stack_conf *conf)
 	st->now_ms = 0;
 	st->pool = conf->pool;
 	/* where rte_pktmbuf_init() puts buf_addr, plus the headroom that
-	 * rte_pktmbuf_reset() leaves */
+	 * rte_pktmbuf_reset() leaves; what is left of the data room is the
+	 * largest frame */
+	headroom = RTE_MIN((uint16_t)RTE_PKTMBUF_HEADROOM,
+			   rte_pktmbuf_data_room_size(conf->pool));
 	st->mbuf_data_off = (uint16_t)(sizeof(struct rte_mbuf) +
-		rte_pktmbuf_priv_size(conf->pool) +
-		RTE_MIN((uint16_t)RTE_PKTMBUF_HEADROOM,
-			rte_pktmbuf_data_room_size(conf->pool)));
-	st->mbuf_room = (uint16_t)(rte_pktmbuf_data_room_size(conf->pool) -
-		RTE_MIN((uint16_t)RTE_PKTMBUF_HEADROOM,
-			rte_pktmbuf_data_room_size(conf->pool)));
+		rte_pktmbuf_priv_size(conf->pool) + headroom);
+	st->mbuf_room = (uint16_t)(rte_pktmbuf_data_room_size(conf->pool) - headroom);
 	st->cb = conf->cb;
 	st->sysctl = conf->sysctl;
 	st->tx_burst = conf->tx_burst;

@@ -4,8 +4,8 @@
  * SYN_SENT as tcp_rcv_synsent_state_process() does it, the passive side
  * (LISTEN -> SYN_RECV -> ESTABLISHED, SYN cookies), the synchronized
  * states with data, ACK processing, delayed ACKs and the FIN states
- * (tcp_rcv_established() / tcp_rcv_state_process()), and TIME_WAIT
- * (pmtcp_tcp_timewait_state_process()).
+ * (tcp_rcv_established() / tcp_rcv_state_process()). SYN_RECV children
+ * and TIME_WAIT are in tcp_minisocks.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -147,7 +147,7 @@ pmtcp_tcp_synack_rtt_meas(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 }
 
 /*
- * pmtcp_tcp_sync_mss() for the handshake: the MSS we send with.
+ * tcp_sync_mss() for the handshake: the MSS we send with.
  * __tcp_mtu_to_mss(): our MTU's MSS, clamped to the peer's MSS option,
  * then raised to tcp_min_snd_mss (48: Linux 4.17's floor, later the
  * knob) so that a peer announcing MSS 1 cannot make us send a byte per
@@ -166,12 +166,13 @@ pmtcp_tcp_sync_mss(const struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	sk->mss = (uint16_t)mss;
 }
 
-/* tcp_reset(): RFC 9293 3.10.7.3 - a RST in SYN_SENT means refused, in a
- * synchronized state reset. */
+/* tcp_reset(): RFC 9293 3.10.7.3 - a RST in SYN_SENT means refused, in
+ * CLOSE_WAIT a broken pipe, in the other synchronized states reset. */
 static void
 tcp_reset(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
-	int err = sk->state == PMTCP_TCP_SYN_SENT ? -ECONNREFUSED : -ECONNRESET;
+	int err = sk->state == PMTCP_TCP_SYN_SENT ? -ECONNREFUSED :
+		  sk->state == PMTCP_TCP_CLOSE_WAIT ? -EPIPE : -ECONNRESET;
 
 	pmtcp_tcp_done(st, sk, err);
 }
@@ -186,24 +187,16 @@ pmtcp_tcp_reset_and_drop(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	pmtcp_drop(st, m, why);
 }
 
-/*
- * pmtcp_tcp_oow_rate_limited(): may @sk answer an invalid (out-of-window,
- * PAWS-rejected) segment with a duplicate ACK now? At most one per
- * tcp_invalid_ratelimit ms per connection, so that two endpoints that
- * disagree cannot ping-pong ACKs at line rate; a segment with data and no
- * SYN is never limited (not part of an ACK loop). Returns true, counted
- * under @mib, when the ACK must not be sent.
- */
-bool
-pmtcp_tcp_oow_rate_limited(struct pmtcp_stack *st, struct pmtcp_sock *sk,
-		     const struct rte_tcp_hdr *th, uint32_t seg_len,
-		     enum pmtcp_mib_id mib)
+/* __tcp_oow_rate_limited(): at most one answer to an invalid segment per
+ * tcp_invalid_ratelimit ms per connection. Returns true, counted under
+ * @mib, when none may go now; else takes the slot. The stamp is
+ * now_ms + 1, 0 = never. */
+static bool
+__tcp_oow_rate_limited(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		       enum pmtcp_mib_id mib)
 {
 	uint32_t *last = sk_last_oow_ack(sk);
 
-	if (seg_len != 0 && !(th->tcp_flags & TH_SYN))
-		return false;
-	/* __tcp_oow_rate_limited(); the stamp is now_ms + 1, 0 = never */
 	if (*last != 0) {
 		int32_t elapsed = (int32_t)(st->now_ms + 1 - *last);
 
@@ -214,6 +207,22 @@ pmtcp_tcp_oow_rate_limited(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	}
 	*last = st->now_ms + 1;
 	return false;
+}
+
+/*
+ * tcp_oow_rate_limited(): may @sk answer an invalid (out-of-window,
+ * PAWS-rejected) segment with a duplicate ACK now? So that two endpoints
+ * that disagree cannot ping-pong ACKs at line rate; a segment with data
+ * and no SYN is never limited (not part of an ACK loop).
+ */
+bool
+pmtcp_tcp_oow_rate_limited(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		     const struct rte_tcp_hdr *th, uint32_t seg_len,
+		     enum pmtcp_mib_id mib)
+{
+	if (seg_len != 0 && !(th->tcp_flags & TH_SYN))
+		return false;
+	return __tcp_oow_rate_limited(st, sk, mib);
 }
 
 /* The options of a SYN or SYN-ACK decide what the connection uses. */
@@ -304,15 +313,10 @@ pmtcp_rcv_synsent_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		 * and the first data segment carries it) */
 		pmtcp_tcp_set_state(st, sk, PMTCP_TCP_ESTABLISHED);
 		tcp_init_transfer(st, sk);
-		if (sk->sndq_len > 0) {
-			uint32_t snd_nxt = sk->snd_nxt;
-
+		if (sk->sndq_len > 0)
 			pmtcp_tcp_write_xmit(st, sk);
-			if (sk->snd_nxt == snd_nxt)
-				pmtcp_send_ack(st, sk);   /* no window for it */
-		} else {
+		if (sk->snd_nxt == sk->iss + 1)   /* no data went: no window */
 			pmtcp_send_ack(st, sk);
-		}
 		if (st->cb.connected != NULL)
 			st->cb.connected(st, sk, st->cb.arg);
 		return;
@@ -376,8 +380,6 @@ pmtcp_tcp_child_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	tcp_init_transfer(st, sk);
 	if (!active)
 		MIB_INC(st, Tcp, PassiveOpens);
-	else if (sk->sndq_len > 0)
-		pmtcp_tcp_write_xmit(st, sk);   /* queued in SYN_SENT */
 	st->cb_sk = sk;
 	if (active && st->cb.connected != NULL)
 		st->cb.connected(st, sk, st->cb.arg);
@@ -394,7 +396,8 @@ pmtcp_tcp_child_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		tcp_rcv_synchronized(st, sk, m, th, opt, seg_len);
 	} else {
 		rte_pktmbuf_free(m);
-		tcp_data_snd_check(st, sk);   /* queued from the callback */
+		/* queued in SYN_SENT or from the callback */
+		tcp_data_snd_check(st, sk);
 	}
 }
 
@@ -405,15 +408,10 @@ static void
 tcp_send_challenge_ack(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
 	uint32_t second = st->now_ms / 1000;
-	uint32_t *last = sk_last_oow_ack(sk);
 
-	/* first the per-connection limit (__tcp_oow_rate_limited()) */
-	if (*last != 0 && (int32_t)(st->now_ms + 1 - *last) >= 0 &&
-	    (int32_t)(st->now_ms + 1 - *last) < st->sysctl.tcp_invalid_ratelimit) {
-		MIB_INC(st, TcpExt, TCPACKSkippedChallenge);
+	/* first the per-connection limit */
+	if (__tcp_oow_rate_limited(st, sk, PMTCP_MIB_TcpExt_TCPACKSkippedChallenge))
 		return;
-	}
-	*last = st->now_ms + 1;
 
 	if (second != st->challenge_second) {
 		st->challenge_second = second;
@@ -531,13 +529,6 @@ tcp_reset_check(const struct pmtcp_sock *sk, uint32_t seq)
 		sk->state == PMTCP_TCP_CLOSING);
 }
 
-/* tcp_reset()'s error: EPIPE in CLOSE_WAIT, else ECONNRESET */
-static inline int
-tcp_reset_err(const struct pmtcp_sock *sk)
-{
-	return sk->state == PMTCP_TCP_CLOSE_WAIT ? -EPIPE : -ECONNRESET;
-}
-
 /*
  * tcp_disordered_ack(): a pure duplicate ACK at RCV.NXT that changes
  * nothing (ACK == SND.UNA, same window) whose timestamp lags ts_recent by
@@ -620,7 +611,7 @@ tcp_rcv_synchronized(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 				pmtcp_send_ack(st, sk);
 		} else if (tcp_reset_check(sk, seq)) {
 			rte_pktmbuf_free(m);
-			pmtcp_tcp_done(st, sk, tcp_reset_err(sk));
+			tcp_reset(st, sk);
 			return;
 		}
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_OUT_OF_WINDOW);
@@ -640,7 +631,7 @@ tcp_rcv_synchronized(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		 * a RST elsewhere in the window gets a challenge ACK */
 		if (seq == sk->rcv_nxt || tcp_reset_check(sk, seq)) {
 			rte_pktmbuf_free(m);
-			pmtcp_tcp_done(st, sk, tcp_reset_err(sk));
+			tcp_reset(st, sk);
 			return;
 		}
 		tcp_send_challenge_ack(st, sk);

@@ -55,13 +55,15 @@ pmtcp_tcp_check_req(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	 * hands it to the listener, which answers with a RST, and never
 	 * answers a RST: a RST with a wrong ACK changes nothing. A
 	 * simultaneous open's full sock checks its RST first. */
-	if ((flags & TH_ACK) && ack != sk->iss + 1 &&
-	    (!(flags & TH_RST) || !active)) {
-		if (flags & TH_RST)
-			pmtcp_drop(st, m, PMTCP_DROP_TCP_BAD_ACK);
-		else
+	if ((flags & TH_ACK) && ack != sk->iss + 1) {
+		if (!(flags & TH_RST)) {
 			pmtcp_tcp_reset_and_drop(st, sk, m, PMTCP_DROP_TCP_BAD_ACK);
-		return;
+			return;
+		}
+		if (!active) {
+			pmtcp_drop(st, m, PMTCP_DROP_TCP_BAD_ACK);
+			return;
+		}
 	}
 	if (paws_reject || !tcp_in_window(seq, seq + seg_len, sk->rcv_nxt,
 					  sk->rcv_nxt + sk->rcv_wnd)) {
@@ -109,7 +111,7 @@ pmtcp_tcp_check_req(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 }
 
 /*
- * pmtcp_tcp_timewait_state_process(): RFC 9293 3.10.7.4 in TIME_WAIT, as
+ * tcp_timewait_state_process(): RFC 9293 3.10.7.4 in TIME_WAIT, as
  * Linux 4.17 answers there. Consumes @m, except when it returns true.
  * - A segment at RCV.NXT with no payload (a bare ACK, a RST), PAWS
  *   passed: a RST ends TIME_WAIT (unless tcp_rfc1337), anything else
@@ -180,7 +182,7 @@ pmtcp_tcp_timewait_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 }
 
 /*
- * pmtcp_tcp_openreq_init() + tcp_openreq_init_rwin(): what the SYN offered and
+ * tcp_openreq_init() + tcp_openreq_init_rwin(): what the SYN offered and
  * we allow, our window, MSS and timestamp offset. @sk may be a request
  * that never enters the table (a SYN cookie's).
  */

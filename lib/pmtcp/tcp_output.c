@@ -333,22 +333,6 @@ tcp_fin_sent(const struct pmtcp_sock *sk)
 }
 
 /*
- * The payload of one data segment: the MSS, and never more than one mbuf
- * of the pool carries behind the headers and the timestamp option (the
- * MSS is bounded by the interface MTU, which the stack checked against
- * the pool; this keeps a misconfigured pool from building past an mbuf).
- */
-static inline uint32_t
-tcp_seg_max(const struct pmtcp_stack *st, const struct pmtcp_sock *sk)
-{
-	uint32_t hdrs = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
-			sizeof(struct rte_tcp_hdr) + TCPOLEN_TSTAMP_ALIGNED;
-	uint32_t room = st->mbuf_room > hdrs ? st->mbuf_room - hdrs : 1;
-
-	return RTE_MAX(RTE_MIN((uint32_t)sk->mss, room), 1U);
-}
-
-/*
  * tcp_write_xmit(): send what the peer's window and the initial
  * congestion window (RFC 6928: 10 segments; pmtcp grows no further yet)
  * allow, then the FIN once all data is out. Starts the retransmission
@@ -357,7 +341,9 @@ tcp_seg_max(const struct pmtcp_stack *st, const struct pmtcp_sock *sk)
 void
 pmtcp_tcp_write_xmit(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
-	uint32_t mss = tcp_seg_max(st, sk);
+	/* sk->mss fits an mbuf: tcp_sync_mss() keeps it below the MTU's
+	 * MSS, which pmtcp_stack_add_iface() checked against the pool */
+	uint32_t mss = sk->mss;
 	uint32_t wnd = RTE_MIN(sk->snd_wnd, 10U * mss);
 	bool sent = false;
 
@@ -409,7 +395,7 @@ pmtcp_tcp_retransmit_head(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	uint32_t data = tcp_write_end(sk) - sk->snd_una;
 
 	if (seq_before(sk->snd_una, tcp_write_end(sk))) {
-		uint32_t len = RTE_MIN(data, tcp_seg_max(st, sk));
+		uint32_t len = RTE_MIN(data, (uint32_t)sk->mss);
 		uint8_t flags = TH_ACK;
 
 		/* the last data, with the FIN if it went with it */

@@ -177,18 +177,11 @@ test_send_in_syn_recv_enotconn(void **state)
 	struct pmtcp_stack_conf conf;
 	struct pmtcp_stack *st;
 	struct pmtcp_sock *sk = NULL;
-	struct rte_mbuf *m;
 
 	(void)state;
 	conf_close(&conf, false);
 	st = stack_with_peer(&conf);
-	assert_int_equal(pmtcp_listen(st, 80), 0);
-	g_sport = 80;
-	g_dport = 40000;
-	t_input_one(st, from_peer(PEER_ISN, 0, F_SYN, NULL, 0));
-	m = rx_one(st);
-	assert_int_equal(t_tcp(m)->tcp_flags, F_SYN | F_ACK);
-	rte_pktmbuf_free(m);
+	to_syn_recv(st);
 	sk = pmtcp_sock_lookup(st, ST_IP, rte_cpu_to_be_16(80), PEER_IP,
 			       rte_cpu_to_be_16(40000));
 	assert_non_null(sk);

@@ -366,25 +366,6 @@ test_rst_at_rcv_nxt_minus_1(void **state)
 	finish(st, avail);
 }
 
-/* A listener on port 80 and a SYN from the peer's port 40000; returns the
- * SYN_RECV child's ISS (from the SYN-ACK). */
-static uint32_t
-to_syn_recv(struct pmtcp_stack *st)
-{
-	struct rte_mbuf *m;
-	uint32_t iss;
-
-	assert_int_equal(pmtcp_listen(st, 80), 0);
-	g_sport = 80;
-	g_dport = 40000;
-	t_input_one(st, from_peer(PEER_ISN, 0, F_SYN, NULL, 0));
-	m = rx_one(st);
-	assert_int_equal(t_tcp(m)->tcp_flags, F_SYN | F_ACK);
-	iss = seg_seq(m);
-	rte_pktmbuf_free(m);
-	return iss;
-}
-
 /*
  * SYN_RECV (tcp_check_req()): a RST whose ACK is wrong changes nothing
  * (Linux hands it to the listener, which never answers a RST); a RST

@@ -499,6 +499,25 @@ to_time_wait(struct pmtcp_stack *st, struct pmtcp_sock *sk, uint32_t iss,
 	return iss + 2;
 }
 
+/* A listener on port 80 and a SYN from the peer's port 40000; returns the
+ * SYN_RECV child's ISS (from the SYN-ACK). */
+uint32_t
+to_syn_recv(struct pmtcp_stack *st)
+{
+	struct rte_mbuf *m;
+	uint32_t iss;
+
+	assert_int_equal(pmtcp_listen(st, 80), 0);
+	g_sport = 80;
+	g_dport = 40000;
+	t_input_one(st, from_peer(PEER_ISN, 0, F_SYN, NULL, 0));
+	m = rx_one(st);
+	assert_int_equal(t_tcp(m)->tcp_flags, F_SYN | F_ACK);
+	iss = seg_seq(m);
+	rte_pktmbuf_free(m);
+	return iss;
+}
+
 /* A stack (timestamps as @ts) with one ESTABLISHED connection. */
 struct pmtcp_stack *
 setup_estab(struct pmtcp_stack_conf *conf, bool ts, uint16_t win,

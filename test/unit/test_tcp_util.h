@@ -95,6 +95,7 @@ void fill(uint8_t *p, uint32_t len, uint8_t seed);
 struct pmtcp_sock *establish_mss(struct pmtcp_stack *st, bool ts, uint16_t win,
 		uint16_t mss, uint32_t *iss, uint32_t *our_ts);
 struct pmtcp_sock *establish(struct pmtcp_stack *st, bool ts, uint16_t win, uint32_t *iss);
+uint32_t to_syn_recv(struct pmtcp_stack *st);
 uint32_t to_time_wait(struct pmtcp_stack *st, struct pmtcp_sock *sk, uint32_t iss,
 		bool ts);
 struct pmtcp_stack *setup_estab(struct pmtcp_stack_conf *conf, bool ts, uint16_t win,
