@@ -93,6 +93,9 @@ struct pmtcp_stack {
 
 	pmtcp_trace_fn trace_fn;       /* pmtcp_stack_set_trace() */
 	void *trace_arg;
+	/* the last address pair's secure_tcp_ts_off(): a benchmark's
+	 * connections share one pair, so each hashes once (saddr 0: none) */
+	uint32_t ts_off_saddr, ts_off_daddr, ts_off;
 
 	/* read at events, not every segment: after the table and the wheel,
 	 * so that knobs added to struct pmtcp_sysctl do not push those onto
@@ -199,5 +202,19 @@ uint32_t pmtcp_secure_ipv4_port_ephemeral(uint32_t saddr, uint32_t daddr,
 					  uint16_t dport);
 uint64_t pmtcp_siphash_2_4(const uint8_t key[16], const void *data, size_t len);
 void pmtcp_secure_seq_init(void);
+
+/* secure_tcp_ts_off() of (@saddr, @daddr), through the stack's one-entry
+ * cache of the last pair: the same value, hashed once per pair in a row */
+static inline uint32_t
+pmtcp_tcp_ts_off(struct pmtcp_stack *st, uint32_t saddr, uint32_t daddr)
+{
+	if (unlikely(st->ts_off_saddr != saddr || st->ts_off_daddr != daddr ||
+		     saddr == 0)) {
+		st->ts_off = pmtcp_secure_tcp_ts_off(saddr, daddr);
+		st->ts_off_saddr = saddr;
+		st->ts_off_daddr = daddr;
+	}
+	return st->ts_off;
+}
 
 #endif /* PMTCP_PRIV_H */

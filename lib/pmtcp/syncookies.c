@@ -251,7 +251,7 @@ pmtcp_tcp_cookie_check(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 			MIB_INC(st, TcpExt, SyncookiesFailed);
 			return NULL;
 		}
-		ts_off = pmtcp_secure_tcp_ts_off(iph->dst_addr, iph->src_addr);
+		ts_off = pmtcp_tcp_ts_off(st, iph->dst_addr, iph->src_addr);
 		if (!pmtcp_cookie_timestamp_decode(opt->rcv_tsecr - ts_off,
 				s->tcp_sack != 0, s->tcp_window_scaling != 0,
 				s->tcp_ecn != 0, &snd_wscale, &wscale_ok,

@@ -195,7 +195,7 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 	sk->ts_recent = reuse.ts_recent;
 	sk->ts_recent_stamp = reuse.ts_recent_stamp;
 	sk->ts_off = s->tcp_timestamps ?
-		pmtcp_secure_tcp_ts_off(sk->saddr, sk->daddr) : 0;
+		pmtcp_tcp_ts_off(st, sk->saddr, sk->daddr) : 0;
 	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
 	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_SYN_SENT);
 	pmtcp_sock_hash(st, sk);

@@ -223,7 +223,7 @@ pmtcp_tcp_openreq_init(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	pmtcp_tcp_sync_mss(st, sk);
 	/* tcp_v4_init_ts_off() */
 	sk->ts_off = (sk->flags & SK_TSTAMP_OK) ?
-		pmtcp_secure_tcp_ts_off(sk->saddr, sk->daddr) : 0;
+		pmtcp_tcp_ts_off(st, sk->saddr, sk->daddr) : 0;
 	pmtcp_tcp_select_initial_window(s, sk->advmss -
 			((sk->flags & SK_TSTAMP_OK) ? TCPOLEN_TSTAMP_ALIGNED : 0),
 			&sk->rcv_wnd, &window_clamp,
