@@ -220,6 +220,8 @@ struct app {
 	volatile bool client_run;  /* the client workload opens connections */
 	uint64_t client_start_tsc; /* when it was (last) started */
 	uint64_t tsc_hz;
+	uint64_t us_per_tsc_q32;   /* microseconds per TSC cycle, 32.32 fixed
+				    * point: latencies without a division */
 	/* live settings from the CLI (main lcore writes, client lcores read;
 	 * aligned 32/64-bit loads and stores, no tearing) */
 	volatile uint64_t tsc_per_conn;  /* `set rate`: 0 = unlimited; each
@@ -235,6 +237,13 @@ struct app {
 };
 
 extern volatile bool app_force_quit;
+
+/* @tsc cycles in microseconds (the product in 128 bits: no overflow) */
+static inline uint64_t
+app_tsc_to_us(const struct app *app, uint64_t tsc)
+{
+	return (uint64_t)(((unsigned __int128)tsc * app->us_per_tsc_q32) >> 32);
+}
 
 /* parameters.c: parse argv after "--". Returns 0, or -1 after printing
  * one error line; 1 when --help was printed. */

@@ -159,6 +159,7 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	app->tsc_hz = rte_get_tsc_hz();
+	app->us_per_tsc_q32 = (1000000ULL << 32) / app->tsc_hz;
 	app->cli = app->conf.interactive || app->conf.cmdline_file != NULL;
 
 	if (app_ports_init(app) != 0 || app_assign_lcores(app) != 0 ||

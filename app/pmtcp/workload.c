@@ -103,8 +103,8 @@ client_response_done(struct pmtcp_stack *st, struct app_lcore *l,
 {
 	if (ok && c->status_ok) {
 		l->responses_ok++;
-		app_hist_add(&l->resp_hist, (rte_rdtsc() - c->req_tsc) * 1000000 /
-			     rte_get_tsc_hz());
+		app_hist_add(&l->resp_hist,
+			     app_tsc_to_us(the_app, rte_rdtsc() - c->req_tsc));
 	} else {
 		l->responses_bad++;
 	}
@@ -302,8 +302,8 @@ on_connected(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
 {
 	struct app_lcore *l = arg;
 	struct app_conn *c = conn_get(l, pmtcp_sock_userdata(sk));
-	uint64_t us = (rte_rdtsc() - pmtcp_sock_open_tsc(sk)) * 1000000 /
-		      rte_get_tsc_hz();
+	uint64_t us = app_tsc_to_us(the_app,
+				    rte_rdtsc() - pmtcp_sock_open_tsc(sk));
 
 	l->established++;
 	app_hist_add(&l->hist, us);

@@ -93,6 +93,8 @@ struct pmtcp_neigh_table {
 	uint32_t bucket_mask;
 	uint32_t used;               /* entries not free */
 	uint32_t seed;
+	uint32_t last;               /* the entry neigh_output() found last:
+				      * a hint, checked against ip and iface */
 	uint64_t reachable_tsc;      /* reachable_time (neigh_rand_reach_time()) */
 	uint64_t redraw_tsc;         /* when reachable_time was drawn */
 	int32_t reachable_base_ms;   /* the base it was drawn from */
@@ -561,9 +563,18 @@ void
 pmtcp_neigh_output(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		   uint32_t nexthop, struct rte_mbuf *m)
 {
-	struct pmtcp_neigh *n = neigh_lookup(st->neigh,
-					     (uint8_t)(ifc - st->ifaces), nexthop);
+	struct pmtcp_neigh_table *t = st->neigh;
+	uint8_t iface = (uint8_t)(ifc - st->ifaces);
+	struct pmtcp_neigh *n = &t->ent[t->last];
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	/* a run of segments to one next hop looks it up once; entries are
+	 * never freed, a destroyed one has ip 0 */
+	if (unlikely(n->ip != nexthop || n->iface != iface)) {
+		n = neigh_lookup(t, iface, nexthop);
+		if (n != NULL)
+			t->last = (uint32_t)(n - t->ent);
+	}
 
 	/* neigh_event_send(): REACHABLE and STALE both have an address
 	 * (Linux sends on STALE too, moving it to DELAY) */

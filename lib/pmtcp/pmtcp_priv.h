@@ -202,6 +202,8 @@ uint32_t pmtcp_secure_ipv4_port_ephemeral(uint32_t saddr, uint32_t daddr,
 					  uint16_t dport);
 uint64_t pmtcp_siphash_2_4(const uint8_t key[16], const void *data, size_t len);
 void pmtcp_secure_seq_init(void);
+/* unit tests only: replace the process's secrets with known keys */
+void pmtcp_secure_seq_set_keys(const uint8_t net[16], const uint8_t ts[16]);
 
 /* secure_tcp_ts_off() of (@saddr, @daddr), through the stack's one-entry
  * cache of the last pair: the same value, hashed once per pair in a row */

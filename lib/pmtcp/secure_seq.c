@@ -81,6 +81,43 @@ pmtcp_siphash_2_4(const uint8_t key[16], const void *data, size_t len)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
+/* SipHash-2-4 of one 8-byte block @m0 and the final word @b (the input
+ * length in the top byte, the last 0-7 input bytes below it): what
+ * pmtcp_siphash_2_4() computes for 8 to 15 bytes, without reading
+ * them back from memory (as Linux's siphash_3u32() does it). */
+static inline uint64_t
+siphash_1block(const uint8_t key[16], uint64_t m0, uint64_t b)
+{
+	uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
+	uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
+	uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
+	uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
+	uint64_t v3 = 0x7465646279746573ULL ^ k1 ^ m0;
+
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	v0 ^= m0;
+	v3 ^= b;
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* siphash_3u32(): the 12 bytes @a, @b, @c in memory order */
+static inline uint64_t
+siphash_3u32(const uint8_t key[16], uint32_t a, uint32_t b, uint32_t c)
+{
+	return siphash_1block(key, rte_le_to_cpu_64((uint64_t)rte_cpu_to_le_32(a) |
+					(uint64_t)rte_cpu_to_le_32(b) << 32),
+			      12ULL << 56 | rte_le_to_cpu_32(c));
+}
+
 static void
 secret_init(void)
 {
@@ -106,8 +143,9 @@ isn_clock_init(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	rt_tsc0 = rte_rdtsc();
 	rt_ns0 = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-	/* ns per TSC cycle in 32.32 fixed point; hz is at least 1 MHz */
-	rt_mult = hz != 0 ? (1000000000ULL << 32) / hz : 1ULL << 32;
+	/* ns per TSC cycle in 32.32 fixed point; without EAL (no TSC rate
+	 * known) every ISN reads the clock instead */
+	rt_mult = hz != 0 ? (1000000000ULL << 32) / hz : 0;
 }
 
 /* Nanoseconds of CLOCK_REALTIME now, from the TSC. The product is
@@ -117,7 +155,23 @@ isn_clock_ns(void)
 {
 	uint64_t d = rte_rdtsc() - rt_tsc0;
 
+	if (unlikely(rt_mult == 0)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	}
 	return rt_ns0 + (uint64_t)(((unsigned __int128)d * rt_mult) >> 32);
+}
+
+/* Tests: known keys, so that the specialised hashes can be checked
+ * against pmtcp_siphash_2_4() over the same bytes. */
+void
+pmtcp_secure_seq_set_keys(const uint8_t net[16], const uint8_t ts[16])
+{
+	pmtcp_secure_seq_init();
+	memcpy(net_secret, net, sizeof(net_secret));
+	memcpy(ts_secret, ts, sizeof(ts_secret));
 }
 
 void
@@ -134,13 +188,13 @@ uint32_t
 pmtcp_secure_tcp_seq(uint32_t saddr, uint32_t daddr, uint16_t sport,
 		     uint16_t dport)
 {
-	struct {
-		uint32_t saddr, daddr;
-		uint16_t sport, dport;
-	} __rte_packed t = { saddr, daddr, sport, dport };
+	/* the bytes saddr, daddr, sport, dport as they lie in a packet */
+	uint32_t ports = (uint32_t)rte_le_to_cpu_16(sport) |
+			 (uint32_t)rte_le_to_cpu_16(dport) << 16;
 	uint64_t ns = isn_clock_ns();
 
-	return (uint32_t)pmtcp_siphash_2_4(net_secret, &t, sizeof(t)) +
+	return (uint32_t)siphash_3u32(net_secret, rte_le_to_cpu_32(saddr),
+				      rte_le_to_cpu_32(daddr), ports) +
 	       (uint32_t)(ns >> 6);
 }
 
@@ -149,11 +203,9 @@ pmtcp_secure_tcp_seq(uint32_t saddr, uint32_t daddr, uint16_t sport,
 uint32_t
 pmtcp_secure_tcp_ts_off(uint32_t saddr, uint32_t daddr)
 {
-	struct {
-		uint32_t saddr, daddr;
-	} __rte_packed t = { saddr, daddr };
-
-	return (uint32_t)pmtcp_siphash_2_4(ts_secret, &t, sizeof(t));
+	return (uint32_t)siphash_1block(ts_secret,
+			rte_le_to_cpu_64((uint64_t)saddr | (uint64_t)daddr << 32),
+			8ULL << 56);
 }
 
 /* secure_ipv4_port_ephemeral(): where __inet_hash_connect() starts its
@@ -166,9 +218,5 @@ uint32_t
 pmtcp_secure_ipv4_port_ephemeral(uint32_t saddr, uint32_t daddr,
 				 uint16_t dport)
 {
-	struct {
-		uint32_t saddr, daddr, dport;
-	} __rte_packed t = { saddr, daddr, dport };
-
-	return (uint32_t)pmtcp_siphash_2_4(net_secret, &t, sizeof(t));
+	return (uint32_t)siphash_3u32(net_secret, saddr, daddr, dport);
 }

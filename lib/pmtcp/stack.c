@@ -303,6 +303,42 @@ eth_input(struct pmtcp_stack *st, struct pmtcp_iface *ifc, struct rte_mbuf *m)
 	}
 }
 
+/*
+ * The connection table's lines of a whole burst before any segment is
+ * handled: for each plain TCP/IPv4 frame the 4-tuple's bucket, then the
+ * first sock of each bucket (its first line holds the 4-tuple and the
+ * state). Misses on them overlap instead of stalling each segment in
+ * turn. Only a hint: nothing is trusted here, tcp_v4_rcv() checks all.
+ */
+static inline void
+rx_prefetch_socks(const struct pmtcp_stack *st, struct rte_mbuf **pkts,
+		  uint16_t n)
+{
+	struct pmtcp_sock **b[PMTCP_TX_BUF_MAX / 2];
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n && k < RTE_DIM(b); i++) {
+		const struct rte_ether_hdr *eh =
+			rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
+		const struct rte_ipv4_hdr *iph = (const void *)(eh + 1);
+		const struct rte_tcp_hdr *th = (const void *)(iph + 1);
+
+		if (rte_pktmbuf_data_len(pkts[i]) < RTE_ETHER_HDR_LEN +
+		    sizeof(*iph) + sizeof(*th) ||
+		    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+		    iph->version_ihl != RTE_IPV4_VHL_DEF ||
+		    iph->next_proto_id != IPPROTO_TCP)
+			continue;
+		b[k] = pmtcp_ehash_bucket(st, iph->dst_addr, th->dst_port,
+					  iph->src_addr, th->src_port);
+		rte_prefetch0(b[k]);
+		k++;
+	}
+	for (i = 0; i < k; i++)
+		if (*b[i] != NULL)
+			rte_prefetch0(*b[i]);
+}
+
 void
 pmtcp_stack_input(struct pmtcp_stack *st, uint16_t iface,
 		  struct rte_mbuf **pkts, uint16_t n)
@@ -326,6 +362,7 @@ pmtcp_stack_input(struct pmtcp_stack *st, uint16_t iface,
 	}
 	for (i = 0; i < n && i < PREFETCH_OFFSET; i++)
 		prefetch_headers(pkts[i]);
+	rx_prefetch_socks(st, pkts, n);
 	for (i = 0; i < n; i++) {
 		if (i + PREFETCH_OFFSET < n)
 			prefetch_headers(pkts[i + PREFETCH_OFFSET]);

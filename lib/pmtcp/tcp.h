@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_jhash.h>
 #include <rte_tcp.h>
 
 #include "pmtcp_priv.h"
@@ -162,6 +163,18 @@ struct pmtcp_sock *pmtcp_sock_alloc(struct pmtcp_stack *st);
 void pmtcp_sock_hash(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 /* Remove from the hash, cancel its timer, return it to the free list. */
 void pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk);
+/* inet_ehashfn(): the 4-tuple's bucket in the connection table, all
+ * arguments network order. */
+static inline struct pmtcp_sock **
+pmtcp_ehash_bucket(const struct pmtcp_stack *st, uint32_t laddr,
+		   uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	uint32_t h = rte_jhash_3words(laddr, raddr,
+				      ((uint32_t)lport << 16) | rport,
+				      st->hash_seed);
+
+	return &st->buckets[h & st->bucket_mask];
+}
 /* __inet_lookup_established(): all arguments network order. */
 struct pmtcp_sock *pmtcp_sock_lookup(const struct pmtcp_stack *st,
 				     uint32_t laddr, uint16_t lport,

@@ -96,14 +96,6 @@ pmtcp_conn_table_fini(struct pmtcp_stack *st)
 	st->socks = NULL;
 }
 
-static inline uint32_t
-ehashfn(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
-	uint32_t raddr, uint16_t rport)
-{
-	return rte_jhash_3words(laddr, raddr,
-				((uint32_t)lport << 16) | rport, st->hash_seed);
-}
-
 struct pmtcp_sock *
 pmtcp_sock_alloc(struct pmtcp_stack *st)
 {
@@ -128,8 +120,8 @@ pmtcp_sock_alloc(struct pmtcp_stack *st)
 void
 pmtcp_sock_hash(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
-	uint32_t h = ehashfn(st, sk->saddr, sk->sport, sk->daddr, sk->dport);
-	struct pmtcp_sock **b = &st->buckets[h & st->bucket_mask];
+	struct pmtcp_sock **b = pmtcp_ehash_bucket(st, sk->saddr, sk->sport,
+						  sk->daddr, sk->dport);
 
 	sk->hnext = *b;
 	*b = sk;
@@ -138,8 +130,8 @@ pmtcp_sock_hash(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 static void
 sock_unhash(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
-	uint32_t h = ehashfn(st, sk->saddr, sk->sport, sk->daddr, sk->dport);
-	struct pmtcp_sock **pp = &st->buckets[h & st->bucket_mask];
+	struct pmtcp_sock **pp = pmtcp_ehash_bucket(st, sk->saddr, sk->sport,
+						   sk->daddr, sk->dport);
 
 	for (; *pp != NULL; pp = &(*pp)->hnext) {
 		if (*pp == sk) {
@@ -170,8 +162,8 @@ struct pmtcp_sock *
 pmtcp_sock_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
 		  uint32_t raddr, uint16_t rport)
 {
-	uint32_t h = ehashfn(st, laddr, lport, raddr, rport);
-	struct pmtcp_sock *sk = st->buckets[h & st->bucket_mask];
+	struct pmtcp_sock *sk = *pmtcp_ehash_bucket(st, laddr, lport, raddr,
+						   rport);
 
 	for (; sk != NULL; sk = sk->hnext)
 		if (sk->saddr == laddr && sk->daddr == raddr &&

@@ -12,6 +12,7 @@
 #include <rte_ip.h>
 
 #include "tcp.h"
+#include "tcp_csum.h"
 
 /*
  * tcp_v4_rcv(): header and checksum checks, then the connection, then a
@@ -53,7 +54,7 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	} else if ((ifc->conf.rx_cksum &&
 		    (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
 		    RTE_MBUF_F_RX_L4_CKSUM_BAD) ||
-		   (m->nb_segs == 1 && rte_ipv4_udptcp_cksum_verify(iph, th) != 0) ||
+		   (m->nb_segs == 1 && !tcp_v4_csum_ok(iph, th, (uint16_t)ip_payload)) ||
 		   (m->nb_segs > 1 &&
 		    rte_ipv4_udptcp_cksum_mbuf_verify(m, iph, m->l2_len + m->l3_len) != 0)) {
 		/* tcp_checksum_complete(): a local kernel's CHECKSUM_PARTIAL

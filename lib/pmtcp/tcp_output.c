@@ -12,6 +12,7 @@
 #include <rte_ip.h>
 
 #include "tcp.h"
+#include "tcp_csum.h"
 
 #define IP_DF_BE RTE_BE16(RTE_IPV4_HDR_DF_FLAG)
 
@@ -57,35 +58,6 @@ pmtcp_tcp_select_initial_window(const struct pmtcp_sysctl *s, uint32_t mss,
 		*rcv_wnd = RTE_MIN(*rcv_wnd, init_rwnd * mss);
 	}
 	*window_clamp = RTE_MIN((uint32_t)UINT16_MAX << *rcv_wscale, *window_clamp);
-}
-
-/*
- * Checksums are summed from the values being written, never read back
- * from the packet: a wide load of bytes that narrower stores have just
- * written cannot be forwarded from the store buffer and stalls (it was
- * 13 % of the loopback benchmark's cycles). RFC 1071 section 2: the sum
- * may be taken over 32-bit words in memory order and folded at the end.
- * A 32-bit word below is the value the bytes read as on this (little
- * endian) CPU, so network-order fields go in as they are stored.
- */
-#if RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN
-#error "the checksum words below are laid out for a little-endian CPU"
-#endif
-
-static inline uint64_t
-csum_w(uint16_t lo, uint16_t hi)
-{
-	return (uint64_t)lo | (uint64_t)hi << 16;
-}
-
-static inline uint16_t
-csum_fold(uint64_t s)
-{
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
 }
 
 /* A segment's headers as they are being written: what the checksums need. */
@@ -137,8 +109,7 @@ tcp_build_headers(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 			csum_w((uint16_t)(ttl | IPPROTO_TCP << 8), 0));
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4;
 	}
-	sum->phdr = addrs + csum_w(IPPROTO_TCP << 8,
-				   rte_cpu_to_be_16((uint16_t)tcp_len));
+	sum->phdr = tcp_v4_phdr_sum(saddr, daddr, (uint16_t)tcp_len);
 	return (struct rte_tcp_hdr *)(iph + 1);
 }
 
