@@ -14,6 +14,11 @@
 #                  server's completions in each second, then min/median
 #     --capacity N the server's capacity in connections/s (skips the
 #                  measuring round of --overload)
+#     --server-slowdown F  the server runs as a core F times slower
+#                  (pmtcp --slowdown F: each busy loop turn is followed by
+#                  F-1 times as long a busy-wait), so that one client lcore
+#                  can offer it twice its capacity; its cycles per
+#                  connection include the wait
 #     --no-huge    do not touch hugepages
 #     --memif-rsize N  log2 of each memif ring's descriptors (12: 4096).
 #                  memif's default, 10 (1024), fills at full rate: the
@@ -40,6 +45,7 @@ SECS=10
 WORKLOAD=handshake
 OVERLOAD=0
 CAPACITY=0
+SLOWDOWN=1
 HUGE=1
 KEEP=
 RSIZE=12
@@ -50,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--overload) OVERLOAD=1; shift ;;
 	--capacity) CAPACITY=$2; shift 2 ;;
 	--no-huge) HUGE=0; shift ;;
+	--server-slowdown) SLOWDOWN=$2; shift 2 ;;
 	--memif-rsize) RSIZE=$2; shift 2 ;;
 	--keep) KEEP=$2; shift 2 ;;
 	-h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -65,6 +72,8 @@ esac
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ && "$SECS" =~ ^[1-9][0-9]*$ &&
    "$CAPACITY" =~ ^[0-9]+$ ]] ||
 	{ echo "perf.sh: ROUNDS, SECONDS and --capacity are positive integers" >&2; exit 1; }
+[[ "$SLOWDOWN" =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
+	{ echo "perf.sh: --server-slowdown is a factor, e.g. 2 or 2.5" >&2; exit 1; }
 [[ "$RSIZE" =~ ^[0-9]+$ && "$RSIZE" -ge 1 && "$RSIZE" -le 14 ]] ||
 	{ echo "perf.sh: --memif-rsize is 1..14 (log2 of the ring size)" >&2; exit 1; }
 PMTCP_SERVER=${PMTCP_SERVER:-$PMTCP}
@@ -74,6 +83,7 @@ for b in "$PMTCP_SERVER" "$PMTCP_CLIENT"; do
 done
 
 WORK=$(mktemp -d /tmp/pmtcp-perf.XXXXXX)
+CLIENT_FEED=
 SOCK=$WORK/memif.sock
 TAG=pmtcp_perf_$$
 SRV_PID=
@@ -151,6 +161,12 @@ echo "perf.sh: memory: $MEMDESC; memif rings of $((1 << RSIZE)) descriptors"
 echo "perf.sh: server $PMTCP_SERVER, client $PMTCP_CLIENT, tree at commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')" \
 	"workload $WORKLOAD, $ROUNDS round(s) x ${SECS} s"
 
+SRV_EXTRA=()
+if [ "$SLOWDOWN" != 1 ]; then
+	SRV_EXTRA=(--slowdown "$SLOWDOWN")
+	echo "perf.sh: the server runs as a core $SLOWDOWN times slower (--slowdown $SLOWDOWN)"
+fi
+
 # jq-free JSON reading: jv FILE EXPR, EXPR a python expression over j
 jv() {
 	/usr/bin/python3 -c 'import json, sys
@@ -168,7 +184,7 @@ run_pair() {
 	rm -f "$SOCK"
 	"$PMTCP_SERVER" -l 0 "${EAL_MEM[@]}" --no-pci --file-prefix "${TAG}_s" \
 		--vdev="net_memif0,role=server,socket=$SOCK,rsize=$RSIZE" -- \
-		--ip 0,198.18.0.1/24 --server 80 --workload "$WORKLOAD" \
+		--ip 0,198.18.0.1/24 --server 80 --workload "$WORKLOAD" "${SRV_EXTRA[@]}" \
 		--duration $((SECS + 600)) --json "$WORK/$name.srv.json" \
 		> "$WORK/$name.srv.out" 2>&1 &
 	SRV_PID=$!
@@ -182,11 +198,22 @@ run_pair() {
 	done
 	grep -q '^  port 0 net_memif' "$WORK/$name.srv.out" ||
 		{ echo "perf.sh: the server's memif port did not come up" >&2; exit 1; }
-	"$PMTCP_CLIENT" -l 1 "${EAL_MEM[@]}" --no-pci --file-prefix "${TAG}_c" \
-		--vdev="net_memif0,role=client,socket=$SOCK,rsize=$RSIZE" -- \
-		--ip 0,198.18.0.2/24 --client 198.18.0.1:80 --workload "$WORKLOAD" \
-		--duration "$SECS" --json "$WORK/$name.cli.json" "$@" \
-		> "$WORK/$name.cli.out" 2>&1 &
+	if [ -z "$CLIENT_FEED" ]; then
+		"$PMTCP_CLIENT" -l 1 "${EAL_MEM[@]}" --no-pci --file-prefix "${TAG}_c" \
+			--vdev="net_memif0,role=client,socket=$SOCK,rsize=$RSIZE" -- \
+			--ip 0,198.18.0.2/24 --client 198.18.0.1:80 --workload "$WORKLOAD" \
+			--duration "$SECS" --json "$WORK/$name.cli.json" "$@" \
+			> "$WORK/$name.cli.out" 2>&1 &
+	else
+		# commands at the prompt, timed by the shell: the rate changes
+		# while the client runs (--duration does not apply with -i)
+		bash -c "$CLIENT_FEED" | "$PMTCP_CLIENT" -l 1 "${CLI_MEM[@]}" --no-pci \
+			--file-prefix "${TAG}_c" \
+			--vdev="net_memif0,role=client,socket=$SOCK,rsize=$RSIZE" -- \
+			--ip 0,198.18.0.2/24 --client 198.18.0.1:80 --workload "$WORKLOAD" \
+			-i --auto-start --json "$WORK/$name.cli.json" "$@" \
+			> "$WORK/$name.cli.out" 2>&1 &
+	fi
 	CLI_PID=$!
 	if ! wait "$CLI_PID"; then
 		CLI_PID=
@@ -255,12 +282,26 @@ if [ "$CAPACITY" = 0 ]; then
 fi
 [ "$CAPACITY" -gt 0 ] || { echo "perf.sh: capacity 0" >&2; exit 1; }
 OFFER=$((2 * CAPACITY))
-echo "overload: server capacity $CAPACITY/s, open-loop client (--concurrency 0) offering $OFFER/s for $SECS s"
-# a table large enough for a second of unanswered SYNs and more; the
-# request workload takes a 1 KB request state per sock too (-m 512)
-TABLE=1048576
-[ "$WORKLOAD" = request ] && TABLE=262144
-run_pair ov --concurrency 0 --rate "$OFFER" --table-size "$TABLE"
+LOW=$((CAPACITY / 2))
+RECOVER=4
+echo "overload: server capacity $CAPACITY/s, open-loop client (--concurrency 0) offering $OFFER/s for $SECS s," \
+	"then $LOW/s for $RECOVER s (recovery)"
+# a table for the connections in flight: a shed SYN's connection ends
+# within 60 ms (below); the request workload takes a 1 KB request state
+# per sock too (-m 512)
+TABLE=262144
+# the prompt keeps a request state (about 1 KB) per sock of the table
+CLI_MEM=()
+prev=
+for a in "${EAL_MEM[@]}"; do
+	if [ "$prev" = -m ]; then CLI_MEM+=($((2 * MEM_MB))); else CLI_MEM+=("$a"); fi
+	prev=$a
+done
+CLIENT_FEED="sleep $((SECS + 2)); echo 'set rate $LOW'; sleep $((RECOVER + 1)); echo quit"
+run_pair ov --concurrency 0 --rate "$OFFER" --table-size "$TABLE" \
+	--tcp tcp_syn_retries=1 --tcp tcp_rto_initial_ms=20 \
+	--tcp ip_local_port_range=1024,65535
+CLIENT_FEED=""
 # completions per second: the server's accepted (acc) per per-second line
 awk '/^\[ *[0-9.]*s\] cps/ {
 	for (i = 1; i < NF; i++) if ($i == "acc") a = $(i + 1)
@@ -268,27 +309,49 @@ awk '/^\[ *[0-9.]*s\] cps/ {
 	gsub(/[^0-9.]/, "", t)
 	printf "%s %.0f\n", t, (a - pa) / (t - pt)
 	pa = a; pt = t }' "$WORK/ov.srv.out" > "$WORK/ov.series"
-# the whole seconds while the client offered: the server's lines are timed
-# from its own start, so skip to the first second with completions, drop
-# it (the client started within it) and keep the SECS - 2 after it (the
-# last one is partial too)
+# the whole seconds while the client offered twice the capacity, and those
+# after it offered LOW: the server's lines are timed from its own start.
+# The first second with completions is partial (the client started within
+# it); the recovery seconds are the last ones at about LOW (within 20 %),
+# the last line with completions left out (the client quit within it); the
+# second before them is the switch, partial too, and the overload seconds
+# are those between the first and the switch
 [ "$SECS" -ge 3 ] || { echo "perf.sh: --overload needs SECONDS >= 3" >&2; exit 1; }
-awk -v s="$SECS" 'on && k < s - 2 { print; k++ } $2 > 0 { on = 1 }' \
-	"$WORK/ov.series" > "$WORK/ov.active"
+/usr/bin/python3 - "$WORK/ov.series" "$LOW" "$WORK/ov.active" "$WORK/ov.recover" <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1])]
+low = float(sys.argv[2])
+vals = [float(r[1]) for r in rows]
+nz = [i for i, v in enumerate(vals) if v > 0]
+act, rec = [], []
+if nz:
+    first, last = nz[0], nz[-1]
+    i = last - 1
+    while i > first and 0.8 * low <= vals[i] <= 1.2 * low:
+        rec.insert(0, i)
+        i -= 1
+    act = list(range(first + 1, i))   # i: the switch second
+open(sys.argv[3], "w").writelines(" ".join(rows[k]) + "\n" for k in act)
+open(sys.argv[4], "w").writelines(" ".join(rows[k]) + "\n" for k in rec)
+PY
 printf '%-8s %12s %8s\n' second completed "%cap"
 awk -v c="$CAPACITY" '{ printf "%-8s %12s %7.1f%%\n", $1, $2, 100 * $2 / c }' "$WORK/ov.active"
 cmin=$(awk '{ print $2 }' "$WORK/ov.active" | sort -g | head -1)
 cmed=$(awk '{ print $2 }' "$WORK/ov.active" | median)
 echo "completions/s: min ${cmin:-0} ($(awk -v a="${cmin:-0}" -v c="$CAPACITY" 'BEGIN { printf "%.1f", 100 * a / c }')% of capacity)," \
 	"median $cmed ($(awk -v a="$cmed" -v c="$CAPACITY" 'BEGIN { printf "%.1f", 100 * a / c }')%)"
+printf 'recovery, offered %s/s:\n' "$LOW"
+awk -v c="$LOW" '{ printf "%-8s %12s %7.1f%% of offered\n", $1, $2, 100 * $2 / c }' "$WORK/ov.recover"
 sj=$WORK/ov.srv.json
 cj=$WORK/ov.cli.json
-echo "offered: $(jv "$cj" "round(j['client']['attempted'] / $SECS)")/s reached of $OFFER/s asked" \
-	"(the client's own lcore is the limit when lower)"
+echo "offered: $(jv "$cj" "round((j['client']['attempted'] - $LOW * $RECOVER) / ($SECS + 0.5))")/s reached of $OFFER/s asked" \
+	"(the client's own lcore is the limit when lower), SYNs sent" \
+	"$(jv "$cj" "round((j['client']['attempted'] + j['mib']['Tcp']['RetransSegs'] - $LOW * $RECOVER) / ($SECS + 0.5))")/s with retransmissions"
 echo "client: attempted $(jv "$cj" "j['client']['attempted']"), established $(jv "$cj" "j['client']['established']")," \
 	"failed local $(jv "$cj" "j['client']['failed']['local']"), timeout $(jv "$cj" "j['client']['failed']['timeout']")," \
 	"retrans $(jv "$cj" "j['mib']['Tcp']['RetransSegs']"), drops $(jv "$cj" "$DROPS")"
 echo "server: accepted $(jv "$sj" "j['server']['accepted']"), retrans $(jv "$sj" "j['mib']['Tcp']['RetransSegs']")," \
-	"drops $(jv "$sj" "$DROPS"), ListenDrops $(jv "$sj" "j['mib']['TcpExt']['ListenDrops']")," \
+	"drops $(jv "$sj" "$DROPS"), ListenOverflows (SYNs shed) $(jv "$sj" "j['mib']['TcpExt']['ListenOverflows']")," \
+	"ListenDrops $(jv "$sj" "j['mib']['TcpExt']['ListenDrops']")," \
 	"TCPReqQFullDoCookies $(jv "$sj" "j['mib']['TcpExt']['TCPReqQFullDoCookies']")," \
 	"TCPReqQFullDrop $(jv "$sj" "j['mib']['TcpExt']['TCPReqQFullDrop']")"

@@ -176,6 +176,8 @@ struct app_conf {
 	double duration_s;         /* 0 = unlimited (until connections done) */
 	uint64_t rate;             /* connections/s, 0 = max */
 	double ramp_s;             /* reach --rate over this long */
+	double slowdown;           /* --slowdown: act as a core this many
+				    * times slower (1: off) */
 	uint32_t concurrency;
 	enum app_workload workload;
 	enum app_close close_mode;

@@ -208,9 +208,14 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 			}
 			if (now < l->next_connect_tsc)
 				break;
-			/* after a stall, do not burst to catch up more than
-			 * one burst's worth */
-			if (now - l->next_connect_tsc > step * CONNECT_BURST)
+			/* behind schedule (a long iteration, a stall): catch
+			 * up, CONNECT_BURST per iteration, on up to 1 ms of
+			 * missed connects (or one burst's worth, if longer);
+			 * what is older than that is not offered. An open
+			 * loop that dropped its deficit at every iteration
+			 * longer than a burst offered 60 % of its rate */
+			if (now - l->next_connect_tsc >
+			    RTE_MAX(step * CONNECT_BURST, app->tsc_hz / 1000))
 				l->next_connect_tsc = now;
 			l->next_connect_tsc += step;
 		}
@@ -243,6 +248,16 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 	return opened;
 }
 
+/* Busy-wait @cycles TSC cycles. */
+static void
+tax_wait(uint64_t cycles)
+{
+	uint64_t end = rte_rdtsc() + cycles;
+
+	while (rte_rdtsc() < end)
+		rte_pause();
+}
+
 /* One turn of the run-to-completion loop. */
 void
 app_lcore_iterate(struct app *app, struct app_lcore *l)
@@ -255,8 +270,21 @@ app_lcore_iterate(struct app *app, struct app_lcore *l)
 	if (l->client && app->client_run && !l->client_finished)
 		work += client_open(app, l, t0);
 	work += pmtcp_stack_run_once(l->st, t0);
-	if (work != 0)
-		l->busy_cycles += rte_rdtsc() - t0;
+	if (work != 0) {
+		uint64_t busy = rte_rdtsc() - t0;
+
+		/* --slowdown F: this turn took F times as long, on a core
+		 * F times slower (every part of it alike: a shed SYN as
+		 * much as a handshake) */
+		if (unlikely(app->conf.slowdown > 1)) {
+			uint64_t extra = (uint64_t)((double)busy *
+						    (app->conf.slowdown - 1));
+
+			tax_wait(extra);
+			busy += extra;
+		}
+		l->busy_cycles += busy;
+	}
 	l->loops++;
 }
 

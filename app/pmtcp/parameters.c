@@ -55,6 +55,9 @@ app_usage(FILE *f, const char *prog)
 "Resources:\n"
 "  --table-size N          connections per lcore table (65536)\n"
 "  --mbufs N               mbufs in the pool (computed)\n"
+"  --slowdown F            run as a core F times slower (1-100, 1): after each\n"
+"                          busy loop turn, busy-wait F-1 times as long; to\n"
+"                          overload this side (devtools/perf.sh --overload)\n"
 "  --profile FILE          drivers-config profile for every port\n"
 "Output:\n"
 "  --json FILE             write the final summary as JSON\n"
@@ -205,7 +208,7 @@ enum {
 	OPT_RATE, OPT_CONCURRENCY, OPT_TCP, OPT_JSON, OPT_PROFILE,
 	OPT_TABLE_SIZE, OPT_MBUFS, OPT_STATS_PERIOD, OPT_QUIET, OPT_RAMP,
 	OPT_WORKLOAD, OPT_CLOSE, OPT_REQUEST_SIZE, OPT_RESPONSE_SIZE,
-	OPT_REQUESTS_PER_CONN, OPT_CMDLINE_FILE, OPT_AUTO_START,
+	OPT_REQUESTS_PER_CONN, OPT_CMDLINE_FILE, OPT_AUTO_START, OPT_SLOWDOWN,
 };
 
 static const struct option long_opts[] = {
@@ -224,6 +227,7 @@ static const struct option long_opts[] = {
 	{ "stats-period", required_argument, NULL, OPT_STATS_PERIOD },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "ramp", required_argument, NULL, OPT_RAMP },
+	{ "slowdown", required_argument, NULL, OPT_SLOWDOWN },
 	{ "workload", required_argument, NULL, OPT_WORKLOAD },
 	{ "close", required_argument, NULL, OPT_CLOSE },
 	{ "request-size", required_argument, NULL, OPT_REQUEST_SIZE },
@@ -245,6 +249,7 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 
 	memset(c, 0, sizeof(*c));
 	c->concurrency = 1024;
+	c->slowdown = 1;
 	c->workload = WORKLOAD_HANDSHAKE;
 	c->close_mode = CLOSE_RST;
 	c->response_size = 64;
@@ -329,6 +334,19 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 			if (parse_seconds("--ramp", optarg, 3600, &c->ramp_s) != 0)
 				return -1;
 			break;
+		case OPT_SLOWDOWN: {
+			char *end;
+
+			errno = 0;
+			c->slowdown = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    !(c->slowdown >= 1) || c->slowdown > 100) {
+				app_err("--slowdown: expected a factor in [1, 100], got '%s'",
+					optarg);
+				return -1;
+			}
+			break;
+		}
 		case OPT_WORKLOAD:
 			if (strcmp(optarg, "handshake") == 0) {
 				c->workload = WORKLOAD_HANDSHAKE;

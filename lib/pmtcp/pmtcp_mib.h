@@ -133,6 +133,7 @@ enum pmtcp_mib_id {
 	X(TCP_BAD_ACK, "unacceptable ACK (RST sent)") \
 	X(TCP_LISTEN_FULL, "SYN refused: table or SYN queue full") \
 	X(TCP_NO_ROUTE, "SYN from a source we have no route back to") \
+	X(TCP_SYN_SHED, "SYN shed under overload: the queue of SYNs waiting their turn was full") \
 	X(ARP_PENDING_FULL, "packet waiting for ARP dropped: queue full") \
 	X(ARP_TABLE_FULL, "no room in the neighbour table: packet to send dropped, or request for us unanswered") \
 	X(ARP_FAILED, "packet waiting for ARP dropped: neighbour never answered") \

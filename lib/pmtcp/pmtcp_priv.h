@@ -23,6 +23,9 @@ extern int pmtcp_logtype;
 	rte_log(RTE_LOG_##level, pmtcp_logtype, "pmtcp: " fmt "\n", ##__VA_ARGS__)
 
 #define PMTCP_TX_BUF_MAX 512
+/* SYNs for a listener waiting for their turn (stack.c): a flash crowd
+ * of 4 full bursts fits, a sustained overload sheds past it */
+#define PMTCP_SYNQ_MAX 128
 
 struct pmtcp_neigh_table;
 struct pmtcp_sock;
@@ -106,6 +109,15 @@ struct pmtcp_stack {
 	struct pmtcp_iface ifaces[PMTCP_MAX_IFACES];
 	struct pmtcp_mib mib __rte_cache_aligned;
 	char name[32];
+
+	/* SYNs for a listener, handled after the other segments of their
+	 * burst and, while the RX queue is backlogged, a few per burst
+	 * (stack.c: overload); a FIFO ring of mbufs and their interfaces */
+	bool rx_backlog;               /* the last RX burst was full */
+	uint32_t half_open;            /* listeners' SYN_RECV children, all */
+	uint16_t synq_head, synq_len;
+	struct rte_mbuf *synq[PMTCP_SYNQ_MAX];
+	uint8_t synq_if[PMTCP_SYNQ_MAX];
 };
 
 #define MIB_INC(st, g, n) ((st)->mib.mib[PMTCP_MIB_##g##_##n]++)

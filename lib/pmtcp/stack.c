@@ -18,6 +18,9 @@
 RTE_LOG_REGISTER(pmtcp_logtype, lib.pmtcp, INFO);
 
 #define PREFETCH_OFFSET 4
+#define RX_CHUNK 64      /* frames classified in one pass (stack_input) */
+#define HALF_OPEN_LOW 256   /* SYN_RECV children: a backlogged burst */
+#define HALF_OPEN_HIGH 512  /* admits fewer SYNs above these (synq_budget) */
 #define TX_RETRIES 8
 
 static const char *const state_names[PMTCP_TCP_MAX_STATES] = {
@@ -173,6 +176,10 @@ pmtcp_stack_free(struct pmtcp_stack *st)
 {
 	if (st == NULL)
 		return;
+	for (; st->synq_len != 0; st->synq_len--) {
+		rte_pktmbuf_free(st->synq[st->synq_head]);
+		st->synq_head = (uint16_t)((st->synq_head + 1) % PMTCP_SYNQ_MAX);
+	}
 	for (uint16_t i = 0; i < st->n_ifaces; i++) {
 		struct pmtcp_iface *ifc = &st->ifaces[i];
 
@@ -304,31 +311,82 @@ eth_input(struct pmtcp_stack *st, struct pmtcp_iface *ifc, struct rte_mbuf *m)
 }
 
 /*
- * The connection table's lines of a whole burst before any segment is
- * handled: for each plain TCP/IPv4 frame the 4-tuple's bucket, then the
- * first sock of each bucket (its first line holds the 4-tuple and the
- * state). Misses on them overlap instead of stalling each segment in
- * turn. Only a hint: nothing is trusted here, tcp_v4_rcv() checks all.
+ * Overload. A SYN costs a listener a sock, an ISN and a SYN-ACK; the
+ * segments of connections it already has (the handshake's last ACK, data,
+ * the close) finish work it has paid for. So a SYN to a listening port
+ * is taken out of its burst into the SYN queue (PMTCP_SYNQ_MAX), and the
+ * other segments go first. Then the queue runs: tx_burst SYNs while the
+ * RX queue keeps up (a burst shorter than tx_burst), synq_budget() while
+ * it is backlogged (full bursts). A SYN that finds the queue full is
+ * dropped at once, for about what reading its flags costs, and counted
+ * as Linux counts a SYN its listener is too busy for (ListenOverflows,
+ * ListenDrops), drop reason TCP_SYN_SHED. Its client retransmits it
+ * after its RTO. A short queue keeps the SYNs it admits fresh: a SYN
+ * that waited long has often been sent again already.
  */
-static inline void
-rx_prefetch_socks(const struct pmtcp_stack *st, struct rte_mbuf **pkts,
-		  uint16_t n)
-{
-	struct pmtcp_sock **b[PMTCP_TX_BUF_MAX / 2];
-	uint16_t i, k = 0;
 
-	for (i = 0; i < n && k < RTE_DIM(b); i++) {
+/* Queue a listener's SYN; false when the queue is full: the caller sheds
+ * it (counted here). */
+static inline bool
+synq_push(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf *m)
+{
+	uint16_t tail;
+
+	if (unlikely(st->synq_len >= PMTCP_SYNQ_MAX)) {
+		MIB_INC(st, TcpExt, ListenOverflows);
+		MIB_INC(st, TcpExt, ListenDrops);
+		st->mib.drop[PMTCP_DROP_TCP_SYN_SHED]++;
+		return false;
+	}
+	tail = (uint16_t)((st->synq_head + st->synq_len) % PMTCP_SYNQ_MAX);
+	st->synq[tail] = m;
+	st->synq_if[tail] = (uint8_t)iface;
+	st->synq_len++;
+	return true;
+}
+
+/*
+ * One pass over a burst before any segment is handled. A listener's SYN
+ * goes to the SYN queue (or, the queue full, into @shed); every other
+ * frame stays in @keep, and for a plain TCP/IPv4 one the 4-tuple's
+ * bucket is prefetched, then the bucket's first sock (its first line
+ * holds the 4-tuple and the state): misses overlap instead of stalling
+ * each segment in turn. Only a hint: tcp_v4_rcv() checks all again.
+ * Returns the frames kept; *n_shed gets the frames shed.
+ */
+static inline uint16_t
+rx_classify(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf **pkts,
+	    uint16_t n, struct rte_mbuf **keep, struct rte_mbuf **shed,
+	    uint16_t *n_shed)
+{
+	struct pmtcp_sock **b[RX_CHUNK];
+	uint16_t i, k = 0, nk = 0, ns = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eh =
-			rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
+			rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 		const struct rte_ipv4_hdr *iph = (const void *)(eh + 1);
 		const struct rte_tcp_hdr *th = (const void *)(iph + 1);
 
-		if (rte_pktmbuf_data_len(pkts[i]) < RTE_ETHER_HDR_LEN +
+		if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN +
 		    sizeof(*iph) + sizeof(*th) ||
 		    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
 		    iph->version_ihl != RTE_IPV4_VHL_DEF ||
-		    iph->next_proto_id != IPPROTO_TCP)
+		    iph->next_proto_id != IPPROTO_TCP) {
+			keep[nk++] = m;
 			continue;
+		}
+		/* a SYN (no ACK, RST or FIN) to a port we listen on */
+		if ((th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+				      RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG)) ==
+		    RTE_TCP_SYN_FLAG &&
+		    st->listen_idx[rte_be_to_cpu_16(th->dst_port)] != 0) {
+			if (!synq_push(st, iface, m))
+				shed[ns++] = m;
+			continue;
+		}
+		keep[nk++] = m;
 		b[k] = pmtcp_ehash_bucket(st, iph->dst_addr, th->dst_port,
 					  iph->src_addr, th->src_port);
 		rte_prefetch0(b[k]);
@@ -337,6 +395,44 @@ rx_prefetch_socks(const struct pmtcp_stack *st, struct rte_mbuf **pkts,
 	for (i = 0; i < k; i++)
 		if (*b[i] != NULL)
 			rte_prefetch0(*b[i]);
+	*n_shed = ns;
+	return nk;
+}
+
+/*
+ * SYNs a backlogged burst admits, by the handshakes the stack has
+ * answered and not yet seen completed (its SYN_RECV children): a whole
+ * burst's worth below HALF_OPEN_LOW (a flash crowd, or a server at its
+ * capacity: there a third of the frames are SYNs), an eighth of a burst
+ * below HALF_OPEN_HIGH, then one. Children pile up when their ACKs wait
+ * in the RX queue behind SYNs: the stack has promised more than it
+ * completes, and every SYN it takes then makes the queue longer. Never
+ * none, so that a listener is never starved. The values were chosen with
+ * devtools/perf.sh --overload (performance.md).
+ */
+static inline uint16_t
+synq_budget(const struct pmtcp_stack *st)
+{
+	uint16_t b = st->half_open < HALF_OPEN_LOW ? st->tx_burst :
+		     st->half_open < HALF_OPEN_HIGH ? st->tx_burst / 8 : 1;
+
+	return RTE_MAX(b, (uint16_t)1);
+}
+
+/* Handle up to @budget queued SYNs, oldest first. */
+static void
+synq_run(struct pmtcp_stack *st, uint16_t budget)
+{
+	while (st->synq_len != 0 && budget-- != 0) {
+		struct rte_mbuf *m = st->synq[st->synq_head];
+		uint8_t iface = st->synq_if[st->synq_head];
+
+		st->synq_head = (uint16_t)((st->synq_head + 1) % PMTCP_SYNQ_MAX);
+		st->synq_len--;
+		if (st->synq_len != 0)
+			prefetch_headers(st->synq[st->synq_head]);
+		eth_input(st, &st->ifaces[iface], m);
+	}
 }
 
 void
@@ -362,12 +458,24 @@ pmtcp_stack_input(struct pmtcp_stack *st, uint16_t iface,
 	}
 	for (i = 0; i < n && i < PREFETCH_OFFSET; i++)
 		prefetch_headers(pkts[i]);
-	rx_prefetch_socks(st, pkts, n);
-	for (i = 0; i < n; i++) {
-		if (i + PREFETCH_OFFSET < n)
-			prefetch_headers(pkts[i + PREFETCH_OFFSET]);
-		eth_input(st, ifc, pkts[i]);
+	for (uint32_t c = 0; c < n; c += RX_CHUNK) {
+		struct rte_mbuf *keep[RX_CHUNK], *shed[RX_CHUNK];
+		uint16_t nc = RTE_MIN((uint16_t)(n - c), (uint16_t)RX_CHUNK);
+		uint16_t nk, ns;
+
+		nk = rx_classify(st, iface, pkts + c, nc, keep, shed, &ns);
+		if (ns != 0)
+			rte_pktmbuf_free_bulk(shed, ns);
+		for (i = 0; i < nk; i++) {
+			if (i + PREFETCH_OFFSET < nk)
+				prefetch_headers(keep[i + PREFETCH_OFFSET]);
+			eth_input(st, ifc, keep[i]);
+		}
 	}
+	/* the SYNs last: a burst's worth while the RX queue keeps up,
+	 * synq_budget() while it is backlogged */
+	st->rx_backlog = n >= st->tx_burst;
+	synq_run(st, st->rx_backlog ? synq_budget(st) : st->tx_burst);
 	/* flush as soon as a batch is full, else at poll time */
 	if (ifc->tx_len >= st->tx_burst)
 		pmtcp_tx_flush(st, ifc);
@@ -379,6 +487,12 @@ pmtcp_stack_poll(struct pmtcp_stack *st, uint64_t now_tsc)
 	unsigned int fired;
 
 	pmtcp_stack_clock(st, now_tsc);
+	/* SYNs still queued: a burst's worth unless an input since the
+	 * last poll found the RX queue backlogged (a poll with no input
+	 * between it and the last one runs them) */
+	if (unlikely(st->synq_len != 0) && !st->rx_backlog)
+		synq_run(st, st->tx_burst);
+	st->rx_backlog = false;
 	fired = pmtcp_timer_wheel_advance(&st->wheel, now_tsc,
 					  pmtcp_tcp_timer_fire, st);
 	/* the neighbour table's timers and GC: every 10 ms, by the stack
