@@ -419,18 +419,30 @@ synq_budget(const struct pmtcp_stack *st)
 	return RTE_MAX(b, (uint16_t)1);
 }
 
-/* Handle up to @budget queued SYNs, oldest first. */
+/* Handle up to @budget queued SYNs, oldest first. Their buckets (a SYN
+ * may meet a TIME_WAIT) are prefetched for all of them first, as
+ * rx_classify() does for the other frames. */
 static void
 synq_run(struct pmtcp_stack *st, uint16_t budget)
 {
-	while (st->synq_len != 0 && budget-- != 0) {
+	uint16_t n = RTE_MIN(budget, st->synq_len), i;
+
+	for (i = 0; i < n; i++) {
+		const struct rte_mbuf *m =
+			st->synq[(st->synq_head + i) % PMTCP_SYNQ_MAX];
+		const struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod_offset(m,
+				const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+		const struct rte_tcp_hdr *th = (const void *)(iph + 1);
+
+		rte_prefetch0(pmtcp_ehash_bucket(st, iph->dst_addr, th->dst_port,
+						 iph->src_addr, th->src_port));
+	}
+	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = st->synq[st->synq_head];
 		uint8_t iface = st->synq_if[st->synq_head];
 
 		st->synq_head = (uint16_t)((st->synq_head + 1) % PMTCP_SYNQ_MAX);
 		st->synq_len--;
-		if (st->synq_len != 0)
-			prefetch_headers(st->synq[st->synq_head]);
 		eth_input(st, &st->ifaces[iface], m);
 	}
 }
