@@ -19,8 +19,7 @@ RTE_LOG_REGISTER(pmtcp_logtype, lib.pmtcp, INFO);
 
 #define PREFETCH_OFFSET 4
 #define RX_CHUNK 64      /* frames classified in one pass (stack_input) */
-#define HALF_OPEN_LOW 256   /* SYN_RECV children: a backlogged burst */
-#define HALF_OPEN_HIGH 512  /* admits fewer SYNs above these (synq_budget) */
+#define HALF_OPEN_MIN 64     /* synq_budget()'s first step, at least */
 #define TX_RETRIES 8
 
 static const char *const state_names[PMTCP_TCP_MAX_STATES] = {
@@ -402,19 +401,21 @@ rx_classify(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf **pkts,
 /*
  * SYNs a backlogged burst admits, by the handshakes the stack has
  * answered and not yet seen completed (its SYN_RECV children): a whole
- * burst's worth below HALF_OPEN_LOW (a flash crowd, or a server at its
- * capacity: there a third of the frames are SYNs), an eighth of a burst
- * below HALF_OPEN_HIGH, then one. Children pile up when their ACKs wait
- * in the RX queue behind SYNs: the stack has promised more than it
- * completes, and every SYN it takes then makes the queue longer. Never
- * none, so that a listener is never starved. The values were chosen with
- * devtools/perf.sh --overload (performance.md).
+ * burst's worth below a quarter of tcp_max_syn_backlog (1024 by default:
+ * a flash crowd, or a closed loop of that many connections, is taken
+ * whole), an eighth of a burst below half of it, then one. Children pile
+ * up when their ACKs wait in the RX queue behind SYNs: the stack has
+ * promised more than it completes, and every SYN it takes then makes the
+ * queue longer. Never none, so that a listener is never starved. Chosen
+ * with devtools/perf.sh --overload (docs/performance.md).
  */
 static inline uint16_t
 synq_budget(const struct pmtcp_stack *st)
 {
-	uint16_t b = st->half_open < HALF_OPEN_LOW ? st->tx_burst :
-		     st->half_open < HALF_OPEN_HIGH ? st->tx_burst / 8 : 1;
+	uint32_t low = RTE_MAX((uint32_t)st->sysctl.tcp_max_syn_backlog / 4,
+			       (uint32_t)HALF_OPEN_MIN);
+	uint16_t b = st->half_open < low ? st->tx_burst :
+		     st->half_open < 2 * low ? st->tx_burst / 8 : 1;
 
 	return RTE_MAX(b, (uint16_t)1);
 }

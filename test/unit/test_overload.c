@@ -24,8 +24,12 @@
 #define LPORT 80         /* our listening port */
 #define CLOSED_PORT 81   /* nobody listens here */
 #define FULL 32          /* the default tx_burst */
-#define LOW_HALF_OPEN 256   /* synq_budget(): tx_burst below */
-#define HIGH_HALF_OPEN 512  /* tx_burst / 8 below, then 1 */
+/* synq_budget(): tx_burst below tcp_max_syn_backlog / 4 children in
+ * SYN_RECV (at least 64), tx_burst / 8 below twice that, then 1. These
+ * tests run with tcp_max_syn_backlog = 1024 (SYN_BACKLOG): 256 and 512 */
+#define SYN_BACKLOG 1024
+#define LOW_HALF_OPEN (SYN_BACKLOG / 4)
+#define HIGH_HALF_OPEN (2 * LOW_HALF_OPEN)
 
 /* What the stack sent, read off t_port[1] after a poll. */
 struct tx_log {
@@ -143,6 +147,7 @@ listening_stack(struct pmtcp_stack_conf *conf, uint16_t tx_burst)
 	conf_close(conf, false);
 	if (tx_burst != 0)
 		conf->tx_burst = tx_burst;
+	conf->sysctl.tcp_max_syn_backlog = SYN_BACKLOG;
 	st = stack_with_peer(conf);
 	assert_int_equal(pmtcp_listen(st, LPORT), 0);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
@@ -475,6 +480,41 @@ test_free_with_queued_syns(void **state)
 }
 
 /*
+ * With Linux's default tcp_max_syn_backlog (4096) a flash crowd of 1024
+ * SYNs, in 32 full bursts, is taken whole: each burst admits all of its
+ * 32 while fewer than 1024 children wait (no SYN queued, none shed), and
+ * only the next full burst, with 1024 waiting, admits 32 / 8 = 4.
+ */
+static void
+test_default_backlog_takes_flash_crowd(void **state)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct tx_log l;
+
+	(void)state;
+	conf_close(&conf, false);
+	conf.max_conns = 2048;
+	st = stack_with_peer(&conf);
+	assert_int_equal(st->sysctl.tcp_max_syn_backlog, 4096);
+	assert_int_equal(pmtcp_listen(st, LPORT), 0);
+	for (unsigned int b = 0; b < 32; b++) {
+		syn_burst(st, (uint16_t)(34000 + b * FULL), FULL, LPORT);
+		assert_int_equal(st->synq_len, 0);
+		read_tx(&l);
+		assert_int_equal(l.synack, FULL);
+	}
+	assert_int_equal(st->half_open, 1024);
+	assert_shed(st, 0);
+	syn_burst(st, 34000 + 32 * FULL, FULL, LPORT);
+	assert_int_equal(st->half_open, 1024 + FULL / 8);
+	assert_int_equal(st->synq_len, FULL - FULL / 8);
+	assert_shed(st, 0);
+	finish(st, avail);
+}
+
+/*
  * SYNs to a port nobody listens on are not queued, and not shed with a
  * full queue: a burst of 160 frames, every 8th (i % 8 == 7) a SYN to the
  * closed port (20), the other 140 to the listener: 128 queue, the last
@@ -539,6 +579,7 @@ main(void)
 		cmocka_unit_test(test_tiny_tx_burst),
 		cmocka_unit_test(test_free_with_queued_syns),
 		cmocka_unit_test(test_syn_to_closed_port_not_queued),
+		cmocka_unit_test(test_default_backlog_takes_flash_crowd),
 	};
 
 	return cmocka_run_group_tests(tests, t_eal_setup, NULL);
