@@ -262,6 +262,14 @@ server_recv(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk,
 	if (!close_after && request_closes((const char *)data, len))
 		close_after = true;
 	for (uint32_t i = 0; i < len; i++) {
+		if (matched == 0) {
+			/* nothing matched: skip to the next '\r' */
+			const uint8_t *cr = memchr(data + i, '\r', len - i);
+
+			if (cr == NULL)
+				break;
+			i = (uint32_t)(cr - data);
+		}
 		if (data[i] == term[matched]) {
 			if (++matched < 4)
 				continue;

@@ -205,8 +205,10 @@ void pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		      struct rte_mbuf *m);
 
 /* secure_seq.c */
+/* secure_tcp_seq() at @now_tsc (the stack's clock: a TSC read per
+ * connection less) */
 uint32_t pmtcp_secure_tcp_seq(uint32_t saddr, uint32_t daddr, uint16_t sport,
-			      uint16_t dport);
+			      uint16_t dport, uint64_t now_tsc);
 uint32_t pmtcp_secure_tcp_ts_off(uint32_t saddr, uint32_t daddr);
 /* secure_ipv4_port_ephemeral(): the source port search's start offset
  * for a destination (RFC 6056 3.3.3); network order arguments */

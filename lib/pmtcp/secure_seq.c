@@ -151,9 +151,9 @@ isn_clock_init(void)
 /* Nanoseconds of CLOCK_REALTIME now, from the TSC. The product is
  * taken in 128 bits: no overflow for any uptime. */
 static inline uint64_t
-isn_clock_ns(void)
+isn_clock_ns(uint64_t tsc)
 {
-	uint64_t d = rte_rdtsc() - rt_tsc0;
+	uint64_t d = tsc - rt_tsc0;
 
 	if (unlikely(rt_mult == 0)) {
 		struct timespec ts;
@@ -186,12 +186,12 @@ pmtcp_secure_seq_init(void)
  * remoteport, secretkey)). Arguments in network order. */
 uint32_t
 pmtcp_secure_tcp_seq(uint32_t saddr, uint32_t daddr, uint16_t sport,
-		     uint16_t dport)
+		     uint16_t dport, uint64_t now_tsc)
 {
 	/* the bytes saddr, daddr, sport, dport as they lie in a packet */
 	uint32_t ports = (uint32_t)rte_le_to_cpu_16(sport) |
 			 (uint32_t)rte_le_to_cpu_16(dport) << 16;
-	uint64_t ns = isn_clock_ns();
+	uint64_t ns = isn_clock_ns(now_tsc);
 
 	return (uint32_t)siphash_3u32(net_secret, rte_le_to_cpu_32(saddr),
 				      rte_le_to_cpu_32(daddr), ports) +

@@ -872,7 +872,8 @@ pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	pmtcp_tcp_openreq_init(st, ifc, sk, iph, th, opt);
 	/* tcp_v4_init_seq(), or past a TIME_WAIT this SYN reopens */
 	sk->iss = tw_isn != 0 ? tw_isn :
-		pmtcp_secure_tcp_seq(sk->saddr, sk->daddr, sk->sport, sk->dport);
+		pmtcp_secure_tcp_seq(sk->saddr, sk->daddr, sk->sport, sk->dport,
+				     st->now_tsc);
 	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
 	sk->snd_una = sk->iss;
 	sk->snd_nxt = sk->iss + 1;

@@ -192,7 +192,8 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 	/* secure_tcp_seq(), secure_tcp_ts_off(), inet_id = write_seq ^ jiffies */
 	/* a reused TIME_WAIT sets write_seq and ts_recent (tcp_twsk_unique) */
 	sk->iss = reuse.write_seq != 0 ? reuse.write_seq :
-		pmtcp_secure_tcp_seq(sk->saddr, sk->daddr, sk->sport, sk->dport);
+		pmtcp_secure_tcp_seq(sk->saddr, sk->daddr, sk->sport, sk->dport,
+				     st->now_tsc);
 	sk->ts_recent = reuse.ts_recent;
 	sk->ts_recent_stamp = reuse.ts_recent_stamp;
 	sk->ts_off = s->tcp_timestamps ?

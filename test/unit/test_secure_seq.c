@@ -90,7 +90,7 @@ test_isn_no_constant_increment(void **state)
 	for (unsigned int i = 0; i < N; i++)
 		isn[i] = pmtcp_secure_tcp_seq(T_SADDR, T_DADDR,
 					      rte_cpu_to_be_16((uint16_t)(32768 + i)),
-					      rte_cpu_to_be_16(80));
+					      rte_cpu_to_be_16(80), rte_rdtsc());
 	for (unsigned int i = 0; i + 1 < N; i++)
 		delta[i] = isn[i + 1] - isn[i];
 	/* count distinct deltas: sort, then count runs */
@@ -110,13 +110,14 @@ test_isn_moves_with_time(void **state)
 
 	(void)state;
 	pmtcp_secure_seq_init();
-	a = pmtcp_secure_tcp_seq(T_SADDR, T_DADDR, sport, dport);
+	a = pmtcp_secure_tcp_seq(T_SADDR, T_DADDR, sport, dport, rte_rdtsc());
 	assert_int_equal(nanosleep(&ms, NULL), 0);
-	b = pmtcp_secure_tcp_seq(T_SADDR, T_DADDR, sport, dport);
+	b = pmtcp_secure_tcp_seq(T_SADDR, T_DADDR, sport, dport, rte_rdtsc());
 	/* ~1 ms >> 6 = ~15625; well under 2^26 (~4.3 s) */
 	assert_in_range((uint32_t)(b - a), 1, 1U << 26);
 	/* another port at the same time: a different hash */
-	c = pmtcp_secure_tcp_seq(T_SADDR, T_DADDR, rte_cpu_to_be_16(40001), dport);
+	c = pmtcp_secure_tcp_seq(T_SADDR, T_DADDR, rte_cpu_to_be_16(40001), dport,
+				 rte_rdtsc());
 	assert_int_not_equal(c, b);
 }
 
@@ -191,7 +192,7 @@ test_specialised_hashes_match_generic(void **state)
 		struct timespec now;
 		uint32_t clk;
 
-		isn = pmtcp_secure_tcp_seq(t4.saddr, t4.daddr, t4.sport, t4.dport);
+		isn = pmtcp_secure_tcp_seq(t4.saddr, t4.daddr, t4.sport, t4.dport, rte_rdtsc());
 		h = (uint32_t)pmtcp_siphash_2_4(net, &t4, sizeof(t4));
 		assert_int_equal(clock_gettime(CLOCK_REALTIME, &now), 0);
 		clk = (uint32_t)(((uint64_t)now.tv_sec * 1000000000ULL +
@@ -201,7 +202,7 @@ test_specialised_hashes_match_generic(void **state)
 	}
 	/* and a different port gives a different hash part */
 	assert_int_not_equal(pmtcp_secure_tcp_seq(t4.saddr, t4.daddr,
-				rte_cpu_to_be_16(40002), t4.dport) - h,
+				rte_cpu_to_be_16(40002), t4.dport, rte_rdtsc()) - h,
 			     isn - h);
 }
 
