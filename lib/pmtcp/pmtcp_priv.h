@@ -115,6 +115,12 @@ struct pmtcp_stack {
 	 * (stack.c: overload); a FIFO ring of mbufs and their interfaces */
 	bool rx_backlog;               /* the last RX burst was full */
 	uint32_t half_open;            /* listeners' SYN_RECV children, all */
+	/* SYNs to listeners that arrived, and handshakes that completed, in
+	 * the current millisecond of the stack clock and in the one before */
+	uint32_t ov_ms;                /* now_ms of the current counts */
+	uint32_t syn_in_now, hs_done_now;
+	uint32_t ov_ratio;             /* SYNs in per handshake done, 1/256ths,
+					* moving average over milliseconds */
 	uint16_t synq_head, synq_len;
 	struct rte_mbuf *synq[PMTCP_SYNQ_MAX];
 	uint8_t synq_if[PMTCP_SYNQ_MAX];
@@ -123,6 +129,49 @@ struct pmtcp_stack {
 #define MIB_INC(st, g, n) ((st)->mib.mib[PMTCP_MIB_##g##_##n]++)
 #define MIB_ADD(st, g, n, v) ((st)->mib.mib[PMTCP_MIB_##g##_##n] += (v))
 #define MIB_DEC(st, g, n) ((st)->mib.mib[PMTCP_MIB_##g##_##n]--)
+
+#define PMTCP_OV_ONE 256U          /* ov_ratio of one SYN per handshake */
+
+/*
+ * The overload signal (stack.c): SYNs to listeners in per handshake
+ * completed, per millisecond of the stack clock, averaged over the last
+ * milliseconds (1/8 each). A closed loop at its capacity brings about
+ * one SYN per completion; twice the capacity, two and more. A
+ * millisecond with no completion tells nothing (a first burst of
+ * connections, a flood that never completes: Linux's SYN queue and
+ * cookies handle that) and counts as one.
+ */
+static inline void
+pmtcp_overload_clock(struct pmtcp_stack *st)
+{
+	uint32_t sample;
+
+	if (likely(st->ov_ms == st->now_ms))
+		return;
+	sample = st->hs_done_now == 0 || st->now_ms - st->ov_ms != 1 ?
+		 PMTCP_OV_ONE :
+		 (uint32_t)RTE_MIN((uint64_t)st->syn_in_now * PMTCP_OV_ONE /
+				   st->hs_done_now, 8ULL * PMTCP_OV_ONE);
+	st->ov_ratio = st->ov_ratio - st->ov_ratio / 8 + sample / 8;
+	st->syn_in_now = 0;
+	st->hs_done_now = 0;
+	st->ov_ms = st->now_ms;
+}
+
+/* A listener's handshake completed (a child, or a cookie's ACK). */
+static inline void
+pmtcp_handshake_done(struct pmtcp_stack *st)
+{
+	pmtcp_overload_clock(st);
+	st->hs_done_now++;
+}
+
+/* Overloaded: more than 1.5 SYNs in per handshake completed, on average */
+static inline bool
+pmtcp_overloaded(const struct pmtcp_stack *st)
+{
+	return st->ov_ratio > PMTCP_OV_ONE * 3 / 2;
+}
 
 /* Drop @m for @reason: the one place received packets are discarded. */
 static inline void

@@ -154,6 +154,7 @@ pmtcp_stack_create(const struct pmtcp_stack_conf *conf)
 		goto nomem;
 	if (pmtcp_conn_table_init(st, conf->max_conns, socket) != 0)
 		goto nomem;
+	st->ov_ratio = PMTCP_OV_ONE;
 	/* sized by neigh.default.gc_thresh3 now: a larger value set later
 	 * takes effect at the next stack, a smaller one at once */
 	if (pmtcp_arp_init(st, socket) != 0)
@@ -381,6 +382,7 @@ rx_classify(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf **pkts,
 				      RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG)) ==
 		    RTE_TCP_SYN_FLAG &&
 		    st->listen_idx[rte_be_to_cpu_16(th->dst_port)] != 0) {
+			st->syn_in_now++;
 			if (!synq_push(st, iface, m))
 				shed[ns++] = m;
 			continue;
@@ -399,23 +401,29 @@ rx_classify(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf **pkts,
 }
 
 /*
- * SYNs a backlogged burst admits, by the handshakes the stack has
- * answered and not yet seen completed (its SYN_RECV children): a whole
- * burst's worth below a quarter of tcp_max_syn_backlog (1024 by default:
- * a flash crowd, or a closed loop of that many connections, is taken
- * whole), an eighth of a burst below half of it, then one. Children pile
- * up when their ACKs wait in the RX queue behind SYNs: the stack has
- * promised more than it completes, and every SYN it takes then makes the
- * queue longer. Never none, so that a listener is never starved. Chosen
- * with devtools/perf.sh --overload (docs/performance.md).
+ * SYNs a backlogged burst admits. Not overloaded (pmtcp_overloaded(): on
+ * average at most 1.5 SYNs in per handshake completed, as a closed loop
+ * at its capacity, or a first burst of connections, brings): a whole
+ * burst's worth. Overloaded, by the handshakes the stack has answered and
+ * not yet seen completed (its SYN_RECV children): a whole burst's worth
+ * below tcp_max_syn_backlog / 16 of them (256 by default), an eighth of a
+ * burst below twice that, then one. Children pile up when their ACKs wait
+ * in the RX queue behind SYNs: the stack has promised more than it
+ * completes, and every SYN it takes then makes the queue longer. Never
+ * none, so that a listener is never starved. Chosen with
+ * devtools/perf.sh --overload (docs/performance.md).
  */
 static inline uint16_t
 synq_budget(const struct pmtcp_stack *st)
 {
-	uint32_t low = RTE_MAX((uint32_t)st->sysctl.tcp_max_syn_backlog / 4,
+	uint32_t low = RTE_MAX((uint32_t)st->sysctl.tcp_max_syn_backlog / 16,
 			       (uint32_t)HALF_OPEN_MIN);
-	uint16_t b = st->half_open < low ? st->tx_burst :
-		     st->half_open < 2 * low ? st->tx_burst / 8 : 1;
+	uint16_t b;
+
+	if (!pmtcp_overloaded(st))
+		return st->tx_burst;
+	b = st->half_open < low ? st->tx_burst :
+	    st->half_open < 2 * low ? st->tx_burst / 8 : 1;
 
 	return RTE_MAX(b, (uint16_t)1);
 }
@@ -461,6 +469,7 @@ pmtcp_stack_input(struct pmtcp_stack *st, uint16_t iface,
 	}
 	ifc = &st->ifaces[iface];
 	pmtcp_stack_clock(st, rte_rdtsc());
+	pmtcp_overload_clock(st);
 	/* the mbuf headers of the whole burst first, both lines (the
 	 * second holds l2_len/l3_len): where another core wrote them last
 	 * (a ring pair, software PMDs), reading data_off for the data

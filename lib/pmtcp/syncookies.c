@@ -297,5 +297,6 @@ pmtcp_cookie_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 			 struct rte_mbuf *m, const struct rte_tcp_hdr *th,
 			 const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
 {
+	pmtcp_handshake_done(st);
 	pmtcp_tcp_child_established(st, sk, m, th, opt, seg_len, false);
 }

@@ -105,6 +105,7 @@ pmtcp_tcp_check_req(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	if (sk->flags & SK_LISTEN_CHILD) {
 		st->listeners[sk->listener - 1].syn_queue--;
 		st->half_open--;
+		pmtcp_handshake_done(st);
 		sk->flags &= (uint8_t)~SK_LISTEN_CHILD;
 	}
 	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_ESTABLISHED);

@@ -24,12 +24,26 @@
 #define LPORT 80         /* our listening port */
 #define CLOSED_PORT 81   /* nobody listens here */
 #define FULL 32          /* the default tx_burst */
-/* synq_budget(): tx_burst below tcp_max_syn_backlog / 4 children in
- * SYN_RECV (at least 64), tx_burst / 8 below twice that, then 1. These
- * tests run with tcp_max_syn_backlog = 1024 (SYN_BACKLOG): 256 and 512 */
-#define SYN_BACKLOG 1024
-#define LOW_HALF_OPEN (SYN_BACKLOG / 4)
+/* synq_budget() when overloaded: tx_burst below tcp_max_syn_backlog / 16
+ * children in SYN_RECV (at least 64), tx_burst / 8 below twice that, then
+ * 1. With Linux's default tcp_max_syn_backlog (4096): 256 and 512. Not
+ * overloaded, tx_burst. */
+#define SYN_BACKLOG 4096
+#define LOW_HALF_OPEN (SYN_BACKLOG / 16)
 #define HIGH_HALF_OPEN (2 * LOW_HALF_OPEN)
+
+/* The overload signal (pmtcp_overloaded()) comes from SYNs in per
+ * handshake completed over milliseconds; these tests complete none, so
+ * they set it: before each input, the average of 4 SYNs per handshake
+ * (a millisecond that passes takes it to 3.6, still above 1.5). */
+static bool g_overloaded = true;
+
+static void
+set_overload(struct pmtcp_stack *st)
+{
+	if (g_overloaded)
+		st->ov_ratio = 4 * PMTCP_OV_ONE;
+}
 
 /* What the stack sent, read off t_port[1] after a poll. */
 struct tx_log {
@@ -62,6 +76,7 @@ syn_burst(struct pmtcp_stack *st, uint16_t sport0, uint16_t n, uint16_t dport)
 	assert_true(n <= 256);
 	for (uint16_t i = 0; i < n; i++)
 		pkts[i] = syn_to((uint16_t)(sport0 + i), dport);
+	set_overload(st);
 	pmtcp_stack_input(st, 0, pkts, n);
 }
 
@@ -147,7 +162,6 @@ listening_stack(struct pmtcp_stack_conf *conf, uint16_t tx_burst)
 	conf_close(conf, false);
 	if (tx_burst != 0)
 		conf->tx_burst = tx_burst;
-	conf->sysctl.tcp_max_syn_backlog = SYN_BACKLOG;
 	st = stack_with_peer(conf);
 	assert_int_equal(pmtcp_listen(st, LPORT), 0);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
@@ -307,6 +321,7 @@ test_non_syn_before_syns(void **state)
 		pkts[i] = syn_to((uint16_t)(20000 + i), LPORT);
 	pkts[69] = from_peer(PEER_ISN + 1, iss + 1, F_ACK | F_PSH, data,
 			     sizeof(data));
+	set_overload(st);
 	pmtcp_stack_input(st, 0, pkts, 70);
 	/* the data was delivered before any SYN made a sock */
 	assert_int_equal(cbl.recv, 1);
@@ -480,13 +495,15 @@ test_free_with_queued_syns(void **state)
 }
 
 /*
- * With Linux's default tcp_max_syn_backlog (4096) a flash crowd of 1024
- * SYNs, in 32 full bursts, is taken whole: each burst admits all of its
- * 32 while fewer than 1024 children wait (no SYN queued, none shed), and
- * only the next full burst, with 1024 waiting, admits 32 / 8 = 4.
+ * Not overloaded (the signal at one SYN per handshake, as a closed loop
+ * at its capacity or a first burst of connections keeps it), full bursts
+ * admit all of their SYNs whatever waits in SYN_RECV: a flash crowd of
+ * 1024 SYNs in 32 full bursts is taken whole, nothing queued or shed.
+ * The same stack, found overloaded, with 1024 children (above both
+ * thresholds, 256 and 512) then admits one SYN per full burst.
  */
 static void
-test_default_backlog_takes_flash_crowd(void **state)
+test_flash_crowd_taken_whole(void **state)
 {
 	unsigned int avail = begin();
 	struct pmtcp_stack_conf conf;
@@ -494,10 +511,12 @@ test_default_backlog_takes_flash_crowd(void **state)
 	struct tx_log l;
 
 	(void)state;
+	g_overloaded = false;
 	conf_close(&conf, false);
 	conf.max_conns = 2048;
 	st = stack_with_peer(&conf);
-	assert_int_equal(st->sysctl.tcp_max_syn_backlog, 4096);
+	assert_int_equal(st->sysctl.tcp_max_syn_backlog, SYN_BACKLOG);
+	assert_int_equal(st->ov_ratio, PMTCP_OV_ONE);
 	assert_int_equal(pmtcp_listen(st, LPORT), 0);
 	for (unsigned int b = 0; b < 32; b++) {
 		syn_burst(st, (uint16_t)(34000 + b * FULL), FULL, LPORT);
@@ -505,12 +524,86 @@ test_default_backlog_takes_flash_crowd(void **state)
 		read_tx(&l);
 		assert_int_equal(l.synack, FULL);
 	}
+	assert_false(pmtcp_overloaded(st));
 	assert_int_equal(st->half_open, 1024);
 	assert_shed(st, 0);
+	g_overloaded = true;
 	syn_burst(st, 34000 + 32 * FULL, FULL, LPORT);
-	assert_int_equal(st->half_open, 1024 + FULL / 8);
-	assert_int_equal(st->synq_len, FULL - FULL / 8);
+	assert_int_equal(st->half_open, 1024 + 1);
+	assert_int_equal(st->synq_len, FULL - 1);
 	assert_shed(st, 0);
+	finish(st, avail);
+}
+
+/*
+ * The signal itself: pmtcp_overload_clock() folds each millisecond's
+ * SYNs-in per handshake-done into a moving average (1/8 per ms, in
+ * 1/256ths). Driven here with the clock set by hand.
+ */
+static void
+test_overload_signal(void **state)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	uint32_t r = PMTCP_OV_ONE, ms;
+
+	(void)state;
+	conf_close(&conf, false);
+	st = stack_with_peer(&conf);
+	assert_int_equal(st->ov_ratio, PMTCP_OV_ONE);
+	ms = st->ov_ms;
+	/* 3 SYNs per completion, 6 ms in a row: 256 -> 320 -> 376 -> 425 */
+	for (unsigned int k = 0; k < 6; k++) {
+		st->syn_in_now = 300;
+		st->hs_done_now = 100;
+		st->now_ms = ++ms;
+		pmtcp_overload_clock(st);
+		r = r - r / 8 + 768 / 8;
+		assert_int_equal(st->ov_ratio, r);
+		assert_int_equal(st->syn_in_now, 0);
+		assert_int_equal(st->hs_done_now, 0);
+		/* 1.5 (384) is crossed at the third millisecond */
+		assert_int_equal(pmtcp_overloaded(st), k >= 2);
+	}
+	/* a millisecond without completions counts as one SYN per
+	 * handshake, however many SYNs came (a first burst, a flood) */
+	st->syn_in_now = 5000;
+	st->hs_done_now = 0;
+	st->now_ms = ++ms;
+	pmtcp_overload_clock(st);
+	r = r - r / 8 + PMTCP_OV_ONE / 8;
+	assert_int_equal(st->ov_ratio, r);
+	/* so does one after a gap in the clock */
+	st->syn_in_now = 300;
+	st->hs_done_now = 100;
+	ms += 5;
+	st->now_ms = ms;
+	pmtcp_overload_clock(st);
+	r = r - r / 8 + PMTCP_OV_ONE / 8;
+	assert_int_equal(st->ov_ratio, r);
+	/* a sample is at most 8 SYNs per handshake */
+	st->syn_in_now = 100000;
+	st->hs_done_now = 1;
+	st->now_ms = ++ms;
+	pmtcp_overload_clock(st);
+	r = r - r / 8 + 8 * PMTCP_OV_ONE / 8;
+	assert_int_equal(st->ov_ratio, r);
+	/* one per handshake brings it back under 1.5 */
+	for (unsigned int k = 0; k < 40; k++) {
+		st->syn_in_now = 100;
+		st->hs_done_now = 100;
+		st->now_ms = ++ms;
+		pmtcp_overload_clock(st);
+	}
+	assert_false(pmtcp_overloaded(st));
+	/* the same millisecond: nothing moves */
+	r = st->ov_ratio;
+	st->syn_in_now = 7;
+	pmtcp_overload_clock(st);
+	assert_int_equal(st->ov_ratio, r);
+	assert_int_equal(st->syn_in_now, 7);
+	st->syn_in_now = 0;
 	finish(st, avail);
 }
 
@@ -543,6 +636,7 @@ test_syn_to_closed_port_not_queued(void **state)
 			lis[nl++] = (uint16_t)(34000 + i);
 	}
 	assert_int_equal(nl, 140);
+	set_overload(st);
 	pmtcp_stack_input(st, 0, pkts, 160);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 20);
 	assert_shed(st, 140 - PMTCP_SYNQ_MAX);
@@ -579,7 +673,8 @@ main(void)
 		cmocka_unit_test(test_tiny_tx_burst),
 		cmocka_unit_test(test_free_with_queued_syns),
 		cmocka_unit_test(test_syn_to_closed_port_not_queued),
-		cmocka_unit_test(test_default_backlog_takes_flash_crowd),
+		cmocka_unit_test(test_flash_crowd_taken_whole),
+		cmocka_unit_test(test_overload_signal),
 	};
 
 	return cmocka_run_group_tests(tests, t_eal_setup, NULL);
