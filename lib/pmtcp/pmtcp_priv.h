@@ -135,7 +135,8 @@ struct pmtcp_stack {
 /*
  * The overload signal (stack.c): SYNs to listeners in per handshake
  * completed, per millisecond of the stack clock, averaged over the last
- * milliseconds (1/8 each). A closed loop at its capacity brings about
+ * milliseconds (1/16 each: a flash crowd of a few milliseconds does not
+ * make an overload, ten milliseconds of twice the capacity do). A closed loop at its capacity brings about
  * one SYN per completion; twice the capacity, two and more. A
  * millisecond with no completion tells nothing (a first burst of
  * connections, a flood that never completes: Linux's SYN queue and
@@ -152,7 +153,7 @@ pmtcp_overload_clock(struct pmtcp_stack *st)
 		 PMTCP_OV_ONE :
 		 (uint32_t)RTE_MIN((uint64_t)st->syn_in_now * PMTCP_OV_ONE /
 				   st->hs_done_now, 8ULL * PMTCP_OV_ONE);
-	st->ov_ratio = st->ov_ratio - st->ov_ratio / 8 + sample / 8;
+	st->ov_ratio = st->ov_ratio - st->ov_ratio / 16 + sample / 16;
 	st->syn_in_now = 0;
 	st->hs_done_now = 0;
 	st->ov_ms = st->now_ms;
