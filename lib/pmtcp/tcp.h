@@ -197,11 +197,12 @@ uint64_t pmtcp_ms_to_ticks(const struct pmtcp_stack *st, uint32_t ms);
 /* tcp_options.c */
 int pmtcp_tcp_parse_options(const struct rte_tcp_hdr *th, unsigned int optlen,
 			    struct pmtcp_tcp_opts *opt);
-/* tcp_options_write() for a SYN / SYN-ACK. Returns bytes written (<= 20). */
+/* tcp_options_write() for a SYN / SYN-ACK. Returns bytes written (<= 20);
+ * *@sum (if not NULL) gets their checksum words' sum (tcp_csum.h). */
 unsigned int pmtcp_tcp_syn_options_write(uint8_t *p, uint16_t mss,
 					 bool tstamp, uint32_t tsval,
 					 uint32_t tsecr, bool sack,
-					 bool wscale, uint8_t ws);
+					 bool wscale, uint8_t ws, uint64_t *sum);
 
 /* tcp_output.c */
 /* Build and queue a segment for @sk with @flags; SYN segments carry the

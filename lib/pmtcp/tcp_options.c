@@ -20,12 +20,6 @@ get_be32(const uint8_t *p)
 	return rte_be_to_cpu_32(v);
 }
 
-static inline void
-put_be32(uint8_t *p, uint32_t v)
-{
-	v = rte_cpu_to_be_32(v);
-	memcpy(p, &v, 4);
-}
 
 /*
  * tcp_parse_options(): walk the option bytes once. MSS, window scale and
@@ -103,44 +97,49 @@ pmtcp_tcp_parse_options(const struct rte_tcp_hdr *th, unsigned int optlen,
  *   NOP NOP SACKPERM(4)                    when SACK without timestamps
  *   NOP WSCALE(4)                          when window scaling
  */
+/* One 4-byte option word @b0..@b3 at *@p, and its part of the
+ * checksum: the word as it reads in memory on this little-endian CPU
+ * (RFC 1071 section 2; see tcp_csum.h), from the value, not read back. */
+static inline void
+opt_word(uint8_t **p, uint64_t *sum, uint8_t b0, uint8_t b1, uint8_t b2,
+	 uint8_t b3)
+{
+	uint32_t w = (uint32_t)b0 | (uint32_t)b1 << 8 | (uint32_t)b2 << 16 |
+		     (uint32_t)b3 << 24;
+
+	memcpy(*p, &w, 4);
+	*sum += w;
+	*p += 4;
+}
+
 unsigned int
 pmtcp_tcp_syn_options_write(uint8_t *p, uint16_t mss, bool tstamp,
 			    uint32_t tsval, uint32_t tsecr, bool sack,
-			    bool wscale, uint8_t ws)
+			    bool wscale, uint8_t ws, uint64_t *sum)
 {
 	uint8_t *start = p;
+	uint64_t s = 0;
 
-	p[0] = TCPOPT_MSS;
-	p[1] = TCPOLEN_MSS;
-	p[2] = (uint8_t)(mss >> 8);
-	p[3] = (uint8_t)mss;
-	p += 4;
+	opt_word(&p, &s, TCPOPT_MSS, TCPOLEN_MSS, (uint8_t)(mss >> 8),
+		 (uint8_t)mss);
 	if (tstamp) {
-		if (sack) {
-			p[0] = TCPOPT_SACK_PERM;
-			p[1] = TCPOLEN_SACK_PERM;
-		} else {
-			p[0] = TCPOPT_NOP;
-			p[1] = TCPOPT_NOP;
-		}
-		p[2] = TCPOPT_TIMESTAMP;
-		p[3] = TCPOLEN_TIMESTAMP;
-		put_be32(p + 4, tsval);
-		put_be32(p + 8, tsecr);
-		p += 12;
+		if (sack)
+			opt_word(&p, &s, TCPOPT_SACK_PERM, TCPOLEN_SACK_PERM,
+				 TCPOPT_TIMESTAMP, TCPOLEN_TIMESTAMP);
+		else
+			opt_word(&p, &s, TCPOPT_NOP, TCPOPT_NOP,
+				 TCPOPT_TIMESTAMP, TCPOLEN_TIMESTAMP);
+		opt_word(&p, &s, (uint8_t)(tsval >> 24), (uint8_t)(tsval >> 16),
+			 (uint8_t)(tsval >> 8), (uint8_t)tsval);
+		opt_word(&p, &s, (uint8_t)(tsecr >> 24), (uint8_t)(tsecr >> 16),
+			 (uint8_t)(tsecr >> 8), (uint8_t)tsecr);
 	} else if (sack) {
-		p[0] = TCPOPT_NOP;
-		p[1] = TCPOPT_NOP;
-		p[2] = TCPOPT_SACK_PERM;
-		p[3] = TCPOLEN_SACK_PERM;
-		p += 4;
+		opt_word(&p, &s, TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK_PERM,
+			 TCPOLEN_SACK_PERM);
 	}
-	if (wscale) {
-		p[0] = TCPOPT_NOP;
-		p[1] = TCPOPT_WINDOW;
-		p[2] = TCPOLEN_WINDOW;
-		p[3] = ws;
-		p += 4;
-	}
+	if (wscale)
+		opt_word(&p, &s, TCPOPT_NOP, TCPOPT_WINDOW, TCPOLEN_WINDOW, ws);
+	if (sum != NULL)
+		*sum = s;
 	return (unsigned int)(p - start);
 }

@@ -203,8 +203,8 @@ tcp_transmit_skb(struct pmtcp_stack *st, struct pmtcp_sock *sk, uint8_t flags,
 				pmtcp_tcp_tsval(st, sk),
 				synack ? sk->ts_recent : 0,
 				(sk->flags & SK_SACK_OK) != 0,
-				(sk->flags & SK_WSCALE_OK) != 0, sk->rcv_wscale);
-		opt_sum = rte_raw_cksum(opts, optlen);   /* once per connection */
+				(sk->flags & SK_WSCALE_OK) != 0, sk->rcv_wscale,
+				&opt_sum);
 		/* RFC 7323 2.2: the window of a SYN is never scaled */
 		win = RTE_MIN(sk->rcv_wnd, (uint32_t)UINT16_MAX);
 	} else {
@@ -257,8 +257,11 @@ tcp_transmit_skb(struct pmtcp_stack *st, struct pmtcp_sock *sk, uint8_t flags,
 
 		if (src != dst)
 			memcpy(dst, src, len);
+		/* summed from the send queue's bytes, not from the copy just
+		 * written (a store-forwarding stall; the payload starts at
+		 * an even offset, so the sum is the same) */
 		if (!ifc->conf.tx_tcp_cksum)
-			sum.tcp += rte_raw_cksum(dst, len);
+			sum.tcp += rte_raw_cksum(src, len);
 	}
 	tcp_csum_finish(ifc, m, th, &sum);
 	if (pmtcp_trace_on(st, PMTCP_TRACE_SEGMENT))

@@ -13,6 +13,7 @@
 
 #include "test_common.h"
 #include "tcp.h"
+#include "tcp_csum.h"
 
 /* A TCP header followed by its option space. */
 struct t_hdr {
@@ -250,11 +251,15 @@ check_write(uint16_t mss, bool ts, uint32_t tsval, uint32_t tsecr, bool sack,
 	    bool ws_on, uint8_t ws, const uint8_t *want, unsigned int want_len)
 {
 	uint8_t buf[TCP_SYN_OPTS_MAX + 8];
+	uint64_t sum = 0;
 	unsigned int n;
 
 	memset(buf, 0xee, sizeof(buf));
-	n = pmtcp_tcp_syn_options_write(buf, mss, ts, tsval, tsecr, sack, ws_on, ws);
+	n = pmtcp_tcp_syn_options_write(buf, mss, ts, tsval, tsecr, sack, ws_on, ws,
+					&sum);
 	assert_int_equal(n, want_len);
+	/* the sum given is the one of the bytes written, folded */
+	assert_int_equal(csum_fold(sum), rte_raw_cksum(want, want_len));
 	assert_true(n <= TCP_SYN_OPTS_MAX);
 	assert_int_equal(n % 4, 0);
 	assert_memory_equal(buf, want, want_len);
@@ -334,7 +339,7 @@ test_write_parse_roundtrip(void **state)
 		uint16_t mss = (m & 8) ? 8960 : 1460;
 
 		n = pmtcp_tcp_syn_options_write(buf, mss, ts, 1000 + m, 77, sack,
-						ws, (uint8_t)m);
+						ws, (uint8_t)m, NULL);
 		assert_int_equal(parse(TH_SYN, buf, n, &o), 0);
 		assert_int_equal(o.mss_clamp, mss);
 		assert_int_equal(o.saw_tstamp, ts);
