@@ -84,7 +84,7 @@ client_send_request(struct pmtcp_stack *st, struct app_lcore *l,
 {
 	const struct app_payloads *p = &payloads[l->lcore_id];
 
-	c->req_tsc = rte_rdtsc();
+	c->req_tsc = pmtcp_stack_now_tsc(st);
 	c->phase = CONN_HEADER;
 	c->hdr_len = 0;
 	c->status_ok = false;
@@ -104,7 +104,8 @@ client_response_done(struct pmtcp_stack *st, struct app_lcore *l,
 	if (ok && c->status_ok) {
 		l->responses_ok++;
 		app_hist_add(&l->resp_hist,
-			     app_tsc_to_us(the_app, rte_rdtsc() - c->req_tsc));
+			     app_tsc_to_us(the_app,
+					   pmtcp_stack_now_tsc(st) - c->req_tsc));
 	} else {
 		l->responses_bad++;
 	}
@@ -311,7 +312,8 @@ on_connected(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
 	struct app_lcore *l = arg;
 	struct app_conn *c = conn_get(l, pmtcp_sock_userdata(sk));
 	uint64_t us = app_tsc_to_us(the_app,
-				    rte_rdtsc() - pmtcp_sock_open_tsc(sk));
+				    pmtcp_stack_now_tsc(st) -
+				    pmtcp_sock_open_tsc(sk));
 
 	l->established++;
 	app_hist_add(&l->hist, us);
@@ -324,7 +326,7 @@ on_connected(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
 	c->requests = 0;
 	if (c->phase == CONN_HEADER) {
 		/* queued at connect: it left with the handshake's ACK */
-		c->req_tsc = rte_rdtsc();
+		c->req_tsc = pmtcp_stack_now_tsc(st);
 		return;
 	}
 	client_send_request(st, l, sk, c);

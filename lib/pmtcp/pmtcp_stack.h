@@ -342,6 +342,15 @@ uint32_t pmtcp_stack_conn_count(const struct pmtcp_stack *st);
 uint32_t pmtcp_stack_tw_count(const struct pmtcp_stack *st);
 
 /**
+ * The stack's clock: the TSC as read when the burst being handled came
+ * in (or at the last pmtcp_stack_poll()). Callbacks can time events with
+ * it instead of reading the TSC again (rte_rdtsc() is slow on some
+ * virtual machines); pmtcp_sock_open_tsc() is on the same clock.
+ * @return TSC cycles
+ */
+uint64_t pmtcp_stack_now_tsc(const struct pmtcp_stack *st);
+
+/**
  * Call @p fn for every sock in use in the connection table (every state
  * but CLOSE), in table order. @p fn must not open, close or free socks.
  * Like every other call on a stack, it may only be called on the stack's

@@ -567,6 +567,12 @@ pmtcp_stack_tw_count(const struct pmtcp_stack *st)
 	return st->tw_count;
 }
 
+uint64_t
+pmtcp_stack_now_tsc(const struct pmtcp_stack *st)
+{
+	return st->now_tsc;
+}
+
 void
 pmtcp_stack_conn_walk(const struct pmtcp_stack *st,
 		      void (*fn)(const struct pmtcp_sock *sk, void *arg),
