@@ -46,67 +46,75 @@ load_le64(const uint8_t *p)
 	return rte_le_to_cpu_64(v);
 }
 
-/* SipHash-2-4 (Aumasson and Bernstein, 2012), 64-bit output. */
+/* SipHash-2-4's state (Aumasson and Bernstein, 2012). */
+struct sip {
+	uint64_t v0, v1, v2, v3;
+};
+
+static inline void
+sip_init(struct sip *s, const uint8_t key[16])
+{
+	uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
+
+	s->v0 = 0x736f6d6570736575ULL ^ k0;
+	s->v1 = 0x646f72616e646f6dULL ^ k1;
+	s->v2 = 0x6c7967656e657261ULL ^ k0;
+	s->v3 = 0x7465646279746573ULL ^ k1;
+}
+
+/* One 8-byte message word, two compression rounds. */
+static inline void
+sip_block(struct sip *s, uint64_t m)
+{
+	s->v3 ^= m;
+	SIPROUND(s->v0, s->v1, s->v2, s->v3);
+	SIPROUND(s->v0, s->v1, s->v2, s->v3);
+	s->v0 ^= m;
+}
+
+/* The final word @b (the length in its top byte, the last 0-7 bytes
+ * below), then the four finalization rounds. */
+static inline uint64_t
+sip_finish(struct sip *s, uint64_t b)
+{
+	sip_block(s, b);
+	s->v2 ^= 0xff;
+	SIPROUND(s->v0, s->v1, s->v2, s->v3);
+	SIPROUND(s->v0, s->v1, s->v2, s->v3);
+	SIPROUND(s->v0, s->v1, s->v2, s->v3);
+	SIPROUND(s->v0, s->v1, s->v2, s->v3);
+	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
+}
+
+/* SipHash-2-4, 64-bit output. */
 uint64_t
 pmtcp_siphash_2_4(const uint8_t key[16], const void *data, size_t len)
 {
 	const uint8_t *in = data;
-	uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
-	uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
-	uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
-	uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
-	uint64_t v3 = 0x7465646279746573ULL ^ k1;
-	uint64_t b = (uint64_t)len << 56, m;
+	uint64_t b = (uint64_t)len << 56;
 	size_t left = len & 7;
 	const uint8_t *end = in + len - left;
+	struct sip s;
 
-	for (; in != end; in += 8) {
-		m = load_le64(in);
-		v3 ^= m;
-		SIPROUND(v0, v1, v2, v3);
-		SIPROUND(v0, v1, v2, v3);
-		v0 ^= m;
-	}
+	sip_init(&s, key);
+	for (; in != end; in += 8)
+		sip_block(&s, load_le64(in));
 	for (size_t i = 0; i < left; i++)
 		b |= (uint64_t)in[i] << (8 * i);
-	v3 ^= b;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	return v0 ^ v1 ^ v2 ^ v3;
+	return sip_finish(&s, b);
 }
 
-/* SipHash-2-4 of one 8-byte block @m0 and the final word @b (the input
- * length in the top byte, the last 0-7 input bytes below it): what
- * pmtcp_siphash_2_4() computes for 8 to 15 bytes, without reading
- * them back from memory (as Linux's siphash_3u32() does it). */
+/* SipHash-2-4 of one 8-byte block @m0 and the final word @b: what
+ * pmtcp_siphash_2_4() computes for 8 to 15 bytes, from values rather
+ * than bytes read back from memory (as Linux's siphash_3u32() does). */
 static inline uint64_t
 siphash_1block(const uint8_t key[16], uint64_t m0, uint64_t b)
 {
-	uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
-	uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
-	uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
-	uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
-	uint64_t v3 = 0x7465646279746573ULL ^ k1 ^ m0;
+	struct sip s;
 
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	v0 ^= m0;
-	v3 ^= b;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	return v0 ^ v1 ^ v2 ^ v3;
+	sip_init(&s, key);
+	sip_block(&s, m0);
+	return sip_finish(&s, b);
 }
 
 /* siphash_3u32(): the 12 bytes @a, @b, @c in memory order */
