@@ -163,6 +163,28 @@ client_parse_header(struct app_conn *c, const char *h, size_t n)
 	}
 }
 
+/* A whole response: counted, then the next request or the close; true
+ * when the connection is closed (@sk no longer to be used). */
+static inline bool
+client_response_ok(struct pmtcp_stack *st, struct app_lcore *l,
+		   struct pmtcp_sock *sk, struct app_conn *c)
+{
+	client_response_done(st, l, sk, c, true);
+	return pmtcp_sock_userdata(sk) == 0;
+}
+
+/* The response header @h[0..@n) is in: parse it and go on to the body;
+ * true when that already ended the response and closed the connection. */
+static bool
+client_header_done(struct pmtcp_stack *st, struct app_lcore *l,
+		   struct pmtcp_sock *sk, struct app_conn *c, const char *h,
+		   size_t n)
+{
+	client_parse_header(c, h, n);
+	c->phase = CONN_BODY;
+	return c->body_left == 0 && client_response_ok(st, l, sk, c);
+}
+
 static void
 client_recv(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk,
 	    struct app_conn *c, const uint8_t *data, uint32_t len)
@@ -171,20 +193,16 @@ client_recv(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk,
 		if (c->phase == CONN_HEADER && c->hdr_len == 0) {
 			/* the whole header in this segment (the usual case):
 			 * parse it where it lies, no copy */
-			const char *eoh = find_blank_line((const char *)data, len);
+			const char *h = (const char *)data;
+			const char *eoh = find_blank_line(h, len);
 
 			if (eoh != NULL) {
-				uint32_t hl = (uint32_t)(eoh + 4 - (const char *)data);
+				uint32_t hl = (uint32_t)(eoh + 4 - h);
 
-				client_parse_header(c, (const char *)data, hl);
 				data += hl;
 				len -= hl;
-				c->phase = CONN_BODY;
-				if (c->body_left == 0) {
-					client_response_done(st, l, sk, c, true);
-					if (pmtcp_sock_userdata(sk) == 0)
-						return;  /* closed */
-				}
+				if (client_header_done(st, l, sk, c, h, hl))
+					return;
 				continue;
 			}
 		}
@@ -210,13 +228,9 @@ client_recv(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk,
 				c->hdr_len = (uint32_t)(eoh + 4 - c->hdr);
 				data += c->hdr_len - old;
 				len -= c->hdr_len - old;
-				client_parse_header(c, c->hdr, c->hdr_len);
-				c->phase = CONN_BODY;
-				if (c->body_left == 0) {
-					client_response_done(st, l, sk, c, true);
-					if (pmtcp_sock_userdata(sk) == 0)
-						return;  /* closed */
-				}
+				if (client_header_done(st, l, sk, c, c->hdr,
+						       c->hdr_len))
+					return;
 			}
 		} else if (c->phase == CONN_BODY) {
 			uint32_t n = RTE_MIN(len, c->body_left);
@@ -225,11 +239,8 @@ client_recv(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk,
 				c->body_left -= n;
 			data += n;
 			len -= n;
-			if (c->body_left == 0) {
-				client_response_done(st, l, sk, c, true);
-				if (pmtcp_sock_userdata(sk) == 0)
-					return;
-			}
+			if (c->body_left == 0 && client_response_ok(st, l, sk, c))
+				return;
 		} else {
 			/* bytes nobody asked for */
 			client_response_done(st, l, sk, c, false);
