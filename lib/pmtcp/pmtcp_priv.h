@@ -114,9 +114,8 @@ struct pmtcp_stack {
 	 * burst and, while the RX queue is backlogged, a few per burst
 	 * (stack.c: overload); a FIFO ring of mbufs and their interfaces */
 	bool rx_backlog;               /* the last RX burst was full */
-	uint32_t half_open;            /* listeners' SYN_RECV children, all */
 	/* SYNs to listeners that arrived, and handshakes that completed, in
-	 * the current millisecond of the stack clock and in the one before */
+	 * the current millisecond of the stack clock */
 	uint32_t ov_ms;                /* now_ms of the current counts */
 	uint32_t syn_in_now, hs_done_now;
 	uint32_t ov_ratio;             /* SYNs in per handshake done, 1/256ths,
@@ -136,11 +135,11 @@ struct pmtcp_stack {
  * The overload signal (stack.c): SYNs to listeners in per handshake
  * completed, per millisecond of the stack clock, averaged over the last
  * milliseconds (1/16 each: a flash crowd of a few milliseconds does not
- * make an overload, ten milliseconds of twice the capacity do). A closed loop at its capacity brings about
- * one SYN per completion; twice the capacity, two and more. A
- * millisecond with no completion tells nothing (a first burst of
- * connections, a flood that never completes: Linux's SYN queue and
- * cookies handle that) and counts as one.
+ * make an overload, ten milliseconds of twice the capacity do). A closed
+ * loop at its capacity brings about one SYN per completion; twice the
+ * capacity, two and more. A millisecond with no completion tells nothing
+ * (a first burst of connections, a flood that never completes: Linux's
+ * SYN queue and cookies handle that) and counts as one.
  */
 static inline void
 pmtcp_overload_clock(struct pmtcp_stack *st)
@@ -165,6 +164,18 @@ pmtcp_handshake_done(struct pmtcp_stack *st)
 {
 	pmtcp_overload_clock(st);
 	st->hs_done_now++;
+}
+
+/* The listeners' SYN_RECV children, all together: the handshakes the
+ * stack answered and has not seen completed (their SYN queues). */
+static inline uint32_t
+pmtcp_half_open(const struct pmtcp_stack *st)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < st->max_listeners; i++)
+		n += st->listeners[i].syn_queue;
+	return n;
 }
 
 /* Overloaded: more than 1.5 SYNs in per handshake completed, on average */

@@ -418,12 +418,14 @@ synq_budget(const struct pmtcp_stack *st)
 {
 	uint32_t low = RTE_MAX((uint32_t)st->sysctl.tcp_max_syn_backlog / 16,
 			       (uint32_t)HALF_OPEN_MIN);
+	uint32_t half_open;
 	uint16_t b;
 
 	if (!pmtcp_overloaded(st))
 		return st->tx_burst;
-	b = st->half_open < low ? st->tx_burst :
-	    st->half_open < 2 * low ? st->tx_burst / 8 : 1;
+	half_open = pmtcp_half_open(st);
+	b = half_open < low ? st->tx_burst :
+	    half_open < 2 * low ? st->tx_burst / 8 : 1;
 
 	return RTE_MAX(b, (uint16_t)1);
 }

@@ -149,10 +149,8 @@ pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	rte_pktmbuf_free(sk->sndq);
 	sk->sndq = NULL;
 	sock_unhash(st, sk);
-	if (sk->flags & SK_LISTEN_CHILD) {
+	if (sk->flags & SK_LISTEN_CHILD)
 		st->listeners[sk->listener - 1].syn_queue--;
-		st->half_open--;
-	}
 	sk->state = PMTCP_TCP_CLOSE;
 	sk->hnext = st->free_list;
 	st->free_list = sk;

@@ -868,7 +868,6 @@ pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	sk->flags = SK_LISTEN_CHILD;
 	sk->listener = (uint8_t)listener;
 	l->syn_queue++;
-	st->half_open++;
 	pmtcp_tcp_openreq_init(st, ifc, sk, iph, th, opt);
 	/* tcp_v4_init_seq(), or past a TIME_WAIT this SYN reopens */
 	sk->iss = tw_isn != 0 ? tw_isn :

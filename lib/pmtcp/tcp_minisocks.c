@@ -104,7 +104,6 @@ pmtcp_tcp_check_req(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	pmtcp_timer_cancel(&st->wheel, &sk->timer);
 	if (sk->flags & SK_LISTEN_CHILD) {
 		st->listeners[sk->listener - 1].syn_queue--;
-		st->half_open--;
 		pmtcp_handshake_done(st);
 		sk->flags &= (uint8_t)~SK_LISTEN_CHILD;
 	}

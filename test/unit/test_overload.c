@@ -4,7 +4,7 @@
  * SYN to a listening port waits in a per-stack FIFO (PMTCP_SYNQ_MAX = 128)
  * and is handled after the other frames of its burst. Then a backlogged
  * burst (n >= tx_burst) runs synq_budget() SYNs: tx_burst while the
- * stack's SYN_RECV children (st->half_open) are < 256, tx_burst / 8 while
+ * stack's SYN_RECV children (pmtcp_half_open(st)) are < 256, tx_burst / 8 while
  * < 512, then 1 (never 0); a short burst runs tx_burst. A poll runs
  * tx_burst queued SYNs unless an input since the last poll was
  * backlogged. A SYN finding the queue full is shed (ListenOverflows,
@@ -207,14 +207,14 @@ test_full_bursts_budget_then_shed(void **state)
 
 	(void)state;
 	st = listening_stack(&conf, 0);
-	assert_int_equal(st->half_open, 0);
+	assert_int_equal(pmtcp_half_open(st), 0);
 	for (unsigned int k = 1; k <= T1_BURSTS; k++) {
 		uint16_t base = (uint16_t)(sport0 + (k - 1) * FULL);
 		unsigned int q = tail - head;
 		unsigned int fit = RTE_MIN((unsigned int)FULL,
 					   PMTCP_SYNQ_MAX - q);
 		unsigned int run = RTE_MIN(q + fit,
-					   budget_of(st->half_open, FULL));
+					   budget_of(pmtcp_half_open(st), FULL));
 
 		/* the model against the closed forms above */
 		if (k <= 8) {
@@ -236,7 +236,7 @@ test_full_bursts_budget_then_shed(void **state)
 
 		syn_burst(st, base, FULL, LPORT);
 		assert_int_equal(st->synq_len, tail - head - run);
-		assert_int_equal(st->half_open, head + run);
+		assert_int_equal(pmtcp_half_open(st), head + run);
 		assert_int_equal(pmtcp_stack_conn_count(st), head + run);
 		assert_shed(st, shed_sum);
 		/* the poll after a backlogged input runs none */
@@ -255,11 +255,11 @@ test_full_bursts_budget_then_shed(void **state)
 		else
 			assert_int_equal(st->synq_len, k <= 72 ? 124 : 127);
 		if (k == 8)
-			assert_int_equal(st->half_open, LOW_HALF_OPEN);
+			assert_int_equal(pmtcp_half_open(st), LOW_HALF_OPEN);
 		if (k == 72)
-			assert_int_equal(st->half_open, HIGH_HALF_OPEN);
+			assert_int_equal(pmtcp_half_open(st), HIGH_HALF_OPEN);
 	}
-	assert_int_equal(st->half_open, 514);
+	assert_int_equal(pmtcp_half_open(st), 514);
 	assert_int_equal(st->synq_len, 127);
 	assert_shed(st, 1727);
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TCPReqQFullDrop), 0);
@@ -271,7 +271,7 @@ test_full_bursts_budget_then_shed(void **state)
 		assert_int_equal(l.synack_dport[i], acc[head + i]);
 	head += FULL;
 	assert_int_equal(st->synq_len, 127 - FULL);
-	assert_int_equal(st->half_open, 514 + FULL);
+	assert_int_equal(pmtcp_half_open(st), 514 + FULL);
 	assert_shed(st, 1727);
 	finish(st, avail);
 }
@@ -315,7 +315,7 @@ test_non_syn_before_syns(void **state)
 	assert_int_equal(pmtcp_listen(st, LPORT), 0);
 	assert_true(g_sport != LPORT);
 	assert_int_equal(pmtcp_stack_conn_count(st), 1);
-	assert_int_equal(st->half_open, 0);
+	assert_int_equal(pmtcp_half_open(st), 0);
 	fill(data, sizeof(data), 9);
 	for (uint16_t i = 0; i < 69; i++)
 		pkts[i] = syn_to((uint16_t)(20000 + i), LPORT);
@@ -331,7 +331,7 @@ test_non_syn_before_syns(void **state)
 	assert_int_equal(sock_state(sk), PMTCP_TCP_ESTABLISHED);
 	/* then budget(half_open 0) = 32 SYNs */
 	assert_int_equal(pmtcp_stack_conn_count(st), 1 + FULL);
-	assert_int_equal(st->half_open, FULL);
+	assert_int_equal(pmtcp_half_open(st), FULL);
 	assert_int_equal(st->synq_len, 69 - FULL);
 	assert_shed(st, 0);
 	poll_tx(st, &l);
@@ -394,7 +394,7 @@ test_short_burst_and_polls(void **state)
 	syn_burst(st, 30100, 10, LPORT);
 	assert_int_equal(pmtcp_stack_conn_count(st), 3 * FULL);
 	assert_int_equal(st->synq_len, 100 + 10 - 3 * FULL);
-	assert_int_equal(st->half_open, 3 * FULL);
+	assert_int_equal(pmtcp_half_open(st), 3 * FULL);
 	/* ports 30064 .. 30095 at input, then the poll (the input was
 	 * short) runs 30096 .. 30099 and 30100 .. 30109 */
 	poll_tx(st, &l);
@@ -429,18 +429,18 @@ test_tiny_tx_burst(void **state)
 	for (unsigned int k = 1; k <= LOW_HALF_OPEN / 2; k++) {
 		syn_burst(st, p, 2, LPORT);
 		assert_int_equal(st->synq_len, 0);
-		assert_int_equal(st->half_open, 2 * k);
+		assert_int_equal(pmtcp_half_open(st), 2 * k);
 		poll_tx(st, &l);
 		assert_synacks(&l, p, 2);
 		assert_int_equal(l.total, 2);
 		p = (uint16_t)(p + 2);
 	}
-	assert_int_equal(st->half_open, LOW_HALF_OPEN);
+	assert_int_equal(pmtcp_half_open(st), LOW_HALF_OPEN);
 	/* budget 1: three full bursts leave 1, 2, 3 queued */
 	for (unsigned int k = 1; k <= 3; k++) {
 		syn_burst(st, (uint16_t)(p + 2 * (k - 1)), 2, LPORT);
 		assert_int_equal(st->synq_len, k);
-		assert_int_equal(st->half_open, LOW_HALF_OPEN + k);
+		assert_int_equal(pmtcp_half_open(st), LOW_HALF_OPEN + k);
 		poll_tx(st, &l);   /* after a backlogged input: none */
 		assert_int_equal(l.total, 1);
 		/* oldest first: p, p + 1, p + 2 */
@@ -451,12 +451,12 @@ test_tiny_tx_burst(void **state)
 	 * short input runs 2 more (p + 5, p + 6) */
 	syn_burst(st, (uint16_t)(p + 6), 1, LPORT);
 	assert_int_equal(st->synq_len, 2);
-	assert_int_equal(st->half_open, LOW_HALF_OPEN + 5);
+	assert_int_equal(pmtcp_half_open(st), LOW_HALF_OPEN + 5);
 	poll_tx(st, &l);
 	assert_synacks(&l, (uint16_t)(p + 3), 4);
 	assert_int_equal(l.total, 4);
 	assert_int_equal(st->synq_len, 0);
-	assert_int_equal(st->half_open, LOW_HALF_OPEN + 7);
+	assert_int_equal(pmtcp_half_open(st), LOW_HALF_OPEN + 7);
 	assert_shed(st, 0);
 	finish(st, avail);
 }
@@ -525,11 +525,11 @@ test_flash_crowd_taken_whole(void **state)
 		assert_int_equal(l.synack, FULL);
 	}
 	assert_false(pmtcp_overloaded(st));
-	assert_int_equal(st->half_open, 1024);
+	assert_int_equal(pmtcp_half_open(st), 1024);
 	assert_shed(st, 0);
 	g_overloaded = true;
 	syn_burst(st, 34000 + 32 * FULL, FULL, LPORT);
-	assert_int_equal(st->half_open, 1024 + 1);
+	assert_int_equal(pmtcp_half_open(st), 1024 + 1);
 	assert_int_equal(st->synq_len, FULL - 1);
 	assert_shed(st, 0);
 	finish(st, avail);
