@@ -353,7 +353,7 @@ neigh_create(struct pmtcp_stack *st, struct pmtcp_iface *ifc, uint32_t ip)
 /* Build and queue an ARP packet (arp_create() + arp_xmit()). */
 static void
 arp_send(struct pmtcp_stack *st, struct pmtcp_iface *ifc, uint16_t op,
-	 const struct rte_ether_addr *tha, uint32_t tip)
+	 const struct rte_ether_addr *tha, uint32_t tip, uint32_t sip)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(st->pool);
 	struct rte_ether_hdr *eh;
@@ -382,7 +382,7 @@ arp_send(struct pmtcp_stack *st, struct pmtcp_iface *ifc, uint16_t op,
 	ah->arp_plen = 4;
 	ah->arp_opcode = rte_cpu_to_be_16(op);
 	rte_ether_addr_copy(&ifc->conf.mac, &ah->arp_data.arp_sha);
-	ah->arp_data.arp_sip = ifc->conf.addr;
+	ah->arp_data.arp_sip = sip;
 	if (op == RTE_ARP_OP_REQUEST)
 		memset(&ah->arp_data.arp_tha, 0, RTE_ETHER_ADDR_LEN);
 	else
@@ -445,7 +445,8 @@ neigh_start_resolve(struct pmtcp_stack *st, struct pmtcp_neigh *n)
 {
 	neigh_set_state(st, n, NUD_INCOMPLETE);
 	n->probes = 1;
-	arp_send(st, &st->ifaces[n->iface], RTE_ARP_OP_REQUEST, NULL, n->ip);
+	arp_send(st, &st->ifaces[n->iface], RTE_ARP_OP_REQUEST, NULL, n->ip,
+		 st->ifaces[n->iface].conf.addr);
 }
 
 /*
@@ -534,7 +535,7 @@ pmtcp_neigh_timer(struct pmtcp_stack *st)
 		neigh_set_state(st, n, NUD_INCOMPLETE);   /* to the tail */
 		n->probes++;
 		arp_send(st, &st->ifaces[n->iface], RTE_ARP_OP_REQUEST, NULL,
-			 n->ip);
+			 n->ip, st->ifaces[n->iface].conf.addr);
 	}
 	for (k = 0; k < NEIGH_TIMER_BUDGET; k++) {
 		n = list_head(t, NUD_REACHABLE);
@@ -618,7 +619,7 @@ arp_sender_bogus(const struct pmtcp_iface *ifc, uint32_t sip)
 
 	if ((h >> 24) == 0 || (h >> 24) == 127 || h >= 0xe0000000)
 		return true;   /* 0/8, loopback, multicast, class E, broadcast */
-	if (sip == ifc->conf.addr)
+	if (pmtcp_iface_is_local(ifc, sip))
 		return true;
 	if (ifc->conf.prefix_len < 31 &&
 	    (sip & ifc->mask) == (ifc->conf.addr & ifc->mask) &&
@@ -662,8 +663,11 @@ pmtcp_arp_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		pmtcp_drop(st, m, PMTCP_DROP_ARP_MALFORMED);
 		return;
 	}
-	for_us = tip == ifc->conf.addr;
-	if (for_us) {
+	/* the other stacks of a port with several queues learn from a
+	 * copy: what they answer, this one answers (st->in_inbox on them) */
+	pmtcp_steer_arp(st, ifc, m);
+	for_us = pmtcp_iface_is_local(ifc, tip);
+	if (for_us && !st->in_inbox) {
 		if (op == RTE_ARP_OP_REQUEST)
 			MIB_INC(st, Arp, InRequests);
 		else
@@ -671,9 +675,9 @@ pmtcp_arp_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	}
 	/* RFC 5227 probe (sender 0.0.0.0): answered, nothing learnt */
 	if (sip == 0) {
-		if (for_us && op == RTE_ARP_OP_REQUEST) {
+		if (for_us && op == RTE_ARP_OP_REQUEST && !st->in_inbox) {
 			rte_pktmbuf_free(m);
-			arp_send(st, ifc, RTE_ARP_OP_REPLY, &sha, 0);
+			arp_send(st, ifc, RTE_ARP_OP_REPLY, &sha, 0, tip);
 		} else {
 			pmtcp_drop(st, m, for_us ? PMTCP_DROP_ARP_SENDER_BOGUS :
 					    PMTCP_DROP_ARP_NOT_OURS);
@@ -705,7 +709,8 @@ pmtcp_arp_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		}
 		neigh_update(st, n, &sha, NUD_STALE, true);
 		rte_pktmbuf_free(m);
-		arp_send(st, ifc, RTE_ARP_OP_REPLY, &sha, sip);
+		if (!st->in_inbox)
+			arp_send(st, ifc, RTE_ARP_OP_REPLY, &sha, sip, tip);
 		return;
 	}
 
@@ -745,7 +750,7 @@ pmtcp_neigh_resolve(struct pmtcp_stack *st, uint32_t daddr)
 	/* neither our own address nor a subnet broadcast is a neighbour:
 	 * Linux's routes to them are RTN_LOCAL and RTN_BROADCAST, which
 	 * never go through ARP (fib_add_ifaddr()) */
-	if (ifc == NULL || nexthop == ifc->conf.addr ||
+	if (ifc == NULL || pmtcp_iface_is_local(ifc, nexthop) ||
 	    pmtcp_ip_subnet_bcast(st, nexthop))
 		return -ENETUNREACH;
 	n = neigh_lookup(st->neigh, (uint8_t)(ifc - st->ifaces), nexthop);

@@ -61,7 +61,7 @@ ip_martian_src(const struct pmtcp_stack *st, const struct pmtcp_iface *rx,
 
 	/* 224/4, 240/4 and 255.255.255.255 at once */
 	if (s >= 0xe0000000u || V4_ZERONET(s) || V4_LOOPBACK(s) ||
-	    saddr == rx->conf.addr)
+	    pmtcp_iface_is_local(rx, saddr))
 		return true;
 	/* the other interfaces' addresses are not martian here: two ports
 	 * of one stack may be wired to each other (the loopback pair) */
@@ -174,7 +174,7 @@ pmtcp_ipv4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		return -1;
 	}
 	/* ip_rcv_finish(): the input route, then ip_local_deliver() */
-	if (unlikely(iph->dst_addr != ifc->conf.addr)) {
+	if (unlikely(!pmtcp_iface_is_local(ifc, iph->dst_addr))) {
 		pmtcp_drop(st, m, ip_route_input_foreign(st, ifc, iph->src_addr,
 							 iph->dst_addr));
 		return -1;

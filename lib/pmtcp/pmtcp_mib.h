@@ -89,7 +89,11 @@ extern "C" {
 	X(Pmtcp, SegTooBig, "segments not built: larger than an mbuf's room (the connection is reset)") \
 	X(Pmtcp, RttSampleIgnored, "RTT samples from an echoed timestamp outside 0 .. INT_MAX / 1000 ms, ignored") \
 	X(Pmtcp, RxCsumPartial, "TCP segments accepted with a pseudo-header-only checksum (CHECKSUM_PARTIAL)") \
-	X(Pmtcp, NonIpFrames, "frames that are neither IPv4 nor ARP")
+	X(Pmtcp, NonIpFrames, "frames that are neither IPv4 nor ARP") \
+	X(Pmtcp, SteeredOut, "segments handed to the stack of another queue, whose connection they belong to (software steering)") \
+	X(Pmtcp, SteeredIn, "segments another queue's stack handed to this one") \
+	X(Pmtcp, SteerDrops, "segments or ARP copies not handed over: the other stack's inbox was full") \
+	X(Pmtcp, ArpShared, "ARP frames copied to the other queues' stacks of their port")
 
 /** Index of each counter in struct pmtcp_mib. */
 enum pmtcp_mib_id {

@@ -32,14 +32,41 @@ struct pmtcp_sock;
 struct rte_ipv4_hdr;
 struct rte_tcp_hdr;
 
+/*
+ * Where a port's segments go when it has several queues (rss.c): the
+ * Toeplitz hash of a reply split into what its addresses and remote port
+ * give (hashed once per destination) and what each byte of the local
+ * port adds (the hash is linear: XOR of the key's windows at the set
+ * bits), so that trying a source port costs two loads.
+ */
+struct pmtcp_rss {
+	uint32_t lport_hash[2][256];   /* the local port's high, low byte */
+	uint32_t reta_mask;            /* reta_size - 1 */
+	uint16_t reta[PMTCP_RETA_SIZE_MAX];
+	uint8_t key[PMTCP_RSS_KEY_LEN_MAX];
+	/* the stack polling each queue (pmtcp_stack_set_peer()), NULL: none */
+	struct pmtcp_stack *peer[PMTCP_RETA_SIZE_MAX];
+};
+
 /* One (port, queue) pair with its address and its TX batch. */
 struct pmtcp_iface {
 	struct pmtcp_iface_conf conf;
 	uint32_t mask;                 /* network order */
+	uint32_t addr_first;           /* host order: conf.addr */
+	uint32_t addr_count;           /* local addresses from it, >= 1 */
+	uint32_t src_cursor;           /* connect(): the address in use, index */
 	uint16_t mss;                  /* mtu - 40 */
 	uint16_t tx_len;               /* packets waiting in tx_buf */
+	struct pmtcp_rss *rss;         /* nb_queues > 1, else NULL */
 	struct rte_mbuf *tx_buf[PMTCP_TX_BUF_MAX];
 } __rte_cache_aligned;
+
+/* @addr (network order) is one of @ifc's local addresses. */
+static inline bool
+pmtcp_iface_is_local(const struct pmtcp_iface *ifc, uint32_t addr)
+{
+	return rte_be_to_cpu_32(addr) - ifc->addr_first < ifc->addr_count;
+}
 
 /* A listening port. */
 struct pmtcp_listener {
@@ -78,6 +105,15 @@ struct pmtcp_stack {
 	 * a run of connects to one destination hashes once (dport 0: none) */
 	uint32_t port_off_saddr, port_off_daddr, port_off;
 	uint16_t port_off_dport;
+	/* for that destination: a parity class of the port range found with
+	 * no free port (bit 0: the low end's parity, bit 1: the other), so
+	 * that the next connect() does not walk it again; cleared when one
+	 * of its connections is freed */
+	uint8_t port_off_full;
+	/* and the RSS hash of its replies without the local port's part
+	 * (the interface's pmtcp_rss), valid with port_off_rss_ifc + 1 */
+	uint8_t port_off_rss_ifc;
+	uint32_t port_off_rss;
 
 	/* listeners: index+1 into listeners[] per local port, 0 = none */
 	uint8_t *listen_idx;           /* 65536 entries */
@@ -105,6 +141,11 @@ struct pmtcp_stack {
 	 * other cache lines (a 40-byte growth cost 5 % CPS in front of them) */
 	struct pmtcp_callbacks cb;
 	struct pmtcp_sysctl sysctl;
+
+	/* frames other stacks handed over (pmtcp_stack_set_peer()) */
+	struct rte_ring *inbox;
+	bool in_inbox;                 /* handling the inbox now: no copies */
+	uint32_t abort_cursor;         /* pmtcp_stack_abort_active() */
 
 	struct pmtcp_iface ifaces[PMTCP_MAX_IFACES];
 	struct pmtcp_mib mib __rte_cache_aligned;
@@ -260,6 +301,33 @@ void pmtcp_neigh_output(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
  * REACHABLE ones to STALE and destroy old STALE and FAILED ones; bounded
  * work per call (list heads only). */
 void pmtcp_neigh_timer(struct pmtcp_stack *st);
+
+/* rss.c */
+int pmtcp_rss_init(struct pmtcp_stack *st, struct pmtcp_iface *ifc, int socket);
+/* The hash of a received frame's 4-tuple without its local port: remote
+ * address, local address, remote port (network order). */
+uint32_t pmtcp_rss_base(const struct pmtcp_rss *rss, uint32_t raddr,
+			uint32_t laddr, uint16_t rport_be);
+/* The queue of a frame whose hash without the local port is @base */
+static inline uint16_t
+pmtcp_rss_queue(const struct pmtcp_rss *rss, uint32_t base, uint16_t lport)
+{
+	uint32_t h = base ^ rss->lport_hash[0][lport >> 8] ^
+		     rss->lport_hash[1][lport & 0xff];
+
+	return rss->reta[h & rss->reta_mask];
+}
+/* Software steering: hand @m (a TCP segment no connection of ours
+ * holds, to a port we do not listen on) to the stack of its queue when
+ * that is another one. True when @m was handed over (or dropped). */
+bool pmtcp_steer_segment(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+			 struct rte_mbuf *m, uint32_t raddr, uint32_t laddr,
+			 uint16_t rport_be, uint16_t lport_be);
+/* A copy of ARP frame @m for every other stack of its port. */
+void pmtcp_steer_arp(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		     const struct rte_mbuf *m);
+/* Handle what other stacks handed over; returns frames handled. */
+unsigned int pmtcp_inbox_run(struct pmtcp_stack *st);
 
 /* tcp_ipv4.c */
 void pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,

@@ -103,6 +103,34 @@ struct pmtcp_callbacks {
 	void *arg; /**< passed to every callback */
 };
 
+/** Longest Toeplitz key (i40e, ice: 52 bytes). */
+#define PMTCP_RSS_KEY_LEN_MAX 52
+/** Largest redirection table (RTE_ETH_RSS_RETA_SIZE_512). */
+#define PMTCP_RETA_SIZE_MAX 512
+
+/**
+ * How a segment reaches the stack that owns its connection when a port
+ * has several queues, each polled by its own stack (lcore).
+ */
+enum pmtcp_steer_mode {
+	/** Replies come back on the queue their connection sent from: one
+	 * queue, or queue i of a memif joined to queue i of a peer that
+	 * answers on the queue it received on. */
+	PMTCP_STEER_NONE = 0,
+	/** The port's RSS (Toeplitz over the IPv4/TCP 4-tuple with rss_key,
+	 * then reta) picks the queue, as rte_softrss() predicts: each
+	 * connect() takes a source port whose replies hash to its own
+	 * queue. A passive connection belongs to the queue its SYN came in
+	 * on, and the peer's later segments follow it there. */
+	PMTCP_STEER_RSS,
+	/** The port spreads frames by a hash nobody can predict (af_packet's
+	 * fanout, a tap or virtio without RSS): source ports are chosen as
+	 * for PMTCP_STEER_RSS, and a segment for another queue's active
+	 * connection is handed to that queue's stack through its inbox
+	 * (pmtcp_stack_set_peer(), PmtcpSteeredOut / PmtcpSteeredIn). */
+	PMTCP_STEER_SOFTWARE,
+};
+
 /** One interface: an ethdev queue pair and the IPv4 address behind it. */
 struct pmtcp_iface_conf {
 	uint16_t port_id;        /**< ethdev port */
@@ -123,6 +151,30 @@ struct pmtcp_iface_conf {
 	 * still dropped. Only for ports whose peer is the local kernel.
 	 */
 	bool rx_csum_partial;
+	/**
+	 * Local addresses: @p addr and the next @p addr_count - 1 (a range,
+	 * as `--ip 0,198.18.0.2-198.18.0.101/24` gives). Every one answers
+	 * ARP and takes segments; pmtcp_connect() uses the first until its
+	 * ports towards a destination run out, then the next. 0 or 1: one.
+	 */
+	uint32_t addr_count;
+	/**
+	 * Queues of this port, each polled by one stack, @p queue_id among
+	 * them (0 or 1: this stack's alone). With more than one, @p steer
+	 * says how a segment finds the stack that owns its connection.
+	 */
+	uint16_t nb_queues;
+	enum pmtcp_steer_mode steer;  /**< with nb_queues > 1 */
+	/** Toeplitz key of the port's RSS (PMTCP_STEER_RSS; also the
+	 * software hash of PMTCP_STEER_SOFTWARE): rss_key_len bytes, at
+	 * least 16; 0 = the reference key (RTE_ETH's default of most NICs) */
+	uint8_t rss_key[PMTCP_RSS_KEY_LEN_MAX];
+	uint8_t rss_key_len;
+	/** redirection table: the queue of each entry, reta_size entries (a
+	 * power of 2, at most PMTCP_RETA_SIZE_MAX); 0 = entry i to queue
+	 * i % nb_queues over 128 entries */
+	uint16_t reta_size;
+	uint16_t reta[PMTCP_RETA_SIZE_MAX];
 };
 
 /** Stack configuration (copied by pmtcp_stack_create()). */
@@ -138,6 +190,9 @@ struct pmtcp_stack_conf {
 	uint32_t timer_slots;        /**< timer wheel slots, power of 2 (default 4096) */
 	struct pmtcp_sysctl sysctl;  /**< TCP knobs */
 	struct pmtcp_callbacks cb;   /**< events */
+	/** Frames other stacks of the same ports can hand to this one (its
+	 * inbox: pmtcp_stack_set_peer()), a power of 2; 0 = no inbox. */
+	uint32_t inbox_size;
 };
 
 /** Fill @p conf with defaults (sysctl from pmtcp_sysctl_init()). */
@@ -160,6 +215,33 @@ void pmtcp_stack_free(struct pmtcp_stack *st);
  *         frame does not fit one mbuf of the stack's pool) or -ENOSPC.
  */
 int pmtcp_stack_add_iface(struct pmtcp_stack *st, const struct pmtcp_iface_conf *ic);
+
+/**
+ * Tell @p st which stack polls queue @p queue of port @p port_id (for
+ * ports with several queues, nb_queues > 1): frames for that stack's
+ * connections (PMTCP_STEER_SOFTWARE), and a copy of each ARP frame, so
+ * that every stack of a port knows its neighbours, go to its inbox.
+ * @p peer must have an inbox (inbox_size) and must outlive @p st's use
+ * of it; @p peer may be @p st itself. The only call that links two
+ * stacks: the inbox is a multi-producer ring, nothing else is shared.
+ * @return 0, -EINVAL (no such interface or queue, or no inbox).
+ */
+int pmtcp_stack_set_peer(struct pmtcp_stack *st, uint16_t port_id,
+			 uint16_t queue, struct pmtcp_stack *peer);
+
+/**
+ * Reset connections this stack opened (pmtcp_connect()), up to @p max
+ * per call, as pmtcp_abort() does, without callbacks: for tearing down
+ * connections held open at the end of a run in bounded steps.
+ * @return connections reset by this call; 0 once none is left.
+ */
+unsigned int pmtcp_stack_abort_active(struct pmtcp_stack *st, unsigned int max);
+
+/**
+ * Bytes the stack reserved for connection state: its socks, the hash
+ * table's buckets and the timer wheel (sized at creation).
+ */
+uint64_t pmtcp_stack_conn_memory(const struct pmtcp_stack *st);
 
 /**
  * Process received packets. The stack takes ownership of every mbuf.

@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -12,6 +13,7 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
+#include <rte_ring.h>
 
 #include "tcp.h"
 
@@ -115,6 +117,7 @@ pmtcp_stack_create(const struct pmtcp_stack_conf *conf)
 	    conf->timer_slots == 0 || !rte_is_power_of_2(conf->timer_slots) ||
 	    conf->timer_tick_us == 0 || conf->max_listeners > 255 ||
 	    conf->arp_pending_max > 64 ||
+	    (conf->inbox_size != 0 && !rte_is_power_of_2(conf->inbox_size)) ||
 	    conf->sysctl.ip_local_port_range[0] > conf->sysctl.ip_local_port_range[1] ||
 	    conf->sysctl.ip_local_port_range[0] < 1) {
 		rte_errno = EINVAL;
@@ -164,6 +167,16 @@ pmtcp_stack_create(const struct pmtcp_stack_conf *conf)
 				   (hz % 1000000) * conf->timer_tick_us / 1000000,
 				   st->tsc_base, socket) != 0)
 		goto nomem;
+	if (conf->inbox_size != 0) {
+		char name[RTE_RING_NAMESIZE];
+
+		/* unique within the process: the stack's address */
+		snprintf(name, sizeof(name), "pmtcp_in_%" PRIxPTR, (uintptr_t)st);
+		st->inbox = rte_ring_create(name, conf->inbox_size, socket,
+					    RING_F_SC_DEQ);
+		if (st->inbox == NULL)
+			goto nomem;
+	}
 	return st;
 nomem:
 	pmtcp_stack_free(st);
@@ -186,6 +199,16 @@ pmtcp_stack_free(struct pmtcp_stack *st)
 		for (uint16_t k = 0; k < ifc->tx_len; k++)
 			rte_pktmbuf_free(ifc->tx_buf[k]);
 		ifc->tx_len = 0;
+		rte_free(ifc->rss);
+		ifc->rss = NULL;
+	}
+	if (st->inbox != NULL) {
+		void *m;
+
+		while (rte_ring_sc_dequeue(st->inbox, &m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(st->inbox);
+		st->inbox = NULL;
 	}
 	pmtcp_arp_fini(st);
 	if (st->wheel.slots != NULL)
@@ -205,6 +228,7 @@ int
 pmtcp_stack_add_iface(struct pmtcp_stack *st, const struct pmtcp_iface_conf *ic)
 {
 	struct pmtcp_iface *ifc;
+	int ret;
 
 	if (ic == NULL || ic->addr == 0 || ic->prefix_len == 0 ||
 	    ic->prefix_len > 32 || ic->mtu < 68 + 40 || ic->mtu > 9216 ||
@@ -219,12 +243,26 @@ pmtcp_stack_add_iface(struct pmtcp_stack *st, const struct pmtcp_iface_conf *ic)
 			  st->mbuf_room);
 		return -EMSGSIZE;
 	}
+	/* an address range stays inside its subnet */
+	if (ic->addr_count > 1 &&
+	    ((uint64_t)rte_be_to_cpu_32(ic->addr) + ic->addr_count - 1 > UINT32_MAX ||
+	     (rte_be_to_cpu_32(ic->addr) ^
+	      (rte_be_to_cpu_32(ic->addr) + ic->addr_count - 1)) >>
+	     (32 - ic->prefix_len) != 0))
+		return -EINVAL;
 	ifc = &st->ifaces[st->n_ifaces];
 	memset(ifc, 0, sizeof(*ifc));
 	ifc->conf = *ic;
 	ifc->mask = rte_cpu_to_be_32(ic->prefix_len == 32 ? UINT32_MAX :
 				     ~(UINT32_MAX >> ic->prefix_len));
+	ifc->addr_first = rte_be_to_cpu_32(ic->addr);
+	ifc->addr_count = ic->addr_count > 1 ? ic->addr_count : 1;
 	ifc->mss = (uint16_t)(ic->mtu - 40);
+	ret = pmtcp_rss_init(st, ifc, SOCKET_ID_ANY);
+	if (ret != 0) {
+		memset(ifc, 0, sizeof(*ifc));
+		return ret;
+	}
 	return st->n_ifaces++;
 }
 
@@ -505,12 +543,49 @@ pmtcp_stack_input(struct pmtcp_stack *st, uint16_t iface,
 		pmtcp_tx_flush(st, ifc);
 }
 
+/* What other stacks of our ports handed over: segments of our
+ * connections (software steering) and copies of ARP frames. Each is
+ * handled as if our queue had received it; what it leads to sending
+ * goes out on our queue. */
+unsigned int
+pmtcp_inbox_run(struct pmtcp_stack *st)
+{
+	struct rte_mbuf *pkts[64];
+	unsigned int n;
+
+	n = rte_ring_sc_dequeue_burst(st->inbox, (void **)pkts, RTE_DIM(pkts),
+				      NULL);
+	if (n == 0)
+		return 0;
+	st->in_inbox = true;
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint16_t k;
+
+		for (k = 0; k < st->n_ifaces; k++)
+			if (st->ifaces[k].conf.port_id == m->port)
+				break;
+		if (k == st->n_ifaces) {
+			rte_pktmbuf_free(m);   /* a port we no longer poll */
+			continue;
+		}
+		if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+		    RTE_BE16(RTE_ETHER_TYPE_IPV4))
+			MIB_INC(st, Pmtcp, SteeredIn);
+		eth_input(st, &st->ifaces[k], m);
+	}
+	st->in_inbox = false;
+	return n;
+}
+
 unsigned int
 pmtcp_stack_poll(struct pmtcp_stack *st, uint64_t now_tsc)
 {
 	unsigned int fired;
 
 	pmtcp_stack_clock(st, now_tsc);
+	if (st->inbox != NULL)
+		pmtcp_inbox_run(st);
 	/* SYNs still queued: a burst's worth unless an input since the
 	 * last poll found the RX queue backlogged (a poll with no input
 	 * between it and the last one runs them) */
@@ -549,6 +624,34 @@ pmtcp_stack_run_once(struct pmtcp_stack *st, uint64_t now_tsc)
 	}
 	pmtcp_stack_poll(st, now_tsc);
 	return total;
+}
+
+unsigned int
+pmtcp_stack_abort_active(struct pmtcp_stack *st, unsigned int max)
+{
+	unsigned int done = 0;
+
+	/* a bounded walk of the table from where the last call stopped */
+	for (uint32_t seen = 0; seen < st->conn_max && done < max; seen++) {
+		struct pmtcp_sock *sk = &st->socks[st->abort_cursor];
+
+		st->abort_cursor = st->abort_cursor + 1 < st->conn_max ?
+				   st->abort_cursor + 1 : 0;
+		if (sk->state == PMTCP_TCP_CLOSE || !(sk->flags & SK_ACTIVE) ||
+		    sk->state == PMTCP_TCP_TIME_WAIT)
+			continue;
+		pmtcp_abort(st, sk);
+		done++;
+	}
+	return done;
+}
+
+uint64_t
+pmtcp_stack_conn_memory(const struct pmtcp_stack *st)
+{
+	return (uint64_t)st->conn_max * sizeof(struct pmtcp_sock) +
+	       ((uint64_t)st->bucket_mask + 1) * sizeof(st->buckets[0]) +
+	       ((uint64_t)st->wheel.mask + 1) * sizeof(st->wheel.slots[0]);
 }
 
 const struct pmtcp_mib *
@@ -601,5 +704,6 @@ pmtcp_stack_set_sysctl(struct pmtcp_stack *st, const struct pmtcp_sysctl *s)
 	    s->ip_local_port_range[0] < 1)
 		return -EINVAL;
 	st->sysctl = *s;
+	st->port_off_full = 0;   /* the port range may have grown */
 	return 0;
 }

@@ -186,9 +186,11 @@ struct pmtcp_tw_reuse {
 	uint32_t ts_recent_stamp;
 };
 /* __inet_hash_connect(): choose a free local port from ip_local_port_range
- * (or a reusable TIME_WAIT one, filling @reuse when not NULL).
+ * (or a reusable TIME_WAIT one, filling @reuse when not NULL), whose
+ * replies @ifc's RSS brings to its own queue (@ifc may be NULL: any).
  * Returns the port in host order, or 0 when none is free. */
-uint16_t pmtcp_inet_hash_connect(struct pmtcp_stack *st, uint32_t saddr,
+uint16_t pmtcp_inet_hash_connect(struct pmtcp_stack *st,
+				 const struct pmtcp_iface *ifc, uint32_t saddr,
 				 uint32_t daddr, uint16_t dport_be,
 				 struct pmtcp_tw_reuse *reuse);
 /* Ticks for the wheel from ms. */

@@ -149,6 +149,10 @@ pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	rte_pktmbuf_free(sk->sndq);
 	sk->sndq = NULL;
 	sock_unhash(st, sk);
+	/* a port of the cached destination is free again */
+	if (unlikely(st->port_off_full != 0) && sk->saddr == st->port_off_saddr &&
+	    sk->daddr == st->port_off_daddr && sk->dport == st->port_off_dport)
+		st->port_off_full = 0;
 	if (sk->flags & SK_LISTEN_CHILD)
 		st->listeners[sk->listener - 1].syn_queue--;
 	sk->state = PMTCP_TCP_CLOSE;
@@ -226,25 +230,46 @@ port_offset(struct pmtcp_stack *st, uint32_t saddr, uint32_t daddr,
 		st->port_off_saddr = saddr;
 		st->port_off_daddr = daddr;
 		st->port_off_dport = dport_be;
+		st->port_off_full = 0;
+		st->port_off_rss_ifc = 0;
 	}
 	return st->port_off;
 }
 
 uint16_t
-pmtcp_inet_hash_connect(struct pmtcp_stack *st, uint32_t saddr,
-			uint32_t daddr, uint16_t dport_be,
+pmtcp_inet_hash_connect(struct pmtcp_stack *st, const struct pmtcp_iface *ifc,
+			uint32_t saddr, uint32_t daddr, uint16_t dport_be,
 			struct pmtcp_tw_reuse *reuse)
 {
 	uint32_t low = (uint32_t)st->sysctl.ip_local_port_range[0];
 	uint32_t n = (uint32_t)st->sysctl.ip_local_port_range[1] - low + 1;
 	uint32_t offset = (st->port_hint +
 			   port_offset(st, saddr, daddr, dport_be)) % n;
+	const struct pmtcp_rss *rss = ifc != NULL ? ifc->rss : NULL;
+	uint16_t queue = ifc != NULL ? ifc->conf.queue_id : 0;
+	uint32_t base = 0;
 
+	/* several queues: only ports whose replies hash to ours */
+	if (rss != NULL && ifc->conf.steer != PMTCP_STEER_NONE) {
+		uint8_t id = (uint8_t)(ifc - st->ifaces + 1);
+
+		if (st->port_off_rss_ifc != id) {
+			st->port_off_rss = pmtcp_rss_base(rss, daddr, saddr,
+							  dport_be);
+			st->port_off_rss_ifc = id;
+		}
+		base = st->port_off_rss;
+	} else {
+		rss = NULL;
+	}
 	offset &= ~1U;   /* the first pass: the parity of @low */
 	for (uint32_t parity = 0; parity < 2 && parity < n; parity++) {
 		uint32_t count = (n - parity + 1) / 2;   /* ports of this parity */
 		uint32_t k = offset / 2;                 /* < 2 * count */
 
+		/* walked whole before, and nothing freed since */
+		if (st->port_off_full & (1U << parity))
+			continue;
 		for (uint32_t i = 0; i < count; i++, k++) {
 			struct pmtcp_sock *tw;
 			uint16_t port;
@@ -254,6 +279,8 @@ pmtcp_inet_hash_connect(struct pmtcp_stack *st, uint32_t saddr,
 			port = (uint16_t)(low + parity + 2 * k);
 			if (st->listen_idx[port] != 0)
 				continue;
+			if (rss != NULL && pmtcp_rss_queue(rss, base, port) != queue)
+				continue;
 			tw = pmtcp_sock_lookup(st, saddr, rte_cpu_to_be_16(port),
 					       daddr, dport_be);
 			if (tw != NULL && !tcp_twsk_unique(st, tw, reuse))
@@ -262,6 +289,11 @@ pmtcp_inet_hash_connect(struct pmtcp_stack *st, uint32_t saddr,
 			st->port_hint += 2 * i + 2;
 			return port;
 		}
+		/* no free port of this parity: not again until one is
+		 * freed (a TIME_WAIT that tcp_twsk_unique() refused now may
+		 * be taken later: only without reuse, or none in use) */
+		if (!st->sysctl.tcp_tw_reuse || st->tw_count == 0)
+			st->port_off_full |= (uint8_t)(1U << parity);
 	}
 	return 0;
 }

@@ -120,6 +120,12 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		rte_pktmbuf_free(m);
 		return;
 	}
+	/* another queue's connection, where the port's spreading is not
+	 * the one its source port was chosen for: that queue's stack */
+	if (unlikely(ifc->rss != NULL) &&
+	    pmtcp_steer_segment(st, ifc, m, iph->src_addr, iph->dst_addr,
+				th->src_port, th->dst_port))
+		return;
 	/* no socket: RFC 9293 3.10.7.1 */
 	pmtcp_tcp_v4_send_reset(st, ifc, m);
 	pmtcp_drop(st, m, PMTCP_DROP_TCP_NO_SOCKET);
@@ -137,7 +143,7 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 	struct pmtcp_tw_reuse reuse = { 0, 0, 0 };
 	struct pmtcp_iface *ifc;
 	struct pmtcp_sock *sk;
-	uint32_t nexthop = 0;
+	uint32_t nexthop = 0, saddr;
 	uint16_t sport;
 	int ret;
 
@@ -156,21 +162,30 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 	ifc = pmtcp_route_lookup(st, daddr, &nexthop);
 	/* a connected subnet's broadcast is one only on that subnet: through
 	 * the gateway, 10.1.2.255 is as unicast as any address */
-	if (ifc == NULL || daddr == ifc->conf.addr ||
+	if (ifc == NULL || pmtcp_iface_is_local(ifc, daddr) ||
 	    pmtcp_ip_subnet_bcast(st, daddr)) {
 		MIB_INC(st, Ip, OutNoRoutes);
 		return -ENETUNREACH;
 	}
-	sport = pmtcp_inet_hash_connect(st, ifc->conf.addr, daddr,
-					rte_cpu_to_be_16(dport), &reuse);
-	if (sport == 0) {
-		MIB_INC(st, Pmtcp, PortsExhausted);
-		return -EADDRNOTAVAIL;
+	/* the interface's address in use; the next one when its ports
+	 * towards this destination have run out (an address range) */
+	for (uint32_t tries = 0;; tries++) {
+		saddr = rte_cpu_to_be_32(ifc->addr_first + ifc->src_cursor);
+		sport = pmtcp_inet_hash_connect(st, ifc, saddr, daddr,
+						rte_cpu_to_be_16(dport), &reuse);
+		if (sport != 0)
+			break;
+		if (tries + 1 >= ifc->addr_count) {
+			MIB_INC(st, Pmtcp, PortsExhausted);
+			return -EADDRNOTAVAIL;
+		}
+		ifc->src_cursor = ifc->src_cursor + 1 < ifc->addr_count ?
+				  ifc->src_cursor + 1 : 0;
 	}
 	sk = pmtcp_sock_alloc(st);
 	if (sk == NULL)
 		return -ENOBUFS;
-	sk->saddr = ifc->conf.addr;
+	sk->saddr = saddr;
 	sk->daddr = daddr;
 	sk->sport = rte_cpu_to_be_16(sport);
 	sk->dport = rte_cpu_to_be_16(dport);
