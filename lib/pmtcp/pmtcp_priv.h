@@ -110,6 +110,7 @@ struct pmtcp_stack {
 	 * that the next connect() does not walk it again; cleared when one
 	 * of its connections is freed */
 	uint8_t port_off_full;
+	uint32_t port_off_range;       /* the port range port_off_full is of */
 	/* and the RSS hash of its replies without the local port's part
 	 * (the interface's pmtcp_rss), valid with port_off_rss_ifc + 1 */
 	uint8_t port_off_rss_ifc;

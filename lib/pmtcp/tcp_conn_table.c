@@ -268,7 +268,8 @@ pmtcp_inet_hash_connect(struct pmtcp_stack *st, const struct pmtcp_iface *ifc,
 		uint32_t k = offset / 2;                 /* < 2 * count */
 
 		/* walked whole before, and nothing freed since */
-		if (st->port_off_full & (1U << parity))
+		if (st->port_off_full & (1U << parity) &&
+		    st->port_off_range == (low << 16 | (low + n - 1)))
 			continue;
 		for (uint32_t i = 0; i < count; i++, k++) {
 			struct pmtcp_sock *tw;
@@ -291,9 +292,13 @@ pmtcp_inet_hash_connect(struct pmtcp_stack *st, const struct pmtcp_iface *ifc,
 		}
 		/* no free port of this parity: not again until one is
 		 * freed (a TIME_WAIT that tcp_twsk_unique() refused now may
-		 * be taken later: only without reuse, or none in use) */
-		if (!st->sysctl.tcp_tw_reuse || st->tw_count == 0)
+		 * be taken later: only while there is none) */
+		if (st->tw_count == 0) {
+			if (st->port_off_range != (low << 16 | (low + n - 1)))
+				st->port_off_full = 0;
 			st->port_off_full |= (uint8_t)(1U << parity);
+			st->port_off_range = low << 16 | (low + n - 1);
+		}
 	}
 	return 0;
 }

@@ -276,6 +276,7 @@ pmtcp_unlisten(struct pmtcp_stack *st, uint16_t port)
 	}
 	st->listeners[idx - 1].port = 0;
 	st->listen_idx[port] = 0;
+	st->port_off_full = 0;   /* its port may be a source port again */
 	return 0;
 }
 

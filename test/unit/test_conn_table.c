@@ -217,34 +217,34 @@ check_hash_connect(uint32_t hint)
 	st->sysctl.ip_local_port_range[1] = 40003;
 	st->port_hint = hint;
 	for (int i = 0; i < 4; i++) {
-		port[i] = pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL);
+		port[i] = pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be, NULL);
 		assert_in_range(port[i], 40000, 40003);
 		assert_null(lookup(st, T_LADDR, port[i], T_RADDR, 80));
 		for (int j = 0; j < i; j++)
 			assert_int_not_equal(port[i], port[j]);
 		sk[i] = sock_hashed(st, T_LADDR, port[i], T_RADDR, 80);
 	}
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL), 0);
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL), 0);
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be, NULL), 0);
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be, NULL), 0);
 	/* another destination port is another 4-tuple */
-	p = pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, rte_cpu_to_be_16(81), NULL);
+	p = pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, rte_cpu_to_be_16(81), NULL);
 	assert_in_range(p, 40000, 40003);
 	/* another destination address too */
-	p = pmtcp_inet_hash_connect(st, T_LADDR, T_IP(198, 18, 0, 7), dport_be, NULL);
+	p = pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_IP(198, 18, 0, 7), dport_be, NULL);
 	assert_in_range(p, 40000, 40003);
 	/* free one: that port, and only it, comes back */
 	pmtcp_sock_free(st, sk[2]);
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL),
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be, NULL),
 			 port[2]);
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL),
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be, NULL),
 			 port[2]);
 	sk[2] = sock_hashed(st, T_LADDR, port[2], T_RADDR, 80);
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL), 0);
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be, NULL), 0);
 
 	/* a one-port range */
 	st->sysctl.ip_local_port_range[0] = 45000;
 	st->sysctl.ip_local_port_range[1] = 45000;
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL),
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be, NULL),
 			 45000);
 	for (int i = 0; i < 4; i++)
 		pmtcp_sock_free(st, sk[i]);
@@ -296,14 +296,14 @@ test_hash_connect_per_destination(void **state)
 		uint16_t dport = i % 2 ? 443 : 80;
 
 		st->port_hint = 0;
-		port[i] = pmtcp_inet_hash_connect(st, T_LADDR, daddr,
+		port[i] = pmtcp_inet_hash_connect(st, NULL, T_LADDR, daddr,
 						  rte_cpu_to_be_16(dport), NULL);
 		st->port_hint = 0;
 		assert_int_equal(port[i], start_port(st, daddr, dport));
 		assert_in_range(port[i], 32768, 60999);
 		assert_int_equal(port[i] % 2, 0);
 		/* the same destination again: the same port */
-		assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, daddr,
+		assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, daddr,
 				 rte_cpu_to_be_16(dport), NULL), port[i]);
 		/* the hint moved by 2 */
 		assert_int_equal(st->port_hint, 2);
@@ -327,7 +327,7 @@ test_hash_connect_per_destination(void **state)
 							      rte_cpu_to_be_16(80));
 
 		st->port_hint = 0;
-		assert_int_equal(pmtcp_inet_hash_connect(st, saddr, T_RADDR,
+		assert_int_equal(pmtcp_inet_hash_connect(st, NULL, saddr, T_RADDR,
 				 rte_cpu_to_be_16(80), NULL),
 				 32768 + (f % 28232 & ~1U));
 	}
@@ -357,7 +357,7 @@ test_hash_connect_steps_by_two(void **state)
 	/* nothing kept: 8 calls, 8 even ports 2 apart (wrapping at the top
 	 * of 32768..60999, 28232 ports) */
 	for (uint32_t i = 0; i < 8; i++) {
-		p = pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL);
+		p = pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be, NULL);
 		assert_int_equal(p, 32768 + (p0 - 32768 + 2 * i) % 28232);
 		assert_int_equal(st->port_hint, 2 * (i + 1));
 	}
@@ -365,21 +365,21 @@ test_hash_connect_steps_by_two(void **state)
 	 * is now */
 	p0 = start_port(st, T_RADDR, 80);
 	for (uint32_t i = 0; i < 4; i++) {
-		p = pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be, NULL);
+		p = pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be, NULL);
 		assert_int_equal(p, 32768 + (p0 - 32768 + 2 * i) % 28232);
 		sk[i] = sock_hashed(st, T_LADDR, p, T_RADDR, 80);
 	}
 	/* A, B, A: B's connect moved the hint, A's next port is 4 on */
 	st->port_hint = 1000;
-	p0 = pmtcp_inet_hash_connect(st, T_LADDR, other, dport_be, NULL);
+	p0 = pmtcp_inet_hash_connect(st, NULL, T_LADDR, other, dport_be, NULL);
 	assert_int_equal(p0, (uint16_t)(32768 + ((1000 +
 		pmtcp_secure_ipv4_port_ephemeral(T_LADDR, other, dport_be)) %
 		28232 & ~1U)));
 	p = start_port(st, other, 80);
 	assert_int_equal(p, 32768 + (p0 - 32768 + 2) % 28232);
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_IP(198, 18, 0, 10),
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_IP(198, 18, 0, 10),
 						 dport_be, NULL) % 2, 0);
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, other, dport_be, NULL),
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, other, dport_be, NULL),
 			 32768 + (p0 - 32768 + 4) % 28232);
 	for (int i = 0; i < 4; i++)
 		pmtcp_sock_free(st, sk[i]);
@@ -467,14 +467,14 @@ test_hash_connect_skips_listener(void **state)
 	assert_int_equal(pmtcp_listen(st, 40000), 0);
 	for (uint32_t hint = 0; hint < 4; hint++) {
 		st->port_hint = hint;
-		assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR,
+		assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR,
 							 dport_be, NULL), 40001);
 	}
 	sk = sock_hashed(st, T_LADDR, 40001, T_RADDR, 80);
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be,
 						 NULL), 0);
 	assert_int_equal(pmtcp_unlisten(st, 40000), 0);
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be,
 						 NULL), 40000);
 	pmtcp_sock_free(st, sk);
 	pmtcp_stack_free(st);
@@ -519,30 +519,30 @@ test_hash_connect_tw_reuse(void **state)
 	st->sysctl.tcp_tw_reuse = 1;
 	tw = tw_sock(st, 40000, 9500, true);
 	memset(&reuse, 0, sizeof(reuse));
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be,
 						 &reuse), 40001);
 	assert_int_equal(reuse.write_seq, 0);
 	odd = sock_hashed(st, T_LADDR, 40001, T_RADDR, 80);
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be,
 						 &reuse), 0);
 	/* old enough, but tcp_tw_reuse=0, or no timestamps, or no reuse
 	 * wanted: still taken */
 	tw->ts_recent_stamp = 8999;
 	st->sysctl.tcp_tw_reuse = 0;
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be,
 						 &reuse), 0);
 	st->sysctl.tcp_tw_reuse = 1;
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be,
 						 NULL), 0);
 	tw->flags &= (uint8_t)~SK_TSTAMP_OK;
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be,
 						 &reuse), 0);
 	tw->flags |= SK_TSTAMP_OK;
 	assert_int_equal(reuse.write_seq, 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TWRecycled), 0);
 	assert_int_equal(pmtcp_stack_tw_count(st), 1);
 	/* reused */
-	assert_int_equal(pmtcp_inet_hash_connect(st, T_LADDR, T_RADDR, dport_be,
+	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be,
 						 &reuse), 40000);
 	assert_int_equal(reuse.write_seq, 1000 + 65537);
 	assert_int_equal(reuse.ts_recent, 777);
