@@ -23,7 +23,7 @@
 #include "pmtcp.h"
 
 #define APP_MAX_PORTS 8
-#define APP_QUEUE 0               /* one RX and one TX queue per port today */
+#define APP_MAX_QUEUES 64         /* lcores (queues) per port */
 #define APP_MAX_LISTEN 64         /* the stack's default max_listeners */
 
 /* Handshake latency histogram, log-linear (as HdrHistogram): exact below
@@ -44,7 +44,8 @@ struct app_port {
 	uint16_t port_id;
 	bool used;
 	bool has_ip;
-	uint32_t addr;            /* network order */
+	uint32_t addr;            /* network order, the first of addr_count */
+	uint32_t addr_count;      /* --ip FIRST-LAST: consecutive addresses */
 	uint8_t prefix_len;
 	uint32_t gateway;         /* network order, 0 = none */
 	uint16_t mtu;
@@ -53,11 +54,21 @@ struct app_port {
 	struct pmtcp_profile profile;
 	bool tx_ip_cksum, tx_tcp_cksum, rx_cksum;  /* offloads enabled */
 	bool rx_csum_partial;     /* accept CHECKSUM_PARTIAL segments (profile) */
-	unsigned int lcore;       /* owning lcore */
+	/* lcores polling the port: lcore[q] owns RX and TX queue q */
+	uint16_t nb_queues;
+	unsigned int lcore[APP_MAX_QUEUES];
+	/* how replies find their queue (several queues), and the RSS the
+	 * port applies (read back from the PMD, or the loopback wire's) */
+	enum pmtcp_steer_mode steer;
+	uint8_t rss_key[PMTCP_RSS_KEY_LEN_MAX];
+	uint8_t rss_key_len;
+	uint16_t reta_size;
+	uint16_t reta[PMTCP_RETA_SIZE_MAX];
+	const char *steer_why;    /* the start banner's reason */
 };
 
 enum app_workload { WORKLOAD_HANDSHAKE, WORKLOAD_REQUEST };
-enum app_close { CLOSE_RST, CLOSE_FIN };
+enum app_close { CLOSE_RST, CLOSE_FIN, CLOSE_NONE };
 
 /* A client connection's request/response state (user_data = index + 1). */
 struct app_conn {
@@ -69,8 +80,11 @@ struct app_conn {
 	bool status_ok;            /* status line said 200 */
 	bool report;               /* `connect` prints how this one ended */
 	uint32_t next_free;        /* free list */
-	char hdr[1024];            /* response header, up to the blank line */
+	char *hdr;                 /* a response header split over segments,
+				    * up to the blank line (APP_HDR_MAX bytes,
+				    * taken when needed, NULL otherwise) */
 };
+#define APP_HDR_MAX 1024
 
 /* What the CLI asks a lcore to do on its own stack and ports (a stack,
  * and a PMD's counters, are only touched by the lcore that polls them). */
@@ -106,7 +120,14 @@ struct app_lcore {
 	bool server;              /* listens */
 	uint16_t n_ports;
 	uint16_t ports[APP_MAX_PORTS];
+	uint16_t queues[APP_MAX_PORTS];   /* its queue on each of ports[] */
 	struct pmtcp_stack *st;
+	/* its share of --connections, --concurrency and --rate among the
+	 * client lcores (0: none / no cap) */
+	uint64_t conn_share;
+	uint32_t conc_share;
+	uint32_t client_idx, n_clients;
+	bool resetting;           /* --close none: resetting what it holds */
 	bool client_finished;     /* limit reached and all attempts ended */
 	bool target_resolved;     /* neighbour of the target known (or gave up) */
 
@@ -137,6 +158,9 @@ struct app_lcore {
 	/* cost */
 	uint64_t busy_cycles;
 	uint64_t loops;
+	uint64_t wire_drops;      /* loopback wire: frames a full ring refused */
+	uint64_t conn_memory;     /* bytes for connection state: the stack's
+				   * table, buckets and wheel, the app slots */
 	uint32_t open_now;        /* connections in the table (mirrored each period) */
 	uint32_t tw_now;          /* of which TIME_WAIT */
 	struct app_hist hist;     /* handshake: connect() to ESTABLISHED */
@@ -188,6 +212,16 @@ struct app_conf {
 	uint32_t mbufs;            /* 0 = computed */
 	double stats_period_s;
 	bool quiet;
+	bool table_size_set;       /* --table-size given */
+	bool no_rss_emulation;     /* --no-rss-emulation: the loopback wire
+				    * spreads frames by a hash the stacks do
+				    * not know (software steering) */
+	unsigned int n_port_lcores; /* --port-lcores */
+	struct {
+		uint16_t port;
+		uint16_t n;
+		unsigned int lcore[APP_MAX_QUEUES];
+	} port_lcores[APP_MAX_PORTS];
 	bool interactive;          /* -i: the prompt */
 	bool auto_start;           /* with the CLI: start the client at once */
 	const char *cmdline_file;  /* commands run before the prompt */
@@ -199,6 +233,7 @@ struct app_conf {
 	struct {
 		uint16_t port;
 		uint32_t addr;
+		uint32_t addr_count;
 		uint8_t prefix_len;
 		uint32_t gateway;
 	} ips[APP_MAX_PORTS];
@@ -231,9 +266,14 @@ struct app {
 					  * app_lcore in client_open() */
 	volatile uint32_t target_gen;    /* bumped by `set client` */
 	uint32_t conn_pool_size;         /* connection states per client lcore */
+	uint32_t n_clients;              /* client lcores */
 	uint64_t cli_period_tsc;         /* `set stats-period`, 0 = off */
 	unsigned int verbose;            /* `set verbose`: trace level */
 	unsigned int n_listen;           /* ports listened on, every lcore */
+	uint64_t concurrent_now;         /* client connections established
+					  * and not yet ended, all lcores */
+	uint64_t concurrent_max;         /* ... the most at once (sampled) */
+	uint64_t server_concurrent_max;
 	uint16_t listen_ports[APP_MAX_LISTEN];
 	uint64_t cli_next_report_tsc;
 };
@@ -257,6 +297,13 @@ int app_ports_init(struct app *app);
 void app_ports_fini(struct app *app);
 void app_ports_drain(struct app *app);
 int app_assign_lcores(struct app *app);
+/* the loopback wire (several queues): what lcore @l sent, to the queue
+ * the other port's RSS (or the opaque hash) picks */
+unsigned int app_wire_run(struct app *app, struct app_lcore *l);
+/* "lcore 1" or "lcores 0,1" (queue order) into @buf */
+const char *app_port_lcores_str(const struct app_port *p, char *buf, size_t n);
+/* the port with id @port_id */
+struct app_port *app_port_of(struct app *app, uint16_t port_id);
 
 /* bench.c */
 int app_lcore_main(void *arg);

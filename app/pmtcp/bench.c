@@ -18,12 +18,38 @@
 volatile bool app_force_quit;
 
 static const struct app_port *
-port_of(const struct app *app, uint16_t port_id)
+port_of(struct app *app, uint16_t port_id)
 {
-	for (unsigned int i = 0; i < app->n_ports; i++)
-		if (app->ports[i].port_id == port_id)
-			return &app->ports[i];
-	return NULL;
+	return app_port_of(app, port_id);
+}
+
+/*
+ * Connection table size per lcore, unless --table-size says: room for
+ * the lcore's share of --concurrency (its role's share: a server lcore
+ * holds what the client lcores of its port pair send it, spread by RSS,
+ * hence a sixteenth more), and at least 65536.
+ */
+static uint32_t
+table_size(const struct app *app, const struct app_lcore *l)
+{
+	const struct app_conf *c = &app->conf;
+	unsigned int n_role = 0, lc;
+	uint64_t share;
+
+	if (c->table_size_set || c->concurrency == 0)
+		return c->table_size;
+	RTE_LCORE_FOREACH(lc) {
+		const struct app_lcore *o = &app->lcores[lc];
+
+		if (o->active && (l->client ? o->client : o->server))
+			n_role++;
+	}
+	share = c->concurrency / RTE_MAX(n_role, 1u);
+	if (!l->client)
+		share += share / 16;
+	share += 1024;
+	return (uint32_t)RTE_MIN(RTE_MAX(share, (uint64_t)c->table_size),
+				 (uint64_t)1 << 26);
 }
 
 /*
@@ -70,8 +96,11 @@ app_lcores_create_stacks(struct app *app)
 		sc.name = name;
 		sc.socket_id = (int)rte_lcore_to_socket_id(lc);
 		sc.pool = app->pool;
-		sc.max_conns = c->table_size;
+		sc.max_conns = table_size(app, l);
 		sc.tx_burst = port_of(app, l->ports[0])->profile.burst;
+		for (uint16_t i = 0; i < l->n_ports; i++)
+			if (port_of(app, l->ports[i])->nb_queues > 1)
+				sc.inbox_size = 4096;
 		/* knobs: Linux defaults, the profile's [tcp], then --tcp */
 		pmtcp_sysctl_init(&sc.sysctl);
 		for (uint16_t i = 0; i < l->n_ports; i++) {
@@ -99,10 +128,12 @@ app_lcores_create_stacks(struct app *app)
 		}
 		l->st = pmtcp_stack_create(&sc);
 		if (l->st == NULL) {
-			app_err("lcore %u: cannot create the TCP stack: %s (try a smaller --table-size)",
+			app_err("lcore %u: cannot create the TCP stack: %s (try a smaller --table-size, or give EAL more memory with -m)",
 				lc, rte_strerror(rte_errno));
 			return -1;
 		}
+		l->conn_memory = pmtcp_stack_conn_memory(l->st) +
+				 (uint64_t)l->n_conns * sizeof(struct app_conn);
 		for (uint16_t i = 0; i < l->n_ports; i++) {
 			const struct app_port *p = port_of(app, l->ports[i]);
 			struct pmtcp_iface_conf ic;
@@ -110,8 +141,15 @@ app_lcores_create_stacks(struct app *app)
 
 			memset(&ic, 0, sizeof(ic));
 			ic.port_id = p->port_id;
-			ic.queue_id = APP_QUEUE;
+			ic.queue_id = l->queues[i];
+			ic.nb_queues = p->nb_queues;
+			ic.steer = p->steer;
+			memcpy(ic.rss_key, p->rss_key, sizeof(ic.rss_key));
+			ic.rss_key_len = p->rss_key_len;
+			ic.reta_size = p->reta_size;
+			memcpy(ic.reta, p->reta, sizeof(ic.reta));
 			ic.addr = p->addr;
+			ic.addr_count = p->addr_count;
 			ic.prefix_len = p->prefix_len;
 			ic.gateway = p->gateway;
 			ic.mac = p->mac;
@@ -139,13 +177,35 @@ app_lcores_create_stacks(struct app *app)
 			}
 		}
 		if (l->client && c->rate != 0)
-			l->tsc_per_conn = rte_get_tsc_hz() / c->rate;
+			l->tsc_per_conn = rte_get_tsc_hz() * l->n_clients / c->rate;
+	}
+	/* each stack of a port with several queues knows the others */
+	for (unsigned int i = 0; i < app->n_ports; i++) {
+		const struct app_port *p = &app->ports[i];
+
+		for (uint16_t a = 0; p->nb_queues > 1 && a < p->nb_queues; a++) {
+			for (uint16_t q = 0; q < p->nb_queues; q++) {
+				int ret = pmtcp_stack_set_peer(app->lcores[p->lcore[a]].st,
+							       p->port_id, q,
+							       app->lcores[p->lcore[q]].st);
+
+				if (ret != 0) {
+					app_err("port %u queue %u: %s", p->port_id, q,
+						strerror(-ret));
+					return -1;
+				}
+			}
+		}
 	}
 	if (c->server) {
 		app->listen_ports[0] = c->server_port;
 		app->n_listen = 1;
 	}
-	app->tsc_per_conn = c->rate != 0 ? rte_get_tsc_hz() / c->rate : 0;
+	RTE_LCORE_FOREACH(lc)
+		if (app->lcores[lc].active && app->lcores[lc].client)
+			app->n_clients = app->lcores[lc].n_clients;
+	app->tsc_per_conn = c->rate != 0 ?
+		rte_get_tsc_hz() * RTE_MAX(app->n_clients, 1u) / c->rate : 0;
 	app->conn_pool_size = c->concurrency != 0 ? c->concurrency :
 			      app_conn_states(app);
 	return 0;
@@ -187,12 +247,16 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 		struct pmtcp_sock *sk;
 		int ret;
 
-		if (c->connections != 0 && l->attempted >= c->connections)
+		if (c->connections != 0 && l->attempted >= l->conn_share)
 			break;
 		if (app->end_tsc != 0 && now >= app->end_tsc)
 			break;
-		/* --concurrency 0: open loop, no cap on connections open */
+		/* --concurrency 0: open loop, no cap on connections open;
+		 * else this lcore's share of it (`set concurrency` too) */
 		conc = *(volatile const uint32_t *)&c->concurrency;
+		if (conc != 0 && l->n_clients > 1)
+			conc = RTE_MAX(conc / l->n_clients +
+				       (l->client_idx < conc % l->n_clients), 1u);
 		if (conc != 0 && in_flight >= conc)
 			break;
 		if (l->tsc_per_conn != 0) {
@@ -242,10 +306,43 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 		}
 	}
 	if (!l->client_finished && l->attempted == app_client_ended(l) &&
-	    ((c->connections != 0 && l->attempted >= c->connections) ||
+	    ((c->connections != 0 && l->attempted >= l->conn_share) ||
 	     (app->end_tsc != 0 && now >= app->end_tsc)))
 		l->client_finished = true;
 	return opened;
+}
+
+/*
+ * --close none: established connections are held. Once the run's time is
+ * up (without --duration: once each of the lcore's connections is
+ * established or has failed) they are reset, HOLD_RESET_BURST a turn, so
+ * that the RSTs do not overrun the TX ring; then the client is finished.
+ */
+#define HOLD_RESET_BURST 256
+
+static unsigned int
+client_hold(struct app *app, struct app_lcore *l, uint64_t now)
+{
+	const struct app_conf *c = &app->conf;
+	unsigned int n;
+
+	if (!l->resetting) {
+		uint64_t failed = app_client_ended(l) - l->done;
+		bool over = app->end_tsc != 0 ? now >= app->end_tsc :
+			    c->connections != 0 && l->attempted >= l->conn_share &&
+			    l->attempted == l->established + failed;
+
+		if (!over)
+			return 0;
+		l->resetting = true;
+	}
+	n = pmtcp_stack_abort_active(l->st, HOLD_RESET_BURST);
+	if (n == 0) {
+		l->done = l->established;   /* every one ended */
+		l->resetting = false;
+		l->client_finished = true;
+	}
+	return n;
 }
 
 /* Busy-wait @cycles TSC cycles. */
@@ -267,9 +364,14 @@ app_lcore_iterate(struct app *app, struct app_lcore *l)
 
 	if (unlikely(l->cmd_req != l->cmd_resp))
 		app_lcore_run_cmd(l);
-	if (l->client && app->client_run && !l->client_finished)
-		work += client_open(app, l, t0);
+	if (l->client && app->client_run && !l->client_finished) {
+		if (app->conf.close_mode == CLOSE_NONE)
+			work += client_hold(app, l, t0);
+		if (!l->resetting && !l->client_finished)
+			work += client_open(app, l, t0);
+	}
 	work += pmtcp_stack_run_once(l->st, t0);
+	work += app_wire_run(app, l);
 	if (work != 0) {
 		uint64_t busy = rte_rdtsc() - t0;
 

@@ -474,7 +474,7 @@ show_port_info(const struct app_port *only)
 {
 	for (unsigned int i = 0; i < cli.app->n_ports; i++) {
 		const struct app_port *p = &cli.app->ports[i];
-		char mac[RTE_ETHER_ADDR_FMT_SIZE], a[16];
+		char mac[RTE_ETHER_ADDR_FMT_SIZE], a[16], lcs[256];
 
 		if (only != NULL && only != p)
 			continue;
@@ -484,7 +484,7 @@ show_port_info(const struct app_port *only)
 		       p->port_id, p->driver, p->profile.name, a, p->prefix_len,
 		       mac, p->mtu);
 		if (p->used)
-			printf(" lcore %u\n", p->lcore);
+			printf(" %s\n", app_port_lcores_str(p, lcs, sizeof(lcs)));
 		else
 			printf(" (unused: no --ip)\n");
 	}
@@ -1007,7 +1007,7 @@ workload_name(enum app_workload w)
 static const char *
 close_name(enum app_close c)
 {
-	return c == CLOSE_FIN ? "fin" : "rst";
+	return c == CLOSE_FIN ? "fin" : c == CLOSE_NONE ? "none" : "rst";
 }
 
 static uint64_t
@@ -1015,7 +1015,9 @@ cur_rate(void)
 {
 	uint64_t t = cli.app->tsc_per_conn;
 
-	return t == 0 ? 0 : (cli.app->tsc_hz + t / 2) / t;
+	/* each client lcore's pacing: the rate is n of them */
+	return t == 0 ? 0 : (cli.app->tsc_hz * RTE_MAX(cli.app->n_clients, 1u) +
+			     t / 2) / t;
 }
 
 /* *** show config *** */
@@ -1030,7 +1032,7 @@ cmd_show_config_parsed(void *parsed_result, struct cmdline *cl, void *data)
 	struct app *app = cli.app;
 	const struct app_conf *c = &app->conf;
 	unsigned int lc;
-	char a[16], g[16];
+	char a[16], g[16], lcs[256];
 
 	RTE_SET_USED(parsed_result);
 	RTE_SET_USED(cl);
@@ -1048,7 +1050,7 @@ cmd_show_config_parsed(void *parsed_result, struct cmdline *cl, void *data)
 		       p->port_id, p->driver, p->profile.name, a, p->prefix_len,
 		       g, p->mtu);
 		if (p->used)
-			printf(" lcore %u", p->lcore);
+			printf(" %s", app_port_lcores_str(p, lcs, sizeof(lcs)));
 		else
 			printf(" (unused: no --ip)");
 		printf(" offloads%s%s%s%s%s\n", p->tx_ip_cksum ? " tx-ip-cksum" : "",
@@ -1069,7 +1071,7 @@ cmd_show_config_parsed(void *parsed_result, struct cmdline *cl, void *data)
 		       l->client ? " client" : "", l->server ? " server" : "");
 		for (uint16_t i = 0; i < l->n_ports; i++)
 			printf("%s port %u queue %u", i == 0 ? "" : ",",
-			       l->ports[i], APP_QUEUE);
+			       l->ports[i], l->queues[i]);
 		printf("\n");
 	}
 	if (c->client) {
@@ -1156,7 +1158,7 @@ cmd_clear_port_stats_parsed(void *parsed_result, struct cmdline *cl, void *data)
 		if (p == NULL) {
 			lcores_run(&c, "clear port stats", NULL, NULL);
 		} else {
-			struct app_lcore *l = &app->lcores[p->lcore];
+			struct app_lcore *l = &app->lcores[p->lcore[0]];
 
 			if (!lcore_call(l, &c, "clear port stats"))
 				;   /* said */
@@ -1223,7 +1225,8 @@ cmd_set_num_parsed(void *parsed_result, struct cmdline *cl, void *data)
 	RTE_SET_USED(cl);
 	RTE_SET_USED(data);
 	if (strcmp(res->what, "rate") == 0) {
-		app->tsc_per_conn = res->n == 0 ? 0 : app->tsc_hz / res->n;
+		app->tsc_per_conn = res->n == 0 ? 0 :
+			app->tsc_hz * RTE_MAX(app->n_clients, 1u) / res->n;
 		app->conf.rate = res->n;
 		if (res->n == 0)
 			printf("rate: unlimited\n");
@@ -1372,7 +1375,11 @@ client_routable(uint32_t daddr)
 			uint32_t mask = p->prefix_len == 32 ? UINT32_MAX :
 				rte_cpu_to_be_32(~(UINT32_MAX >> p->prefix_len));
 
-			if (!p->used || p->lcore != lc)
+			bool mine = false;
+
+			for (uint16_t q = 0; q < p->nb_queues; q++)
+				mine = mine || p->lcore[q] == lc;
+			if (!p->used || !mine)
 				continue;
 			if ((p->addr & mask) == (daddr & mask) || p->gateway != 0)
 				ok = true;

@@ -7,9 +7,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <netinet/in.h>
+
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_jhash.h>
 #include <rte_ring.h>
+#include <rte_thash.h>
 
 #include "app.h"
 
@@ -22,34 +26,218 @@
 #define PMTCP_PROFILE_DIR "/usr/local/share/pmtcp/drivers-config"
 #endif
 
-static struct rte_ring *lb_ring[2];
+/*
+ * The embedded loopback pair. With one queue per port, port 0's TX ring
+ * is port 1's RX ring and back. With several, each TX queue has its own
+ * ring, which the sending lcore empties into the other port's RX rings
+ * after each turn (app_wire_run()): the "wire" picks the receiving queue
+ * as a NIC's RSS would, Toeplitz over the 4-tuple with the receiving
+ * port's key and RETA, so that the stacks' RSS-aware source ports and
+ * listeners on every queue are exercised on any machine. With
+ * --no-rss-emulation it spreads by a hash the stacks do not know
+ * (as af_packet's fanout does), and they steer in software.
+ */
+struct lb_wire {
+	struct rte_ring *tx[APP_MAX_QUEUES];   /* TX queue i's ring */
+	struct rte_ring *rx[APP_MAX_QUEUES];   /* RX queue j's ring */
+	uint16_t nq;
+	/* Toeplitz of each input byte at each position (12 bytes of the
+	 * IPv4/TCP tuple): the hash is the XOR of the 12 lookups */
+	uint32_t byte_hash[12][256];
+};
+static struct lb_wire lb[2];
+
+/* The RSS the loopback wire applies: the reference key, 128 entries
+ * round robin, as most NICs start. */
+static const uint8_t lb_rss_key[40] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2,
+	0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0,
+	0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4,
+	0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30, 0xf2, 0x0c,
+	0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+static struct rte_ring *
+lb_ring(const char *what, unsigned int port, unsigned int q, unsigned int flags)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct rte_ring *r;
+
+	snprintf(name, sizeof(name), "pmtcp_lb%s%u_%u", what, port, q);
+	r = rte_ring_create(name, LOOPBACK_RING_SIZE, rte_socket_id(), flags);
+	if (r == NULL)
+		app_err("loopback: cannot create ring %s: %s", name,
+			rte_strerror(rte_errno));
+	return r;
+}
+
+/* Lcores (queues) each side of the pair gets: as app_assign_lcores()
+ * will give them (--port-lcores, else half the lcores each). */
+static uint16_t
+lb_queues(const struct app *app, uint16_t port)
+{
+	unsigned int n = rte_lcore_count();
+
+	for (unsigned int i = 0; i < app->conf.n_port_lcores; i++)
+		if (app->conf.port_lcores[i].port == port)
+			return app->conf.port_lcores[i].n;
+	if (n < 2)
+		return 1;
+	return (uint16_t)RTE_MIN(port == 0 ? n / 2 : n - n / 2,
+				 (unsigned int)APP_MAX_QUEUES);
+}
 
 /* No ethdev at all: make two ring ports joined back to back. */
 static int
 loopback_create(struct app *app)
 {
-	int p0, p1;
+	uint16_t nq[2] = { lb_queues(app, 0), lb_queues(app, 1) };
+	bool direct = nq[0] == 1 && nq[1] == 1;
 
-	lb_ring[0] = rte_ring_create("pmtcp_lb_r0", LOOPBACK_RING_SIZE,
-				     rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	lb_ring[1] = rte_ring_create("pmtcp_lb_r1", LOOPBACK_RING_SIZE,
-				     rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (lb_ring[0] == NULL || lb_ring[1] == NULL) {
-		app_err("loopback: cannot create rings: %s", rte_strerror(rte_errno));
-		return -1;
+	for (unsigned int p = 0; p < 2; p++) {
+		lb[p].nq = nq[p];
+		for (uint16_t q = 0; q < nq[p]; q++) {
+			lb[p].rx[q] = lb_ring("r", p, q, direct ?
+					      RING_F_SP_ENQ | RING_F_SC_DEQ :
+					      RING_F_SC_DEQ);
+			if (lb[p].rx[q] == NULL)
+				return -1;
+		}
 	}
-	/* port 0 sends into r0, port 1 receives from r0, and back */
-	p0 = rte_eth_from_rings("pmtcp_lb0", &lb_ring[1], 1, &lb_ring[0], 1,
-				rte_socket_id());
-	p1 = rte_eth_from_rings("pmtcp_lb1", &lb_ring[0], 1, &lb_ring[1], 1,
-				rte_socket_id());
-	if (p0 < 0 || p1 < 0) {
+	for (unsigned int p = 0; p < 2; p++) {
+		for (uint16_t q = 0; q < nq[p]; q++) {
+			/* one queue each: port p sends into the other's ring */
+			lb[p].tx[q] = direct ? lb[1 - p].rx[0] :
+				lb_ring("t", p, q, RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (lb[p].tx[q] == NULL)
+				return -1;
+		}
+		for (unsigned int k = 0; k < 12; k++) {
+			for (unsigned int b = 0; b < 256; b++) {
+				uint32_t t[3] = { 0, 0, 0 };
+
+				t[k / 4] = (uint32_t)b << (24 - 8 * (k % 4));
+				lb[p].byte_hash[k][b] = rte_softrss(t, 3, lb_rss_key);
+			}
+		}
+	}
+	if (rte_eth_from_rings("pmtcp_lb0", lb[0].rx, nq[0], lb[0].tx, nq[0],
+			       rte_socket_id()) < 0 ||
+	    rte_eth_from_rings("pmtcp_lb1", lb[1].rx, nq[1], lb[1].tx, nq[1],
+			       rte_socket_id()) < 0) {
 		app_err("loopback: cannot create ring ports: %s",
 			rte_strerror(rte_errno));
 		return -1;
 	}
 	app->loopback = true;
 	return 0;
+}
+
+/* The loopback port's RSS, as its stacks are told of it */
+static void
+loopback_rss(struct app *app, struct app_port *p)
+{
+	if (p->nb_queues <= 1) {
+		p->steer = PMTCP_STEER_NONE;
+		return;
+	}
+	memcpy(p->rss_key, lb_rss_key, sizeof(lb_rss_key));
+	p->rss_key_len = sizeof(lb_rss_key);
+	p->reta_size = 128;
+	for (uint16_t i = 0; i < p->reta_size; i++)
+		p->reta[i] = (uint16_t)(i % p->nb_queues);
+	if (app->conf.no_rss_emulation) {
+		p->steer = PMTCP_STEER_SOFTWARE;
+		p->steer_why = "loopback wire without RSS emulation (--no-rss-emulation)";
+	} else {
+		p->steer = PMTCP_STEER_RSS;
+		p->steer_why = "loopback wire emulating Toeplitz RSS";
+	}
+}
+
+/* The receiving queue of frame @m on loopback port @to (see lb_wire) */
+static inline uint16_t
+wire_queue(const struct app *app, const struct app_port *to,
+	   const struct lb_wire *w, struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const void *);
+	const struct rte_ipv4_hdr *iph = (const void *)(eh + 1);
+	const uint8_t *t;
+	uint32_t h = 0;
+
+	/* not IPv4/TCP (ARP): hash 0, the RETA's first entry */
+	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(*iph) + 4 ||
+	    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    iph->next_proto_id != IPPROTO_TCP ||
+	    (iph->version_ihl & 0xf) != 5)
+		return to->reta[0];
+	/* src, dst, sport, dport: 12 bytes in wire order */
+	t = (const uint8_t *)&iph->src_addr;
+	if (app->conf.no_rss_emulation) {
+		/* a flow hash the stacks cannot predict */
+		uint32_t a, b, c;
+
+		memcpy(&a, t, 4);
+		memcpy(&b, t + 4, 4);
+		memcpy(&c, t + 8, 4);
+		return (uint16_t)(rte_jhash_3words(a, b, c, 0x5eed) % to->nb_queues);
+	}
+	for (unsigned int k = 0; k < 12; k++)
+		h ^= w->byte_hash[k][t[k]];
+	m->hash.rss = h;
+	m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+	return to->reta[h & (uint32_t)(to->reta_size - 1)];
+}
+
+unsigned int
+app_wire_run(struct app *app, struct app_lcore *l)
+{
+	unsigned int total = 0;
+
+	if (!app->loopback || (lb[0].nq == 1 && lb[1].nq == 1))
+		return 0;
+	for (uint16_t i = 0; i < l->n_ports; i++) {
+		uint16_t pid = l->ports[i];
+		const struct app_port *to;
+		struct rte_mbuf *pkts[64];
+		unsigned int n;
+
+		if (pid > 1)
+			continue;
+		to = app_port_of(app, (uint16_t)(1 - pid));
+		n = rte_ring_sc_dequeue_burst(lb[pid].tx[l->queues[i]],
+					      (void **)pkts, RTE_DIM(pkts), NULL);
+		for (unsigned int k = 0; k < n; k++) {
+			uint16_t q = wire_queue(app, to, &lb[1 - pid], pkts[k]);
+
+			if (rte_ring_mp_enqueue(lb[1 - pid].rx[q], pkts[k]) != 0) {
+				rte_pktmbuf_free(pkts[k]);
+				l->wire_drops++;
+			}
+		}
+		total += n;
+	}
+	return total;
+}
+
+const char *
+app_port_lcores_str(const struct app_port *p, char *buf, size_t n)
+{
+	int len = snprintf(buf, n, "lcore%s ", p->nb_queues > 1 ? "s" : "");
+
+	for (uint16_t q = 0; q < p->nb_queues && len > 0 && (size_t)len < n; q++)
+		len += snprintf(buf + len, n - (size_t)len, "%s%u", q ? "," : "",
+				p->lcore[q]);
+	return buf;
+}
+
+struct app_port *
+app_port_of(struct app *app, uint16_t port_id)
+{
+	for (unsigned int i = 0; i < app->n_ports; i++)
+		if (app->ports[i].port_id == port_id)
+			return &app->ports[i];
+	return NULL;
 }
 
 static int
@@ -89,6 +277,74 @@ port_profile(struct app *app, struct app_port *p)
 		return -1;
 	}
 	return 0;
+}
+
+/* RETA round robin over the queues, then what the PMD says it uses:
+ * its key and RETA, which the stacks hash source ports with. False when
+ * it cannot say. */
+static bool
+port_rss_read_back(struct app_port *p, const struct rte_eth_dev_info *info)
+{
+	struct rte_eth_rss_reta_entry64 reta[PMTCP_RETA_SIZE_MAX / RTE_ETH_RETA_GROUP_SIZE];
+	struct rte_eth_rss_conf rc;
+	uint16_t size = info->reta_size;
+	uint8_t key[PMTCP_RSS_KEY_LEN_MAX];
+
+	if (size == 0 || size > PMTCP_RETA_SIZE_MAX || !rte_is_power_of_2(size) ||
+	    info->hash_key_size < 16 || info->hash_key_size > sizeof(key))
+		return false;
+	memset(reta, 0, sizeof(reta));
+	for (uint16_t i = 0; i < size; i++) {
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
+			(uint16_t)(i % p->nb_queues);
+	}
+	/* a PMD may keep its own table: what counts is what it reports */
+	(void)rte_eth_dev_rss_reta_update(p->port_id, reta, size);
+	memset(&rc, 0, sizeof(rc));
+	rc.rss_key = key;
+	rc.rss_key_len = info->hash_key_size;
+	if (rte_eth_dev_rss_hash_conf_get(p->port_id, &rc) != 0 ||
+	    rte_eth_dev_rss_reta_query(p->port_id, reta, size) != 0 ||
+	    (rc.rss_hf & RTE_ETH_RSS_NONFRAG_IPV4_TCP) == 0)
+		return false;
+	memcpy(p->rss_key, key, info->hash_key_size);
+	p->rss_key_len = (uint8_t)info->hash_key_size;
+	p->reta_size = size;
+	for (uint16_t i = 0; i < size; i++) {
+		p->reta[i] = reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+		if (p->reta[i] >= p->nb_queues)
+			return false;
+	}
+	return true;
+}
+
+/* How a port with several queues brings each segment to the stack that
+ * owns its connection (the start banner says which and why). */
+static void
+port_steering(struct app *app, struct app_port *p,
+	      const struct rte_eth_dev_info *info, bool rss_on)
+{
+	if (p->nb_queues <= 1) {
+		p->steer = PMTCP_STEER_NONE;
+		p->steer_why = NULL;
+	} else if (app->loopback) {
+		loopback_rss(app, p);
+	} else if (p->profile.rss_paired) {
+		p->steer = PMTCP_STEER_NONE;
+		p->steer_why = "queues paired with the peer's (profile: [rss] paired)";
+	} else if (rss_on && p->profile.rss_trusted && port_rss_read_back(p, info)) {
+		p->steer = PMTCP_STEER_RSS;
+		p->steer_why = "RSS: source ports chosen by the key and RETA read back from the PMD";
+	} else {
+		/* the default key and RETA name each connection's queue */
+		p->rss_key_len = 0;
+		p->reta_size = 0;
+		p->steer = PMTCP_STEER_SOFTWARE;
+		p->steer_why = !rss_on || !p->profile.rss_trusted ?
+			"software steering fallback: the profile has no trusted RSS" :
+			"software steering fallback: the PMD's RSS key or RETA cannot be read back";
+	}
 }
 
 static int
@@ -134,8 +390,26 @@ port_setup(struct app *app, struct app_port *p, unsigned int nb_mbufs_hint)
 	}
 	/* not an offload the port has: what its peer (a local kernel) sends */
 	p->rx_csum_partial = p->profile.rx_checksum_partial;
-	/* one queue pair per port: one lcore owns the port */
-	ret = rte_eth_dev_configure(p->port_id, 1, 1, &conf);
+	if (p->nb_queues > info.max_rx_queues || p->nb_queues > info.max_tx_queues) {
+		app_err("port %u (%s): %u lcores need %u queue pairs, the port has %u RX and %u TX queues (see --port-lcores)",
+			p->port_id, p->driver, p->nb_queues, p->nb_queues,
+			info.max_rx_queues, info.max_tx_queues);
+		return -1;
+	}
+	/* RSS the profile asks for, with the hash words the port has */
+	if (p->nb_queues > 1 && p->profile.rss_enabled && !app->loopback &&
+	    (p->profile.rss_hf & info.flow_type_rss_offloads) != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = p->profile.rss_hf &
+						   info.flow_type_rss_offloads;
+		if (p->profile.rss_key_len != 0) {
+			memcpy(p->rss_key, p->profile.rss_key, p->profile.rss_key_len);
+			conf.rx_adv_conf.rss_conf.rss_key = p->rss_key;
+			conf.rx_adv_conf.rss_conf.rss_key_len = p->profile.rss_key_len;
+		}
+	}
+	/* one queue pair per lcore of the port */
+	ret = rte_eth_dev_configure(p->port_id, p->nb_queues, p->nb_queues, &conf);
 	if (ret != 0) {
 		app_err("port %u (%s): configure failed: %s", p->port_id,
 			p->driver, rte_strerror(-ret));
@@ -153,17 +427,19 @@ port_setup(struct app *app, struct app_port *p, unsigned int nb_mbufs_hint)
 	rxconf.offloads = conf.rxmode.offloads;
 	txconf = info.default_txconf;
 	txconf.offloads = conf.txmode.offloads;
-	ret = rte_eth_rx_queue_setup(p->port_id, APP_QUEUE, nb_rxd,
-				     rte_eth_dev_socket_id(p->port_id), &rxconf,
-				     app->pool);
-	if (ret == 0)
-		ret = rte_eth_tx_queue_setup(p->port_id, APP_QUEUE, nb_txd,
+	for (uint16_t q = 0; q < p->nb_queues; q++) {
+		ret = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd,
 					     rte_eth_dev_socket_id(p->port_id),
-					     &txconf);
-	if (ret != 0) {
-		app_err("port %u: queue setup failed: %s", p->port_id,
-			rte_strerror(-ret));
-		return -1;
+					     &rxconf, app->pool);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(p->port_id, q, nb_txd,
+						     rte_eth_dev_socket_id(p->port_id),
+						     &txconf);
+		if (ret != 0) {
+			app_err("port %u: queue %u setup failed: %s", p->port_id,
+				q, rte_strerror(-ret));
+			return -1;
+		}
 	}
 	ret = rte_eth_dev_start(p->port_id);
 	if (ret != 0) {
@@ -190,6 +466,7 @@ port_setup(struct app *app, struct app_port *p, unsigned int nb_mbufs_hint)
 	/* the kernel side of an af_packet or tap port answers for the
 	 * interface's MAC; pmtcp also wants broadcast ARP */
 	rte_eth_promiscuous_enable(p->port_id);
+	port_steering(app, p, &info, conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS);
 	return 0;
 }
 
@@ -228,6 +505,7 @@ app_ports_init(struct app *app)
 		}
 		app->ports[k].has_ip = true;
 		app->ports[k].addr = c->ips[i].addr;
+		app->ports[k].addr_count = c->ips[i].addr_count;
 		app->ports[k].prefix_len = c->ips[i].prefix_len;
 		app->ports[k].gateway = c->ips[i].gateway;
 	}
@@ -235,17 +513,38 @@ app_ports_init(struct app *app)
 		app->ports[0].has_ip = true;
 		app->ports[0].addr = rte_cpu_to_be_32(198u << 24 | 18u << 16 | 0u << 8 | 2u);
 		app->ports[0].prefix_len = 24;
+		app->ports[0].addr_count = 1;
 		app->ports[1].has_ip = true;
 		app->ports[1].addr = rte_cpu_to_be_32(198u << 24 | 18u << 16 | 0u << 8 | 1u);
 		app->ports[1].prefix_len = 24;
+		app->ports[1].addr_count = 1;
 	}
+	if (app->loopback) {
+		/* --ip 0,... or --ip 1,... replaces one side's default only */
+		for (unsigned int k = 0; k < 2; k++) {
+			if (app->ports[k].has_ip)
+				continue;
+			app->ports[k].has_ip = true;
+			app->ports[k].addr = rte_cpu_to_be_32(198u << 24 | 18u << 16 |
+							      (2u - k));
+			app->ports[k].prefix_len = 24;
+			app->ports[k].addr_count = 1;
+		}
+	}
+	if (app_assign_lcores(app) != 0)
+		return -1;
 	/* the pool: every descriptor of every port, the loopback rings, the
 	 * TX batches, ARP queues and lcore caches, plus headroom */
 	nb_mbufs = c->mbufs;
 	if (nb_mbufs == 0) {
-		nb_mbufs = app->n_ports * (4096 + 4096) + n_lcores * (512 + 256) + 8192;
+		unsigned int nq = 0;
+
+		for (i = 0; i < app->n_ports; i++)
+			nq += RTE_MAX(app->ports[i].nb_queues, (uint16_t)1);
+		/* descriptors of every queue, lcore TX batches and inboxes */
+		nb_mbufs = nq * (4096 + 4096) + n_lcores * (512 + 256 + 1024) + 8192;
 		if (app->loopback)
-			nb_mbufs += 2 * LOOPBACK_RING_SIZE;
+			nb_mbufs += 2 * nq * LOOPBACK_RING_SIZE;
 	}
 	app->pool = rte_pktmbuf_pool_create("pmtcp_pool", nb_mbufs, 256, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -272,13 +571,25 @@ app_ports_drain(struct app *app)
 	uint16_t n;
 
 	for (unsigned int i = 0; i < app->n_ports; i++) {
-		/* bounded: a PMD such as net_null never runs dry */
-		for (unsigned int k = 0; k < 1024; k++) {
-			n = rte_eth_rx_burst(app->ports[i].port_id, APP_QUEUE, pkts,
-					     RTE_DIM(pkts));
-			if (n == 0)
-				break;
-			rte_pktmbuf_free_bulk(pkts, n);
+		for (uint16_t q = 0; q < RTE_MAX(app->ports[i].nb_queues, (uint16_t)1); q++) {
+			/* bounded: a PMD such as net_null never runs dry */
+			for (unsigned int k = 0; k < 1024; k++) {
+				n = rte_eth_rx_burst(app->ports[i].port_id, q, pkts,
+						     RTE_DIM(pkts));
+				if (n == 0)
+					break;
+				rte_pktmbuf_free_bulk(pkts, n);
+			}
+		}
+	}
+	/* the wire's TX rings (several queues): sent, not yet received */
+	for (unsigned int p = 0; app->loopback && p < 2; p++) {
+		for (uint16_t q = 0; q < lb[p].nq; q++) {
+			if (lb[p].tx[q] == lb[1 - p].rx[0])
+				continue;
+			while ((n = (uint16_t)rte_ring_dequeue_burst(lb[p].tx[q],
+					(void **)pkts, RTE_DIM(pkts), NULL)) != 0)
+				rte_pktmbuf_free_bulk(pkts, n);
 		}
 	}
 }
@@ -290,56 +601,153 @@ app_ports_fini(struct app *app)
 		rte_eth_dev_stop(app->ports[i].port_id);
 		rte_eth_dev_close(app->ports[i].port_id);
 	}
-	if (app->loopback) {
-		rte_ring_free(lb_ring[0]);
-		rte_ring_free(lb_ring[1]);
+	for (unsigned int p = 0; app->loopback && p < 2; p++) {
+		for (uint16_t q = 0; q < lb[p].nq; q++) {
+			if (lb[p].tx[q] != lb[1 - p].rx[0] || lb[1 - p].nq != 1 ||
+			    lb[p].nq != 1)
+				rte_ring_free(lb[p].tx[q]);
+			rte_ring_free(lb[p].rx[q]);
+		}
 	}
 }
 
+/* Add @lc to @p as queue @p->nb_queues */
+static int
+port_add_lcore(struct app *app, struct app_port *p, unsigned int lc)
+{
+	struct app_lcore *l = &app->lcores[lc];
+
+	if (p->nb_queues >= APP_MAX_QUEUES) {
+		app_err("port %u: at most %d lcores", p->port_id, APP_MAX_QUEUES);
+		return -1;
+	}
+	if (l->n_ports >= APP_MAX_PORTS) {
+		app_err("lcore %u: at most %d ports", lc, APP_MAX_PORTS);
+		return -1;
+	}
+	l->lcore_id = lc;
+	l->active = true;
+	l->ports[l->n_ports] = p->port_id;
+	l->queues[l->n_ports] = p->nb_queues;
+	l->n_ports++;
+	p->lcore[p->nb_queues++] = lc;
+	p->used = true;
+	return 0;
+}
+
 /*
- * Roles onto lcores. One queue per port, so one lcore per port:
- *  - client and server with two or more ports and two or more lcores:
- *    the client on port 0 (main lcore), the server on port 1 (next lcore),
- *    further ports shared round robin;
- *  - otherwise every port on the main lcore, which runs both roles.
+ * Lcores onto ports. Every lcore EAL was given runs a stack; each lcore of
+ * a port owns one RX and one TX queue (queue i: the port's i-th lcore).
+ * --port-lcores PORTID:LIST gives a port its lcores; the others share the
+ * lcores left evenly, in order (more ports than lcores: round robin, one
+ * queue each). Roles: with client and server on and two ports or more
+ * whose lcores are their own (the loopback pair), the lcores of even
+ * ports are clients, of odd ports servers; otherwise every lcore has
+ * both roles asked for. --connections, --concurrency and --rate are
+ * shared among the client lcores.
  */
 int
 app_assign_lcores(struct app *app)
 {
 	struct app_conf *c = &app->conf;
-	unsigned int main_lcore = rte_get_main_lcore();
-	unsigned int second = rte_get_next_lcore(main_lcore, 1, 0);
-	bool split = c->client && c->server && app->n_ports >= 2 &&
-		     second < RTE_MAX_LCORE;
+	unsigned int lcores[RTE_MAX_LCORE], n_lc = 0, lc, n_used = 0, k = 0;
+	unsigned int owner[RTE_MAX_LCORE];
+	bool split = c->client && c->server, shared = false;
+	uint32_t n_clients = 0, idx = 0;
 
-	for (unsigned int i = 0; i < app->n_ports; i++) {
-		struct app_port *p = &app->ports[i];
-		unsigned int lc = main_lcore;
-		struct app_lcore *l;
-
-		if (!p->has_ip)
-			continue;
-		if (split && i % 2 == 1)
-			lc = second;
-		l = &app->lcores[lc];
-		l->lcore_id = lc;
-		l->active = true;
-		l->ports[l->n_ports++] = p->port_id;
-		p->used = true;
-		p->lcore = lc;
-		if (!split) {
-			l->client = c->client;
-			l->server = c->server;
-		} else if (lc == main_lcore) {
-			l->client = true;
-		} else {
-			l->server = true;
-		}
-	}
-	if (!app->lcores[main_lcore].active) {
+	RTE_LCORE_FOREACH(lc)
+		lcores[n_lc++] = lc;
+	for (unsigned int i = 0; i < app->n_ports; i++)
+		n_used += app->ports[i].has_ip;
+	if (n_used == 0) {
 		app_err("no port has an address: give --ip PORTID,IP/PREFIX (%u port%s found)",
 			app->n_ports, app->n_ports == 1 ? "" : "s");
 		return -1;
+	}
+	for (unsigned int i = 0; i < c->n_port_lcores; i++) {
+		struct app_port *p = app_port_of(app, c->port_lcores[i].port);
+
+		if (p == NULL || !p->has_ip) {
+			app_err("--port-lcores: port %u %s", c->port_lcores[i].port,
+				p == NULL ? "does not exist" : "has no address (--ip)");
+			return -1;
+		}
+		for (uint16_t q = 0; q < c->port_lcores[i].n; q++) {
+			lc = c->port_lcores[i].lcore[q];
+			if (lc >= RTE_MAX_LCORE || !rte_lcore_is_enabled(lc)) {
+				app_err("--port-lcores: lcore %u is not one of EAL's (-l / --lcores)",
+					lc);
+				return -1;
+			}
+			if (port_add_lcore(app, p, lc) != 0)
+				return -1;
+		}
+	}
+	for (unsigned int i = 0; i < app->n_ports; i++) {
+		struct app_port *p = &app->ports[i];
+		unsigned int first, last;
+
+		if (!p->has_ip)
+			continue;
+		if (p->nb_queues == 0) {
+			if (n_lc >= n_used) {
+				first = k * n_lc / n_used;
+				last = (k + 1) * n_lc / n_used;
+			} else {
+				first = k % n_lc;
+				last = first + 1;
+			}
+			for (unsigned int j = first; j < last; j++)
+				if (port_add_lcore(app, p, lcores[j]) != 0)
+					return -1;
+		}
+		k++;
+	}
+	/* an lcore on two ports: both roles on every lcore */
+	for (unsigned int i = 0; i < RTE_MAX_LCORE; i++)
+		owner[i] = UINT32_MAX;
+	for (unsigned int i = 0; i < app->n_ports; i++) {
+		for (uint16_t q = 0; q < app->ports[i].nb_queues; q++) {
+			lc = app->ports[i].lcore[q];
+			if (owner[lc] != UINT32_MAX && owner[lc] != i)
+				shared = true;
+			owner[lc] = i;
+		}
+	}
+	split = split && n_used >= 2 && !shared;
+	k = 0;
+	for (unsigned int i = 0; i < app->n_ports; i++) {
+		struct app_port *p = &app->ports[i];
+
+		if (!p->has_ip)
+			continue;
+		for (uint16_t q = 0; q < p->nb_queues; q++) {
+			struct app_lcore *l = &app->lcores[p->lcore[q]];
+
+			l->client = split ? k % 2 == 0 : c->client;
+			l->server = split ? k % 2 == 1 : c->server;
+		}
+		k++;
+	}
+	RTE_LCORE_FOREACH(lc)
+		n_clients += app->lcores[lc].active && app->lcores[lc].client;
+	RTE_LCORE_FOREACH(lc) {
+		struct app_lcore *l = &app->lcores[lc];
+
+		if (!l->active || !l->client)
+			continue;
+		l->client_idx = idx;
+		l->n_clients = n_clients;
+		l->conn_share = c->connections / n_clients +
+				(idx < c->connections % n_clients);
+		l->conc_share = c->concurrency / n_clients +
+				(idx < c->concurrency % n_clients);
+		if (c->concurrency != 0 && l->conc_share == 0)
+			l->conc_share = 1;
+		/* fewer connections than client lcores: this one opens none */
+		if (c->connections != 0 && l->conn_share == 0)
+			l->client = false;
+		idx++;
 	}
 	return 0;
 }

@@ -73,6 +73,36 @@ open_connections(const struct app *app)
 	return n;
 }
 
+/* Connections held at once, all lcores: the client's established and
+ * not yet ended, the server's accepted and not reset (each a 64-bit load
+ * per lcore, read as it stands) */
+static void
+sample_concurrency(struct app *app)
+{
+	uint64_t cl = 0, sv = 0;
+	unsigned int lc;
+
+	RTE_LCORE_FOREACH(lc) {
+		const struct app_lcore *l = &app->lcores[lc];
+
+		uint64_t done, closed;
+
+		if (!l->active)
+			continue;
+		/* the ends first: what ended was established before */
+		done = *(volatile const uint64_t *)&l->done;
+		closed = *(volatile const uint64_t *)&l->server_closed;
+		rte_smp_rmb();
+		cl += *(volatile const uint64_t *)&l->established - done;
+		sv += *(volatile const uint64_t *)&l->accepted - closed;
+	}
+	app->concurrent_now = cl;
+	if (cl > app->concurrent_max)
+		app->concurrent_max = cl;
+	if (sv > app->server_concurrent_max)
+		app->server_concurrent_max = sv;
+}
+
 /* The main lcore's loop: data path, reports, and deciding when to stop. */
 static void
 main_loop(struct app *app)
@@ -88,7 +118,9 @@ main_loop(struct app *app)
 	while (!app_force_quit) {
 		uint64_t now;
 
-		app_lcore_iterate(app, self);
+		if (self->active)
+			app_lcore_iterate(app, self);
+		sample_concurrency(app);
 		now = rte_rdtsc();
 		/* the prompt: runs until quit, EOF or SIGINT; no periodic
 		 * lines here (`show stats` prints one, `set stats-period`
@@ -162,8 +194,7 @@ main(int argc, char **argv)
 	app->us_per_tsc_q32 = (1000000ULL << 32) / app->tsc_hz;
 	app->cli = app->conf.interactive || app->conf.cmdline_file != NULL;
 
-	if (app_ports_init(app) != 0 || app_assign_lcores(app) != 0 ||
-	    app_lcores_create_stacks(app) != 0) {
+	if (app_ports_init(app) != 0 || app_lcores_create_stacks(app) != 0) {
 		rc = EXIT_FAILURE;
 		goto out;
 	}
@@ -205,13 +236,25 @@ main(int argc, char **argv)
 	for (unsigned int i = 0; i < app->n_ports; i++) {
 		const struct app_port *p = &app->ports[i];
 		const uint8_t *a = (const uint8_t *)&p->addr;
+		char lcs[256], range[32] = "";
 
-		printf("  port %u %s profile %s: %u.%u.%u.%u/%u mtu %u lcore %u%s%s%s\n",
+		if (p->addr_count > 1) {
+			uint32_t last = rte_cpu_to_be_32(rte_be_to_cpu_32(p->addr) +
+							 p->addr_count - 1);
+			const uint8_t *z = (const uint8_t *)&last;
+
+			snprintf(range, sizeof(range), "-%u.%u.%u.%u", z[0], z[1],
+				 z[2], z[3]);
+		}
+		printf("  port %u %s profile %s: %u.%u.%u.%u%s/%u mtu %u %s%s%s%s\n",
 		       p->port_id, p->driver, p->profile.name, a[0], a[1], a[2],
-		       a[3], p->prefix_len, p->mtu, p->lcore,
+		       a[3], range, p->prefix_len, p->mtu,
+		       p->used ? app_port_lcores_str(p, lcs, sizeof(lcs)) : "",
 		       p->tx_tcp_cksum ? " tx-csum-offload" : "",
 		       p->rx_csum_partial ? " rx-csum-partial" : "",
 		       p->used ? "" : " (unused: no --ip)");
+		if (p->used && p->nb_queues > 1)
+			printf("    %u queues: %s\n", p->nb_queues, p->steer_why);
 	}
 	fflush(stdout);
 	app->pool_avail_start = rte_mempool_avail_count(app->pool);

@@ -31,10 +31,17 @@ app_usage(FILE *f, const char *prog)
 "  --client IP:PORT        open connections to IP:PORT\n"
 "  --server PORT           listen on PORT\n"
 "Addresses:\n"
-"  --ip PORTID,IP/PREFIX[,GATEWAY]\n"
-"                          address of an ethdev port (repeatable); without any\n"
-"                          ethdev pmtcp makes a loopback pair: port 0 198.18.0.2/24\n"
-"                          (client side), port 1 198.18.0.1/24 (server side)\n"
+"  --ip PORTID,IP[-LAST]/PREFIX[,GATEWAY]\n"
+"                          address (or range of addresses) of an ethdev port\n"
+"                          (repeatable); without any ethdev pmtcp makes a\n"
+"                          loopback pair: port 0 198.18.0.2/24 (client side),\n"
+"                          port 1 198.18.0.1/24 (server side)\n"
+"Lcores:\n"
+"  --port-lcores PORTID:LCORELIST\n"
+"                          lcores polling a port, one queue each (repeatable;\n"
+"                          e.g. 0:0-1); default: the lcores shared evenly\n"
+"  --no-rss-emulation      loopback pair: spread frames over the queues by a\n"
+"                          hash the stacks do not know (software steering)\n"
 "Workload:\n"
 "  --connections N         open N connections, stop when all have ended\n"
 "  --duration SEC          run for SEC seconds (default 10 without --connections)\n"
@@ -45,7 +52,8 @@ app_usage(FILE *f, const char *prog)
 "  --workload handshake|request\n"
 "                          handshake: connect, then close (default);\n"
 "                          request: connect, HTTP GET, read the response, close\n"
-"  --close rst|fin         how the client closes: reset (default) or FIN\n"
+"  --close rst|fin|none    how the client closes: reset (default), FIN, or\n"
+"                          none: hold every connection until the run ends\n"
 "  --request-size N        bytes of the GET request (padded; default: plain GET)\n"
 "  --response-size N       body bytes of the server's 200 OK (64)\n"
 "  --requests-per-connection N  requests before closing (1)\n"
@@ -53,7 +61,8 @@ app_usage(FILE *f, const char *prog)
 "  --tcp NAME=VALUE        set a knob by its Linux sysctl name (repeatable),\n"
 "                          e.g. --tcp tcp_syn_retries=2 (see docs/tuning.md)\n"
 "Resources:\n"
-"  --table-size N          connections per lcore table (65536)\n"
+"  --table-size N          connections per lcore table (65536, or the lcore's\n"
+"                          share of --concurrency if larger)\n"
 "  --mbufs N               mbufs in the pool (computed)\n"
 "  --slowdown F            run as a core F times slower (1-100, 1): after each\n"
 "                          busy loop turn, busy-wait F-1 times as long; to\n"
@@ -150,13 +159,106 @@ bad:
 	return -1;
 }
 
-/* PORTID,IP/PREFIX[,GATEWAY] */
+/* LCORELIST: "0", "0-3", "0,2,4-5" */
+static int
+parse_lcore_list(const char *opt, const char *s, unsigned int *out,
+		 uint16_t *n)
+{
+	const char *p = s;
+
+	*n = 0;
+	while (*p != '\0') {
+		char *end;
+		unsigned long a, b;
+
+		errno = 0;
+		a = strtoul(p, &end, 10);
+		if (end == p || errno != 0)
+			goto bad;
+		b = a;
+		if (*end == '-') {
+			p = end + 1;
+			b = strtoul(p, &end, 10);
+			if (end == p || errno != 0 || b < a)
+				goto bad;
+		}
+		if (b >= RTE_MAX_LCORE) {
+			app_err("%s: lcore %lu out of range [0, %d]", opt, b,
+				RTE_MAX_LCORE - 1);
+			return -1;
+		}
+		for (unsigned long i = a; i <= b; i++) {
+			if (*n >= APP_MAX_QUEUES) {
+				app_err("%s: at most %d lcores per port", opt,
+					APP_MAX_QUEUES);
+				return -1;
+			}
+			for (uint16_t k = 0; k < *n; k++) {
+				if (out[k] == i) {
+					app_err("%s: lcore %lu given twice", opt, i);
+					return -1;
+				}
+			}
+			out[(*n)++] = (unsigned int)i;
+		}
+		if (*end == ',')
+			end++;
+		else if (*end != '\0')
+			goto bad;
+		p = end;
+	}
+	if (*n == 0)
+		goto bad;
+	return 0;
+bad:
+	app_err("%s: expected PORTID:LCORELIST (e.g. 0:0-1 or 1:2,3), got '%s'",
+		opt, s);
+	return -1;
+}
+
+/* PORTID:LCORELIST */
+static int
+parse_port_lcores(struct app_conf *c, const char *s)
+{
+	const char *colon = strchr(s, ':');
+	char id[16];
+	uint64_t v;
+
+	if (c->n_port_lcores >= APP_MAX_PORTS) {
+		app_err("--port-lcores: at most %d ports", APP_MAX_PORTS);
+		return -1;
+	}
+	if (colon == NULL || colon == s || (size_t)(colon - s) >= sizeof(id)) {
+		app_err("--port-lcores: expected PORTID:LCORELIST (e.g. 0:0-1), got '%s'", s);
+		return -1;
+	}
+	memcpy(id, s, (size_t)(colon - s));
+	id[colon - s] = '\0';
+	if (parse_u64("--port-lcores PORTID", id, 0, RTE_MAX_ETHPORTS - 1, &v) != 0)
+		return -1;
+	for (unsigned int i = 0; i < c->n_port_lcores; i++) {
+		if (c->port_lcores[i].port == v) {
+			app_err("--port-lcores: port %" PRIu64 " given twice", v);
+			return -1;
+		}
+	}
+	c->port_lcores[c->n_port_lcores].port = (uint16_t)v;
+	if (parse_lcore_list("--port-lcores", colon + 1,
+			     c->port_lcores[c->n_port_lcores].lcore,
+			     &c->port_lcores[c->n_port_lcores].n) != 0)
+		return -1;
+	c->n_port_lcores++;
+	return 0;
+}
+
+/* PORTID,IP[-LAST]/PREFIX[,GATEWAY] */
 static int
 parse_ip(struct app_conf *c, const char *s)
 {
 	char buf[96];
 	char *f[3] = { NULL, NULL, NULL };
-	char *save = NULL, *slash;
+	char *save = NULL, *slash, *dash;
+	uint32_t last;
 	uint64_t v;
 	unsigned int n = 0;
 
@@ -182,11 +284,32 @@ parse_ip(struct app_conf *c, const char *s)
 	if (slash == NULL)
 		goto bad;
 	*slash = '\0';
+	dash = strchr(f[1], '-');
+	if (dash != NULL)
+		*dash = '\0';
 	if (parse_ipv4(f[1], &c->ips[c->n_ips].addr) != 0)
+		goto bad;
+	last = c->ips[c->n_ips].addr;
+	if (dash != NULL && parse_ipv4(dash + 1, &last) != 0)
 		goto bad;
 	if (parse_u64("--ip PREFIX", slash + 1, 1, 32, &v) != 0)
 		return -1;
 	c->ips[c->n_ips].prefix_len = (uint8_t)v;
+	{
+		uint32_t a = ntohl(c->ips[c->n_ips].addr), z = ntohl(last);
+		uint32_t host = v == 32 ? 0 : UINT32_MAX >> v;
+
+		if (z < a) {
+			app_err("--ip: the range's last address is below its first in '%s'", s);
+			return -1;
+		}
+		if ((a & ~host) != (z & ~host)) {
+			app_err("--ip: the range leaves the /%" PRIu64 " subnet of its first address in '%s'",
+				v, s);
+			return -1;
+		}
+		c->ips[c->n_ips].addr_count = z - a + 1;
+	}
 	c->ips[c->n_ips].gateway = 0;
 	if (n == 3 && parse_ipv4(f[2], &c->ips[c->n_ips].gateway) != 0)
 		goto bad;
@@ -199,7 +322,7 @@ parse_ip(struct app_conf *c, const char *s)
 	c->n_ips++;
 	return 0;
 bad:
-	app_err("--ip: expected PORTID,IP/PREFIX[,GATEWAY] (e.g. 0,198.18.10.10/24), got '%s'", s);
+	app_err("--ip: expected PORTID,IP[-LAST]/PREFIX[,GATEWAY] (e.g. 0,198.18.10.10/24 or 0,198.18.0.2-198.18.0.101/24), got '%s'", s);
 	return -1;
 }
 
@@ -209,6 +332,7 @@ enum {
 	OPT_TABLE_SIZE, OPT_MBUFS, OPT_STATS_PERIOD, OPT_QUIET, OPT_RAMP,
 	OPT_WORKLOAD, OPT_CLOSE, OPT_REQUEST_SIZE, OPT_RESPONSE_SIZE,
 	OPT_REQUESTS_PER_CONN, OPT_CMDLINE_FILE, OPT_AUTO_START, OPT_SLOWDOWN,
+	OPT_PORT_LCORES, OPT_NO_RSS_EMULATION,
 };
 
 static const struct option long_opts[] = {
@@ -233,6 +357,8 @@ static const struct option long_opts[] = {
 	{ "request-size", required_argument, NULL, OPT_REQUEST_SIZE },
 	{ "response-size", required_argument, NULL, OPT_RESPONSE_SIZE },
 	{ "requests-per-connection", required_argument, NULL, OPT_REQUESTS_PER_CONN },
+	{ "port-lcores", required_argument, NULL, OPT_PORT_LCORES },
+	{ "no-rss-emulation", no_argument, NULL, OPT_NO_RSS_EMULATION },
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "cmdline-file", required_argument, NULL, OPT_CMDLINE_FILE },
 	{ "auto-start", no_argument, NULL, OPT_AUTO_START },
@@ -277,6 +403,13 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 			if (parse_ip(c, optarg) != 0)
 				return -1;
 			break;
+		case OPT_PORT_LCORES:
+			if (parse_port_lcores(c, optarg) != 0)
+				return -1;
+			break;
+		case OPT_NO_RSS_EMULATION:
+			c->no_rss_emulation = true;
+			break;
 		case OPT_CONNECTIONS:
 			if (parse_u64("--connections", optarg, 1, UINT64_MAX / 2, &v) != 0)
 				return -1;
@@ -317,6 +450,7 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 			if (parse_u64("--table-size", optarg, 16, 1 << 24, &v) != 0)
 				return -1;
 			c->table_size = (uint32_t)v;
+			c->table_size_set = true;
 			break;
 		case OPT_MBUFS:
 			if (parse_u64("--mbufs", optarg, 1024, 1 << 26, &v) != 0)
@@ -362,8 +496,10 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 				c->close_mode = CLOSE_RST;
 			} else if (strcmp(optarg, "fin") == 0) {
 				c->close_mode = CLOSE_FIN;
+			} else if (strcmp(optarg, "none") == 0) {
+				c->close_mode = CLOSE_NONE;
 			} else {
-				app_err("--close: expected rst or fin, got '%s'", optarg);
+				app_err("--close: expected rst, fin or none, got '%s'", optarg);
 				return -1;
 			}
 			break;

@@ -272,6 +272,70 @@ json_hist(FILE *f, const char *name, const struct app_hist *h)
 		hist_percentile(h, 99), h->max_us);
 }
 
+/*
+ * Memory reserved for connection state (each lcore's table of socks,
+ * hash buckets and timer wheel, and the client's per-connection slots),
+ * per side: a connection has an end on each side, and where both sides
+ * run in one process (the loopback pair) each end is counted on its own.
+ * bytes_per_connection is the client side's, over client.concurrent_max.
+ */
+static void
+json_memory(const struct app *app, FILE *f)
+{
+	uint64_t cl = 0, sv = 0;
+	unsigned int lc;
+
+	RTE_LCORE_FOREACH(lc) {
+		const struct app_lcore *l = &app->lcores[lc];
+
+		if (!l->active)
+			continue;
+		if (l->client)
+			cl += l->conn_memory;
+		else
+			sv += l->conn_memory;
+	}
+	fprintf(f, "  \"memory\": {\"client_bytes\": %" PRIu64
+		", \"server_bytes\": %" PRIu64
+		", \"bytes_per_connection\": %.1f"
+		", \"server_bytes_per_connection\": %.1f},\n", cl, sv,
+		app->concurrent_max ? (double)cl / (double)app->concurrent_max : 0.0,
+		app->server_concurrent_max ?
+		(double)sv / (double)app->server_concurrent_max : 0.0);
+}
+
+/* One entry per lcore: its first port and queue, and what it did */
+static void
+json_lcores(const struct app *app, FILE *f)
+{
+	bool first = true;
+	unsigned int lc;
+
+	fprintf(f, "  \"lcores\": [");
+	RTE_LCORE_FOREACH(lc) {
+		const struct app_lcore *l = &app->lcores[lc];
+		const struct pmtcp_mib *m;
+
+		if (!l->active)
+			continue;
+		m = app_lcore_mib(l);
+		fprintf(f, "%s\n    {\"lcore\": %u, \"port\": %u, \"queue\": %u"
+			", \"client\": %s, \"server\": %s"
+			", \"established\": %" PRIu64 ", \"accepted\": %" PRIu64
+			", \"steered_in\": %" PRIu64 ", \"steered_out\": %" PRIu64
+			", \"busy_cycles\": %" PRIu64 ", \"wire_drops\": %" PRIu64 "}",
+			first ? "" : ",", lc, l->n_ports ? l->ports[0] : 0,
+			l->n_ports ? l->queues[0] : 0,
+			l->client ? "true" : "false", l->server ? "true" : "false",
+			l->established, l->accepted,
+			m->mib[PMTCP_MIB_Pmtcp_SteeredIn],
+			m->mib[PMTCP_MIB_Pmtcp_SteeredOut], l->busy_cycles,
+			l->wire_drops);
+		first = false;
+	}
+	fprintf(f, "\n  ],\n");
+}
+
 int
 app_report_json(struct app *app, const char *path)
 {
@@ -294,14 +358,18 @@ app_report_json(struct app *app, const char *path)
 		", \"local\": %" PRIu64 "}, \"open_at_exit\": %" PRIu64
 		", \"closed\": %" PRIu64 ", \"closed_by_peer\": %" PRIu64
 		", \"responses\": {\"ok\": %" PRIu64 ", \"bad\": %" PRIu64 "}"
-		", \"cps\": %.1f},\n",
+		", \"cps\": %.1f, \"concurrent_max\": %" PRIu64 "},\n",
 		t.attempted, t.established, t.refused, t.timeout, t.reset,
 		t.unreachable, t.local, t.in_flight, t.done, t.closed_by_peer,
 		t.resp_ok, t.resp_bad,
-		secs > 0 ? (double)t.established / secs : 0.0);
+		secs > 0 ? (double)t.established / secs : 0.0,
+		app->concurrent_max);
 	fprintf(f, "  \"server\": {\"accepted\": %" PRIu64 ", \"requests\": %" PRIu64
-		", \"reset_by_peer\": %" PRIu64 "},\n",
-		t.accepted, t.server_requests, t.server_closed);
+		", \"reset_by_peer\": %" PRIu64 ", \"concurrent_max\": %" PRIu64 "},\n",
+		t.accepted, t.server_requests, t.server_closed,
+		app->server_concurrent_max);
+	json_memory(app, f);
+	json_lcores(app, f);
 	fprintf(f, "  \"latency_us\": {");
 	json_hist(f, "handshake", &t.hist);
 	fprintf(f, ", ");

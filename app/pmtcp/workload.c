@@ -24,6 +24,7 @@
 
 #define SERVER_SOCK (1ULL << 63)  /* user_data of accepted socks */
 #define SERVER_CLOSE (1ULL << 62) /* close after the response */
+#define CLIENT_HELD (1ULL << 61)  /* --close none: held until the run ends */
 
 enum { CONN_IDLE, CONN_HEADER, CONN_BODY };
 
@@ -61,6 +62,8 @@ conn_put(struct app_lcore *l, struct pmtcp_sock *sk)
 
 	if (c == NULL)
 		return;
+	rte_free(c->hdr);
+	c->hdr = NULL;
 	c->next_free = l->free_conn;
 	l->free_conn = (uint32_t)ud;
 	pmtcp_sock_set_userdata(sk, 0);
@@ -70,6 +73,12 @@ conn_put(struct app_lcore *l, struct pmtcp_sock *sk)
 static void
 client_finish(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk)
 {
+	if (the_app->conf.close_mode == CLOSE_NONE) {
+		/* held until the run ends (bench.c: client_hold()) */
+		conn_put(l, sk);
+		pmtcp_sock_set_userdata(sk, CLIENT_HELD);
+		return;
+	}
 	conn_put(l, sk);
 	l->done++;
 	if (the_app->conf.close_mode == CLOSE_FIN)
@@ -210,9 +219,18 @@ client_recv(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk,
 			/* copy what fits, look for the blank line from the
 			 * last 3 bytes already held on */
 			uint32_t old = c->hdr_len;
-			uint32_t n = RTE_MIN(len, (uint32_t)sizeof(c->hdr) - 1 - old);
+			uint32_t n = RTE_MIN(len, (uint32_t)APP_HDR_MAX - 1 - old);
 			uint32_t from = old >= 3 ? old - 3 : 0;
 			const char *eoh;
+
+			if (c->hdr == NULL) {
+				/* a header split over segments: rare */
+				c->hdr = rte_malloc("pmtcp_hdr", APP_HDR_MAX, 0);
+				if (c->hdr == NULL) {
+					client_response_done(st, l, sk, c, false);
+					return;
+				}
+			}
 
 			memcpy(c->hdr + old, data, n);
 			eoh = find_blank_line(c->hdr + from, old + n - from);
@@ -441,6 +459,11 @@ on_closed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
 			l->server_closed++;
 		return;
 	}
+	if (ud == CLIENT_HELD) {   /* the peer ended a held connection */
+		l->done++;
+		l->closed_by_peer += err != 0;
+		return;
+	}
 	if (conn_get(l, ud) == NULL)
 		return;   /* the client had finished with it already */
 	conn_put(l, sk);
@@ -481,7 +504,7 @@ on_peer_closed(struct pmtcp_stack *st, struct pmtcp_sock *sk, void *arg)
 	}
 	c = conn_get(l, ud);
 	if (c == NULL) {
-		pmtcp_close(st, sk);
+		pmtcp_close(st, sk);   /* held: closed() counts it */
 		return;
 	}
 	if (c->phase == CONN_BODY && c->body_left == UINT32_MAX) {
@@ -572,11 +595,11 @@ app_conn_states(const struct app *app)
 {
 	const struct app_conf *c = &app->conf;
 
+	if (c->workload == WORKLOAD_HANDSHAKE && !app->cli)
+		return 0;
 	if (c->concurrency != 0)
 		return c->concurrency;
-	if (c->workload == WORKLOAD_REQUEST || app->cli)
-		return c->table_size;
-	return 0;
+	return c->table_size;
 }
 
 int
@@ -589,6 +612,8 @@ app_workload_init(struct app *app, struct app_lcore *l)
 	 * lcore can `listen` */
 	if (l->client || (app->cli && l->lcore_id == rte_get_main_lcore())) {
 		l->n_conns = app_conn_states(app);
+		if (l->n_conns != 0 && !app->cli && l->conc_share != 0)
+			l->n_conns = l->conc_share;   /* its share of them */
 		l->conns = l->n_conns == 0 ? NULL :
 			   rte_zmalloc("pmtcp_conns",
 				       sizeof(*l->conns) * l->n_conns, 0);
@@ -626,6 +651,8 @@ app_workload_retarget(struct app *app, struct app_lcore *l)
 void
 app_workload_fini(struct app_lcore *l)
 {
+	for (uint32_t i = 0; l->conns != NULL && i < l->n_conns; i++)
+		rte_free(l->conns[i].hdr);
 	rte_free(l->conns);
 	l->conns = NULL;
 	rte_free(payloads[l->lcore_id].request);
@@ -643,7 +670,7 @@ app_conn_alloc(struct app_lcore *l)
 	if (idx == 0)
 		return 0;
 	l->free_conn = l->conns[idx - 1].next_free;
-	memset(&l->conns[idx - 1], 0, offsetof(struct app_conn, hdr));
+	memset(&l->conns[idx - 1], 0, sizeof(l->conns[idx - 1]));
 	return idx;
 }
 

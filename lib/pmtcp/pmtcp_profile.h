@@ -45,6 +45,10 @@ struct pmtcp_profile {
 	uint8_t rss_key[PMTCP_RSS_KEY_MAX]; /**< [rss] key (hex) */
 	uint8_t rss_key_len;       /**< 0 = the PMD's default key */
 	bool rss_trusted;          /**< [rss] trusted: RSS steers replies as rte_softrss predicts */
+	/** [rss] paired: queue i reaches queue i of the peer, which answers
+	 * on the queue it received on (memif between two pmtcp): replies
+	 * come home without a hash */
+	bool rss_paired;
 	/** [tcp] knob overrides, applied over the defaults when loaded */
 	char tcp_knobs[16][96];
 	unsigned int n_tcp_knobs;

@@ -101,6 +101,7 @@ static const struct profile_key profile_keys[] = {
 	PKEY(SEC_RSS, "hash", KEY_RSS_HASH, rss_hf, 0, 0),
 	PKEY(SEC_RSS, "key", KEY_RSS_KEY, rss_key, 0, 0),
 	PKEY(SEC_RSS, "trusted", KEY_BOOL, rss_trusted, 0, 0),
+	PKEY(SEC_RSS, "paired", KEY_BOOL, rss_paired, 0, 0),
 };
 
 /** [rss] hash words and the RTE_ETH_RSS_* bit each one sets. */
