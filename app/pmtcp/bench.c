@@ -14,6 +14,7 @@
 #include "app.h"
 
 #define CONNECT_BURST 32
+#define HOLD_HANDSHAKES 1024   /* --close none: handshakes under way */
 
 volatile bool app_force_quit;
 
@@ -217,6 +218,8 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 {
 	const struct app_conf *c = &app->conf;
 	uint64_t in_flight = l->attempted - app_client_ended(l);
+	/* --close none: of those, the handshakes still going on */
+	uint64_t handshakes = in_flight - (l->established - l->done);
 	unsigned int opened = 0;
 	uint64_t tpc = app->tsc_per_conn;
 	uint32_t conc;
@@ -258,6 +261,12 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 			conc = RTE_MAX(conc / l->n_clients +
 				       (l->client_idx < conc % l->n_clients), 1u);
 		if (conc != 0 && in_flight >= conc)
+			break;
+		/* holding: --concurrency is what is held; the handshakes
+		 * under way keep the default closed loop, so that the
+		 * client offers what the server completes */
+		if (c->close_mode == CLOSE_NONE && conc != 0 &&
+		    handshakes >= HOLD_HANDSHAKES)
 			break;
 		if (l->tsc_per_conn != 0) {
 			uint64_t step = l->tsc_per_conn;
@@ -302,6 +311,7 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 			l->failed_local++;
 		} else {
 			in_flight++;
+			handshakes++;
 			app_client_connecting(l->st, l, sk);
 		}
 	}

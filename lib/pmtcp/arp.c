@@ -606,6 +606,22 @@ pmtcp_neigh_output(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		neigh_start_resolve(st, n);
 }
 
+/*
+ * A connect() starts using another address of an interface's range: ask
+ * for the next hop from that address (arp_solicit() takes the source of
+ * the packet that needs resolving). The next hop answers, and creates
+ * or refreshes its entry for the new address (neigh_event_ns()), so its
+ * replies to it need no resolution of their own, which would hold them
+ * (unres_qlen) and drop what does not fit while a whole window of SYNs
+ * from the new address arrives.
+ */
+void
+pmtcp_arp_solicit_from(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		       uint32_t saddr, uint32_t nexthop)
+{
+	arp_send(st, ifc, RTE_ARP_OP_REQUEST, NULL, nexthop, saddr);
+}
+
 /* A sender no neighbour may have (what ip_route_input_slow() calls a
  * martian source, plus the receiving interface's own address, which
  * arp_process() ignores through the failed route lookup: someone else

@@ -293,6 +293,9 @@ int pmtcp_arp_init(struct pmtcp_stack *st, int socket);
 void pmtcp_arp_fini(struct pmtcp_stack *st);
 void pmtcp_arp_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 		   struct rte_mbuf *m);
+/* An ARP request for @nexthop from @saddr, one of @ifc's addresses */
+void pmtcp_arp_solicit_from(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+			    uint32_t saddr, uint32_t nexthop);
 /* Send @m (an IPv4 frame with room for the Ethernet header filled except
  * the destination MAC) to @nexthop: TX now when the neighbour is known,
  * held (bounded) while ARP resolves it, dropped and counted otherwise. */

@@ -143,7 +143,7 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 	struct pmtcp_tw_reuse reuse = { 0, 0, 0 };
 	struct pmtcp_iface *ifc;
 	struct pmtcp_sock *sk;
-	uint32_t nexthop = 0, saddr;
+	uint32_t nexthop = 0, saddr, tries;
 	uint16_t sport;
 	int ret;
 
@@ -169,7 +169,7 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 	}
 	/* the interface's address in use; the next one when its ports
 	 * towards this destination have run out (an address range) */
-	for (uint32_t tries = 0;; tries++) {
+	for (tries = 0;; tries++) {
 		saddr = rte_cpu_to_be_32(ifc->addr_first + ifc->src_cursor);
 		sport = pmtcp_inet_hash_connect(st, ifc, saddr, daddr,
 						rte_cpu_to_be_16(dport), &reuse);
@@ -182,6 +182,8 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 		ifc->src_cursor = ifc->src_cursor + 1 < ifc->addr_count ?
 				  ifc->src_cursor + 1 : 0;
 	}
+	if (tries != 0)   /* a new source address: tell the next hop */
+		pmtcp_arp_solicit_from(st, ifc, saddr, nexthop);
 	sk = pmtcp_sock_alloc(st);
 	if (sk == NULL)
 		return -ENOBUFS;
