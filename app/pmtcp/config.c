@@ -690,6 +690,8 @@ app_assign_lcores(struct app *app)
 		if (!p->has_ip)
 			continue;
 		if (p->nb_queues == 0) {
+			struct rte_eth_dev_info info;
+
 			if (n_lc >= n_used) {
 				first = k * n_lc / n_used;
 				last = (k + 1) * n_lc / n_used;
@@ -697,6 +699,13 @@ app_assign_lcores(struct app *app)
 				first = k % n_lc;
 				last = first + 1;
 			}
+			/* no more lcores than the port has queue pairs (an
+			 * af_packet port without qpairs=N has one): the
+			 * others stay idle */
+			if (rte_eth_dev_info_get(p->port_id, &info) == 0)
+				last = RTE_MIN(last, first + RTE_MAX(1u,
+					RTE_MIN((unsigned int)info.max_rx_queues,
+						(unsigned int)info.max_tx_queues)));
 			for (unsigned int j = first; j < last; j++)
 				if (port_add_lcore(app, p, lcores[j]) != 0)
 					return -1;

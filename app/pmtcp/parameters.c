@@ -308,6 +308,11 @@ parse_ip(struct app_conf *c, const char *s)
 				v, s);
 			return -1;
 		}
+		if (z != a && v < 31 && ((a & host) == 0 || (z & host) == host)) {
+			app_err("--ip: the range holds the subnet's network or broadcast address in '%s'",
+				s);
+			return -1;
+		}
 		c->ips[c->n_ips].addr_count = z - a + 1;
 	}
 	c->ips[c->n_ips].gateway = 0;

@@ -691,7 +691,9 @@ pmtcp_arp_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	}
 	/* RFC 5227 probe (sender 0.0.0.0): answered, nothing learnt */
 	if (sip == 0) {
-		if (for_us && op == RTE_ARP_OP_REQUEST && !st->in_inbox) {
+		if (st->in_inbox) {
+			rte_pktmbuf_free(m);   /* the receiving stack answered */
+		} else if (for_us && op == RTE_ARP_OP_REQUEST) {
 			rte_pktmbuf_free(m);
 			arp_send(st, ifc, RTE_ARP_OP_REPLY, &sha, 0, tip);
 		} else {

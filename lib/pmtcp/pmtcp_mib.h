@@ -141,7 +141,8 @@ enum pmtcp_mib_id {
 	X(ARP_PENDING_FULL, "packet waiting for ARP dropped: queue full") \
 	X(ARP_TABLE_FULL, "no room in the neighbour table: packet to send dropped, or request for us unanswered") \
 	X(ARP_FAILED, "packet waiting for ARP dropped: neighbour never answered") \
-	X(TX_REFUSED, "PMD refused the packet after retries")
+	X(TX_REFUSED, "PMD refused the packet after retries") \
+	X(STEER_INBOX_FULL, "segment for another queue's connection dropped: that stack's inbox was full")
 
 /** Drop reasons. */
 enum pmtcp_drop_reason {

@@ -158,7 +158,7 @@ pmtcp_steer_segment(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	MIB_INC(st, Pmtcp, SteeredOut);
 	m->port = ifc->conf.port_id;
 	if (!inbox_put(st, peer, m))
-		rte_pktmbuf_free(m);
+		pmtcp_drop(st, m, PMTCP_DROP_STEER_INBOX_FULL);
 	return true;
 }
 

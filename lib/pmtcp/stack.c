@@ -243,13 +243,19 @@ pmtcp_stack_add_iface(struct pmtcp_stack *st, const struct pmtcp_iface_conf *ic)
 			  st->mbuf_room);
 		return -EMSGSIZE;
 	}
-	/* an address range stays inside its subnet */
-	if (ic->addr_count > 1 &&
-	    ((uint64_t)rte_be_to_cpu_32(ic->addr) + ic->addr_count - 1 > UINT32_MAX ||
-	     (rte_be_to_cpu_32(ic->addr) ^
-	      (rte_be_to_cpu_32(ic->addr) + ic->addr_count - 1)) >>
-	     (32 - ic->prefix_len) != 0))
-		return -EINVAL;
+	/* an address range stays inside its subnet, and holds neither its
+	 * network nor its broadcast address (prefixes below /31) */
+	if (ic->addr_count > 1) {
+		uint64_t first = rte_be_to_cpu_32(ic->addr);
+		uint64_t last = first + ic->addr_count - 1;
+		uint32_t host = ic->prefix_len == 32 ? 0 : UINT32_MAX >> ic->prefix_len;
+
+		if (last > UINT32_MAX ||
+		    (first & ~(uint64_t)host) != (last & ~(uint64_t)host) ||
+		    (ic->prefix_len < 31 &&
+		     ((first & host) == 0 || (last & host) == host)))
+			return -EINVAL;
+	}
 	ifc = &st->ifaces[st->n_ifaces];
 	memset(ifc, 0, sizeof(*ifc));
 	ifc->conf = *ic;

@@ -36,7 +36,7 @@ expect_error "knob out of range" "tcp_ecn: value '7' out of range" --server 80 -
 expect_error "knob without value" "expected NAME=VALUE" --server 80 --tcp tcp_syn_retries
 expect_error "missing value" "needs a value" --server
 expect_error "ip for a missing port" "no port 5" --server 80 --ip 5,198.18.0.1/24
-expect_error "ip malformed" "expected PORTID,IP/PREFIX" --server 80 --ip 0,198.18.0.1
+expect_error "ip malformed" "expected PORTID,IP.-LAST./PREFIX" --server 80 --ip 0,198.18.0.1
 expect_error "unreachable client" "unreachable" --client 198.19.1.1:80 --server 80
 expect_error "profile missing" "No such file" --server 80 --profile /nonexistent.ini
 expect_error "json unwritable" "--json /nonexistent/x.json" --client 198.18.0.1:80 \
