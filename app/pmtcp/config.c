@@ -538,13 +538,20 @@ app_ports_init(struct app *app)
 	nb_mbufs = c->mbufs;
 	if (nb_mbufs == 0) {
 		unsigned int nq = 0;
+		bool multi = false;
 
-		for (i = 0; i < app->n_ports; i++)
+		for (i = 0; i < app->n_ports; i++) {
 			nq += RTE_MAX(app->ports[i].nb_queues, (uint16_t)1);
-		/* descriptors of every queue, lcore TX batches and inboxes */
-		nb_mbufs = nq * (4096 + 4096) + n_lcores * (512 + 256 + 1024) + 8192;
+			multi = multi || app->ports[i].nb_queues > 1;
+		}
+		/* descriptors of every queue, lcore TX batches (and inboxes);
+		 * the loopback pair's RX rings (and, with several queues, its
+		 * TX rings) */
+		nb_mbufs = nq * (4096 + 4096) + n_lcores * (512 + 256) + 8192;
+		if (multi)
+			nb_mbufs += n_lcores * 1024;
 		if (app->loopback)
-			nb_mbufs += 2 * nq * LOOPBACK_RING_SIZE;
+			nb_mbufs += (multi ? 2 : 1) * nq * LOOPBACK_RING_SIZE;
 	}
 	app->pool = rte_pktmbuf_pool_create("pmtcp_pool", nb_mbufs, 256, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE,

@@ -112,7 +112,7 @@ main_loop(struct app *app)
 	uint64_t hz = app->tsc_hz;
 	uint64_t period = (uint64_t)(c->stats_period_s * (double)hz);
 	uint64_t next_report = app->start_tsc + period;
-	uint64_t linger_until = 0, drain_until = 0;
+	uint64_t linger_until = 0, drain_until = 0, next_sample = 0;
 
 	self->next_connect_tsc = app->start_tsc;
 	while (!app_force_quit) {
@@ -120,8 +120,13 @@ main_loop(struct app *app)
 
 		if (self->active)
 			app_lcore_iterate(app, self);
-		sample_concurrency(app);
 		now = rte_rdtsc();
+		/* once a millisecond: a walk of the lcores is not free, and
+		 * this lcore is on the data path */
+		if (now >= next_sample) {
+			sample_concurrency(app);
+			next_sample = now + hz / 1000;
+		}
 		/* the prompt: runs until quit, EOF or SIGINT; no periodic
 		 * lines here (`show stats` prints one, `set stats-period`
 		 * has app_cli_poll() print them) */
