@@ -126,6 +126,9 @@ struct app_lcore {
 	 * client lcores (0: none / no cap) */
 	uint64_t conn_share;
 	uint32_t conc_share;
+	uint64_t hold_share;      /* its share of --hold */
+	uint64_t held_now;        /* connections it holds now (--hold,
+				   * --close none) */
 	uint32_t client_idx, n_clients;
 	bool resetting;           /* --close none: resetting what it holds */
 	bool client_finished;     /* limit reached and all attempts ended */
@@ -203,6 +206,8 @@ struct app_conf {
 	double slowdown;           /* --slowdown: act as a core this many
 				    * times slower (1: off) */
 	uint32_t concurrency;
+	uint64_t hold;             /* --hold: connections held open under
+				    * the workload */
 	enum app_workload workload;
 	enum app_close close_mode;
 	uint32_t request_size;     /* 0 = the plain GET */

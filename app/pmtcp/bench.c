@@ -37,7 +37,7 @@ table_size(const struct app *app, const struct app_lcore *l)
 	unsigned int n_role = 0, lc;
 	uint64_t share;
 
-	if (c->table_size_set || c->concurrency == 0)
+	if (c->table_size_set || (c->concurrency == 0 && c->hold == 0))
 		return c->table_size;
 	RTE_LCORE_FOREACH(lc) {
 		const struct app_lcore *o = &app->lcores[lc];
@@ -45,7 +45,7 @@ table_size(const struct app *app, const struct app_lcore *l)
 		if (o->active && (l->client ? o->client : o->server))
 			n_role++;
 	}
-	share = c->concurrency / RTE_MAX(n_role, 1u);
+	share = (c->concurrency + c->hold) / RTE_MAX(n_role, 1u);
 	if (!l->client)
 		share += share / 16;
 	share += 1024;
@@ -260,11 +260,13 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 		if (conc != 0 && l->n_clients > 1)
 			conc = RTE_MAX(conc / l->n_clients +
 				       (l->client_idx < conc % l->n_clients), 1u);
-		if (conc != 0 && in_flight >= conc)
+		/* --close none: --concurrency is what is held; --hold: what
+		 * is held comes on top of --concurrency */
+		if (conc != 0 && in_flight - (c->close_mode == CLOSE_NONE ?
+					      0 : l->held_now) >= conc)
 			break;
-		/* holding: --concurrency is what is held; the handshakes
-		 * under way keep the default closed loop, so that the
-		 * client offers what the server completes */
+		/* the handshakes under way keep the default closed loop,
+		 * so that the client offers what the server completes */
 		if (c->close_mode == CLOSE_NONE && conc != 0 &&
 		    handshakes >= HOLD_HANDSHAKES)
 			break;
@@ -323,10 +325,11 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 }
 
 /*
- * --close none: established connections are held. Once the run's time is
- * up (without --duration: once each of the lcore's connections is
- * established or has failed) they are reset, HOLD_RESET_BURST a turn, so
- * that the RSTs do not overrun the TX ring; then the client is finished.
+ * --close none and --hold: established connections are held. Once the
+ * run's time is up (without --duration: once each of the lcore's
+ * connections has ended, is held, or has failed) they are reset,
+ * HOLD_RESET_BURST a turn, so that the RSTs do not overrun the TX ring;
+ * then the client is finished.
  */
 #define HOLD_RESET_BURST 256
 
@@ -337,10 +340,9 @@ client_hold(struct app *app, struct app_lcore *l, uint64_t now)
 	unsigned int n;
 
 	if (!l->resetting) {
-		uint64_t failed = app_client_ended(l) - l->done;
 		bool over = app->end_tsc != 0 ? now >= app->end_tsc :
 			    c->connections != 0 && l->attempted >= l->conn_share &&
-			    l->attempted == l->established + failed;
+			    l->attempted == app_client_ended(l) + l->held_now;
 
 		if (!over)
 			return 0;
@@ -348,7 +350,8 @@ client_hold(struct app *app, struct app_lcore *l, uint64_t now)
 	}
 	n = pmtcp_stack_abort_active(l->st, HOLD_RESET_BURST);
 	if (n == 0) {
-		l->done = l->established;   /* every one ended */
+		l->done += l->held_now;   /* every held one ended */
+		l->held_now = 0;
 		l->resetting = false;
 		l->client_finished = true;
 	}
@@ -375,7 +378,7 @@ app_lcore_iterate(struct app *app, struct app_lcore *l)
 	if (unlikely(l->cmd_req != l->cmd_resp))
 		app_lcore_run_cmd(l);
 	if (l->client && app->client_run && !l->client_finished) {
-		if (app->conf.close_mode == CLOSE_NONE)
+		if (app->conf.close_mode == CLOSE_NONE || l->hold_share != 0)
 			work += client_hold(app, l, t0);
 		if (!l->resetting && !l->client_finished)
 			work += client_open(app, l, t0);

@@ -758,6 +758,7 @@ app_assign_lcores(struct app *app)
 				(idx < c->connections % n_clients);
 		l->conc_share = c->concurrency / n_clients +
 				(idx < c->concurrency % n_clients);
+		l->hold_share = c->hold / n_clients + (idx < c->hold % n_clients);
 		if (c->concurrency != 0 && l->conc_share == 0)
 			l->conc_share = 1;
 		/* fewer connections than client lcores: this one opens none */

@@ -49,6 +49,8 @@ app_usage(FILE *f, const char *prog)
 "  --concurrency N         connections open at once, closed loop (1024);\n"
 "                          0: no cap, open loop (offers --rate whatever the server does)\n"
 "  --ramp SEC              climb linearly to --rate over SEC seconds\n"
+"  --hold N                hold the first N connections open until the run\n"
+"                          ends, the workload going on on top of them\n"
 "  --workload handshake|request\n"
 "                          handshake: connect, then close (default);\n"
 "                          request: connect, HTTP GET, read the response, close\n"
@@ -337,7 +339,7 @@ enum {
 	OPT_TABLE_SIZE, OPT_MBUFS, OPT_STATS_PERIOD, OPT_QUIET, OPT_RAMP,
 	OPT_WORKLOAD, OPT_CLOSE, OPT_REQUEST_SIZE, OPT_RESPONSE_SIZE,
 	OPT_REQUESTS_PER_CONN, OPT_CMDLINE_FILE, OPT_AUTO_START, OPT_SLOWDOWN,
-	OPT_PORT_LCORES, OPT_NO_RSS_EMULATION,
+	OPT_PORT_LCORES, OPT_NO_RSS_EMULATION, OPT_HOLD,
 };
 
 static const struct option long_opts[] = {
@@ -363,6 +365,7 @@ static const struct option long_opts[] = {
 	{ "response-size", required_argument, NULL, OPT_RESPONSE_SIZE },
 	{ "requests-per-connection", required_argument, NULL, OPT_REQUESTS_PER_CONN },
 	{ "port-lcores", required_argument, NULL, OPT_PORT_LCORES },
+	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ "no-rss-emulation", no_argument, NULL, OPT_NO_RSS_EMULATION },
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "cmdline-file", required_argument, NULL, OPT_CMDLINE_FILE },
@@ -410,6 +413,10 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 			break;
 		case OPT_PORT_LCORES:
 			if (parse_port_lcores(c, optarg) != 0)
+				return -1;
+			break;
+		case OPT_HOLD:
+			if (parse_u64("--hold", optarg, 0, 1ULL << 27, &c->hold) != 0)
 				return -1;
 			break;
 		case OPT_NO_RSS_EMULATION:
@@ -553,6 +560,14 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 	}
 	if (c->ramp_s > 0 && c->rate == 0) {
 		app_err("--ramp needs --rate: it climbs to that rate");
+		return -1;
+	}
+	if (c->hold != 0 && c->close_mode == CLOSE_NONE) {
+		app_err("--hold with --close none: every connection is held already");
+		return -1;
+	}
+	if (c->hold != 0 && !c->client) {
+		app_err("--hold needs --client: it holds client connections");
 		return -1;
 	}
 	if (c->auto_start && !c->interactive && c->cmdline_file == NULL) {

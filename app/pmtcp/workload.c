@@ -73,10 +73,12 @@ conn_put(struct app_lcore *l, struct pmtcp_sock *sk)
 static void
 client_finish(struct pmtcp_stack *st, struct app_lcore *l, struct pmtcp_sock *sk)
 {
-	if (the_app->conf.close_mode == CLOSE_NONE) {
+	if (the_app->conf.close_mode == CLOSE_NONE ||
+	    l->held_now < l->hold_share) {
 		/* held until the run ends (bench.c: client_hold()) */
 		conn_put(l, sk);
 		pmtcp_sock_set_userdata(sk, CLIENT_HELD);
+		l->held_now++;
 		return;
 	}
 	conn_put(l, sk);
@@ -460,6 +462,7 @@ on_closed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
 		return;
 	}
 	if (ud == CLIENT_HELD) {   /* the peer ended a held connection */
+		l->held_now--;
 		l->done++;
 		l->closed_by_peer += err != 0;
 		return;

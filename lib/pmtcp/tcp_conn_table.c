@@ -149,10 +149,12 @@ pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	rte_pktmbuf_free(sk->sndq);
 	sk->sndq = NULL;
 	sock_unhash(st, sk);
-	/* a port of the cached destination is free again */
+	/* a port of the cached destination is free again: its parity class
+	 * may be walked again (the other stays full) */
 	if (unlikely(st->port_off_full != 0) && sk->saddr == st->port_off_saddr &&
 	    sk->daddr == st->port_off_daddr && sk->dport == st->port_off_dport)
-		st->port_off_full = 0;
+		st->port_off_full &= (uint8_t)~(1U << ((rte_be_to_cpu_16(sk->sport) -
+							(st->port_off_range >> 16)) & 1));
 	if (sk->flags & SK_LISTEN_CHILD)
 		st->listeners[sk->listener - 1].syn_queue--;
 	sk->state = PMTCP_TCP_CLOSE;
