@@ -29,6 +29,19 @@ extern int pmtcp_logtype;
 
 struct pmtcp_neigh_table;
 struct pmtcp_sock;
+
+/*
+ * One slot of the connection table (tcp_conn_table.c): open addressing,
+ * the 4-tuple in the slot, so that a lookup reads one line (four slots)
+ * and touches no sock but the one it finds. Network order, as in the
+ * sock.
+ */
+struct pmtcp_ehash_slot {
+	uint32_t laddr;
+	uint32_t raddr;
+	uint32_t ports;                /* lport << 16 | rport */
+	uint32_t sock;                 /* index + 1 into socks[]; 0: empty */
+};
 struct rte_ipv4_hdr;
 struct rte_tcp_hdr;
 
@@ -55,6 +68,8 @@ struct pmtcp_iface {
 	uint32_t addr_first;           /* host order: conf.addr */
 	uint32_t addr_count;           /* local addresses from it, >= 1 */
 	uint32_t src_cursor;           /* connect(): the address in use, index */
+	uint32_t src_told;             /* the last one the next hop was told of
+					* (pmtcp_arp_solicit_from()) */
 	uint16_t mss;                  /* mtu - 40 */
 	uint16_t tx_len;               /* packets waiting in tx_buf */
 	struct pmtcp_rss *rss;         /* nb_queues > 1, else NULL */
@@ -92,8 +107,8 @@ struct pmtcp_stack {
 	struct rte_mempool *pool;
 
 	/* connection table (tcp_conn_table.c) */
-	struct pmtcp_sock **buckets;
-	uint32_t bucket_mask;
+	struct pmtcp_ehash_slot *slots;
+	uint32_t slot_mask;
 	uint32_t conn_max;
 	uint32_t conn_count;
 	struct pmtcp_sock *socks;      /* conn_max socks */

@@ -403,7 +403,7 @@ rx_classify(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf **pkts,
 	    uint16_t n, struct rte_mbuf **keep, struct rte_mbuf **shed,
 	    uint16_t *n_shed)
 {
-	struct pmtcp_sock **b[RX_CHUNK];
+	const struct pmtcp_ehash_slot *b[RX_CHUNK];
 	uint16_t i, k = 0, nk = 0, ns = 0;
 
 	for (i = 0; i < n; i++) {
@@ -432,14 +432,13 @@ rx_classify(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf **pkts,
 			continue;
 		}
 		keep[nk++] = m;
-		b[k] = pmtcp_ehash_bucket(st, iph->dst_addr, th->dst_port,
-					  iph->src_addr, th->src_port);
+		b[k] = pmtcp_ehash_slot(st, iph->dst_addr, th->dst_port,
+					iph->src_addr, th->src_port);
 		rte_prefetch0(b[k]);
 		k++;
 	}
 	for (i = 0; i < k; i++)
-		if (*b[i] != NULL)
-			rte_prefetch0(*b[i]);
+		pmtcp_ehash_prefetch_sock(st, b[i]);
 	*n_shed = ns;
 	return nk;
 }
@@ -489,8 +488,8 @@ synq_run(struct pmtcp_stack *st, uint16_t budget)
 				const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
 		const struct rte_tcp_hdr *th = (const void *)(iph + 1);
 
-		rte_prefetch0(pmtcp_ehash_bucket(st, iph->dst_addr, th->dst_port,
-						 iph->src_addr, th->src_port));
+		rte_prefetch0(pmtcp_ehash_slot(st, iph->dst_addr, th->dst_port,
+					       iph->src_addr, th->src_port));
 	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = st->synq[st->synq_head];
@@ -656,7 +655,7 @@ uint64_t
 pmtcp_stack_conn_memory(const struct pmtcp_stack *st)
 {
 	return (uint64_t)st->conn_max * sizeof(struct pmtcp_sock) +
-	       ((uint64_t)st->bucket_mask + 1) * sizeof(st->buckets[0]) +
+	       ((uint64_t)st->slot_mask + 1) * sizeof(st->slots[0]) +
 	       ((uint64_t)st->wheel.mask + 1) * sizeof(st->wheel.slots[0]);
 }
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <rte_jhash.h>
+#include <rte_prefetch.h>
 #include <rte_tcp.h>
 
 #include "pmtcp_priv.h"
@@ -163,17 +164,32 @@ struct pmtcp_sock *pmtcp_sock_alloc(struct pmtcp_stack *st);
 void pmtcp_sock_hash(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 /* Remove from the hash, cancel its timer, return it to the free list. */
 void pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk);
-/* inet_ehashfn(): the 4-tuple's bucket in the connection table, all
+/* inet_ehashfn(): the 4-tuple's first slot in the connection table, all
  * arguments network order. */
-static inline struct pmtcp_sock **
-pmtcp_ehash_bucket(const struct pmtcp_stack *st, uint32_t laddr,
-		   uint16_t lport, uint32_t raddr, uint16_t rport)
+static inline uint32_t
+pmtcp_ehashfn(const struct pmtcp_stack *st, uint32_t laddr, uint32_t raddr,
+	      uint32_t ports)
 {
-	uint32_t h = rte_jhash_3words(laddr, raddr,
-				      ((uint32_t)lport << 16) | rport,
-				      st->hash_seed);
+	return rte_jhash_3words(laddr, raddr, ports, st->hash_seed) &
+	       st->slot_mask;
+}
 
-	return &st->buckets[h & st->bucket_mask];
+static inline const struct pmtcp_ehash_slot *
+pmtcp_ehash_slot(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
+		 uint32_t raddr, uint16_t rport)
+{
+	return &st->slots[pmtcp_ehashfn(st, laddr, raddr,
+					((uint32_t)lport << 16) | rport)];
+}
+
+/* A hint for a lookup to come: the sock of the tuple's first slot, if
+ * any (its first line holds the 4-tuple and the state) */
+static inline void
+pmtcp_ehash_prefetch_sock(const struct pmtcp_stack *st,
+			  const struct pmtcp_ehash_slot *s)
+{
+	if (s->sock != 0)
+		rte_prefetch0(&st->socks[s->sock - 1]);
 }
 /* __inet_lookup_established(): all arguments network order. */
 struct pmtcp_sock *pmtcp_sock_lookup(const struct pmtcp_stack *st,
@@ -193,6 +209,14 @@ uint16_t pmtcp_inet_hash_connect(struct pmtcp_stack *st,
 				 const struct pmtcp_iface *ifc, uint32_t saddr,
 				 uint32_t daddr, uint16_t dport_be,
 				 struct pmtcp_tw_reuse *reuse);
+/* The same, saying in @lookups how many table lookups the walk took in
+ * the parity class it found the port in */
+uint16_t pmtcp_inet_hash_connect_walk(struct pmtcp_stack *st,
+				      const struct pmtcp_iface *ifc,
+				      uint32_t saddr, uint32_t daddr,
+				      uint16_t dport_be,
+				      struct pmtcp_tw_reuse *reuse,
+				      uint32_t *lookups);
 /* Ticks for the wheel from ms. */
 uint64_t pmtcp_ms_to_ticks(const struct pmtcp_stack *st, uint32_t ms);
 

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Per-lcore connection table: a chained hash of socks keyed by the
- * 4-tuple (net/ipv4/inet_hashtables.c's ehash), socks preallocated at
- * start and recycled through a free list, and the ephemeral port choice
- * (__inet_hash_connect).
+ * Per-lcore connection table (net/ipv4/inet_hashtables.c's ehash): socks
+ * preallocated at start and recycled through a free list, found by their
+ * 4-tuple in an open-addressing table whose slots carry the 4-tuple
+ * (linear probing, at most three quarters full, deletion by backward
+ * shift: no tombstones). Linux chains socks per bucket and compares each
+ * sock's tuple; with millions of connections every sock in a chain is a
+ * cache miss, where a slot line holds four tuples. And the ephemeral port
+ * choice (__inet_hash_connect).
  */
 #include <errno.h>
 
@@ -60,17 +64,22 @@ sock_unpoison(struct pmtcp_sock *sk, uint32_t n)
 int
 pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, int socket)
 {
-	uint32_t nb = rte_align32pow2(max < 16 ? 16 : max);
+	/* slots for 4/3 of the socks at least: a load of 3/4 at most */
+	uint64_t want = (uint64_t)max + max / 3 + 1;
+	uint32_t nb;
 
-	st->buckets = rte_zmalloc_socket("pmtcp_ehash", sizeof(*st->buckets) * nb,
-					 RTE_CACHE_LINE_SIZE, socket);
+	if (want > (1U << 31))
+		return -ENOMEM;
+	nb = rte_align32pow2((uint32_t)RTE_MAX(want, (uint64_t)16));
+	st->slots = rte_zmalloc_socket("pmtcp_ehash", sizeof(*st->slots) * nb,
+				       RTE_CACHE_LINE_SIZE, socket);
 	st->socks = rte_zmalloc_socket("pmtcp_socks", sizeof(*st->socks) * max,
 				       RTE_CACHE_LINE_SIZE, socket);
-	if (st->buckets == NULL || st->socks == NULL) {
+	if (st->slots == NULL || st->socks == NULL) {
 		pmtcp_conn_table_fini(st);
 		return -ENOMEM;
 	}
-	st->bucket_mask = nb - 1;
+	st->slot_mask = nb - 1;
 	st->conn_max = max;
 	st->conn_count = 0;
 	st->free_list = NULL;
@@ -88,11 +97,11 @@ pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, int socket)
 void
 pmtcp_conn_table_fini(struct pmtcp_stack *st)
 {
-	rte_free(st->buckets);
+	rte_free(st->slots);
 	if (st->socks != NULL)
 		sock_unpoison(st->socks, st->conn_max);
 	rte_free(st->socks);
-	st->buckets = NULL;
+	st->slots = NULL;
 	st->socks = NULL;
 }
 
@@ -117,28 +126,53 @@ pmtcp_sock_alloc(struct pmtcp_stack *st)
 	return sk;
 }
 
+static inline uint32_t
+sock_ports(const struct pmtcp_sock *sk)
+{
+	return ((uint32_t)sk->sport << 16) | sk->dport;
+}
+
 void
 pmtcp_sock_hash(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
-	struct pmtcp_sock **b = pmtcp_ehash_bucket(st, sk->saddr, sk->sport,
-						  sk->daddr, sk->dport);
+	uint32_t i = pmtcp_ehashfn(st, sk->saddr, sk->daddr, sock_ports(sk));
 
-	sk->hnext = *b;
-	*b = sk;
+	/* never full: at most 3/4 of the slots hold a sock */
+	while (st->slots[i].sock != 0)
+		i = (i + 1) & st->slot_mask;
+	st->slots[i].laddr = sk->saddr;
+	st->slots[i].raddr = sk->daddr;
+	st->slots[i].ports = sock_ports(sk);
+	st->slots[i].sock = (uint32_t)(sk - st->socks) + 1;
+	sk->hnext = NULL;
 }
 
+/*
+ * Remove @sk's slot, then close the gap (Knuth's algorithm R): each
+ * following slot of the run whose first slot does not lie cyclically in
+ * (gap, it] moves back into the gap, which moves on to it.
+ */
 static void
 sock_unhash(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
-	struct pmtcp_sock **pp = pmtcp_ehash_bucket(st, sk->saddr, sk->sport,
-						   sk->daddr, sk->dport);
+	const uint32_t mask = st->slot_mask, id = (uint32_t)(sk - st->socks) + 1;
+	uint32_t i = pmtcp_ehashfn(st, sk->saddr, sk->daddr, sock_ports(sk));
+	uint32_t j;
 
-	for (; *pp != NULL; pp = &(*pp)->hnext) {
-		if (*pp == sk) {
-			*pp = sk->hnext;
-			return;
-		}
+	for (; st->slots[i].sock != id; i = (i + 1) & mask)
+		if (st->slots[i].sock == 0)
+			return;   /* not hashed */
+	for (j = (i + 1) & mask; st->slots[j].sock != 0; j = (j + 1) & mask) {
+		const struct pmtcp_ehash_slot *s = &st->slots[j];
+		uint32_t home = pmtcp_ehashfn(st, s->laddr, s->raddr, s->ports);
+
+		/* home in (i, j]: it stays */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		st->slots[i] = *s;
+		i = j;
 	}
+	memset(&st->slots[i], 0, sizeof(st->slots[i]));
 }
 
 void
@@ -168,14 +202,17 @@ struct pmtcp_sock *
 pmtcp_sock_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
 		  uint32_t raddr, uint16_t rport)
 {
-	struct pmtcp_sock *sk = *pmtcp_ehash_bucket(st, laddr, lport, raddr,
-						   rport);
+	const uint32_t ports = ((uint32_t)lport << 16) | rport;
+	uint32_t i = pmtcp_ehashfn(st, laddr, raddr, ports);
 
-	for (; sk != NULL; sk = sk->hnext)
-		if (sk->saddr == laddr && sk->daddr == raddr &&
-		    sk->sport == lport && sk->dport == rport)
-			return sk;
-	return NULL;
+	for (;; i = (i + 1) & st->slot_mask) {
+		const struct pmtcp_ehash_slot *s = &st->slots[i];
+
+		if (s->sock == 0)
+			return NULL;
+		if (s->laddr == laddr && s->raddr == raddr && s->ports == ports)
+			return &st->socks[s->sock - 1];
+	}
 }
 
 /*
@@ -238,10 +275,34 @@ port_offset(struct pmtcp_stack *st, uint32_t saddr, uint32_t daddr,
 	return st->port_off;
 }
 
+/* Prefetch the table slot of candidate @k of @parity: with millions of
+ * connections the table is far larger than the cache, and each candidate
+ * a lookup that misses */
+static inline void
+port_prefetch(const struct pmtcp_stack *st, uint32_t saddr, uint32_t daddr,
+	      uint16_t dport_be, uint32_t low, uint32_t parity, uint32_t k)
+{
+	rte_prefetch0(pmtcp_ehash_slot(st, saddr,
+				       rte_cpu_to_be_16((uint16_t)(low + parity + 2 * k)),
+				       daddr, dport_be));
+}
+
 uint16_t
 pmtcp_inet_hash_connect(struct pmtcp_stack *st, const struct pmtcp_iface *ifc,
 			uint32_t saddr, uint32_t daddr, uint16_t dport_be,
 			struct pmtcp_tw_reuse *reuse)
+{
+	uint32_t lookups;
+
+	return pmtcp_inet_hash_connect_walk(st, ifc, saddr, daddr, dport_be,
+					    reuse, &lookups);
+}
+
+uint16_t
+pmtcp_inet_hash_connect_walk(struct pmtcp_stack *st,
+			     const struct pmtcp_iface *ifc, uint32_t saddr,
+			     uint32_t daddr, uint16_t dport_be,
+			     struct pmtcp_tw_reuse *reuse, uint32_t *lookups)
 {
 	uint32_t low = (uint32_t)st->sysctl.ip_local_port_range[0];
 	uint32_t n = (uint32_t)st->sysctl.ip_local_port_range[1] - low + 1;
@@ -251,6 +312,7 @@ pmtcp_inet_hash_connect(struct pmtcp_stack *st, const struct pmtcp_iface *ifc,
 	uint16_t queue = ifc != NULL ? ifc->conf.queue_id : 0;
 	uint32_t base = 0;
 
+	*lookups = 0;
 	/* several queues: only ports whose replies hash to ours */
 	if (rss != NULL && ifc->conf.steer != PMTCP_STEER_NONE) {
 		uint8_t id = (uint8_t)(ifc - st->ifaces + 1);
@@ -273,23 +335,43 @@ pmtcp_inet_hash_connect(struct pmtcp_stack *st, const struct pmtcp_iface *ifc,
 		if (st->port_off_full & (1U << parity) &&
 		    st->port_off_range == (low << 16 | (low + n - 1)))
 			continue;
+		*lookups = 0;   /* a class walked whole is remembered */
 		for (uint32_t i = 0; i < count; i++, k++) {
 			struct pmtcp_sock *tw;
 			uint16_t port;
 
 			if (k >= count)
 				k -= count;
+			/* past the first candidate, the walk is on: the next
+			 * candidates' slots ahead of their lookups */
+			if (i >= 1 && count > 2) {
+				if (i == 1)
+					port_prefetch(st, saddr, daddr, dport_be, low,
+						      parity, (k + 1) % count);
+				port_prefetch(st, saddr, daddr, dport_be, low, parity,
+					      (k + 2) % count);
+			}
 			port = (uint16_t)(low + parity + 2 * k);
 			if (st->listen_idx[port] != 0)
 				continue;
 			if (rss != NULL && pmtcp_rss_queue(rss, base, port) != queue)
 				continue;
+			(*lookups)++;
 			tw = pmtcp_sock_lookup(st, saddr, rte_cpu_to_be_16(port),
 					       daddr, dport_be);
 			if (tw != NULL && !tcp_twsk_unique(st, tw, reuse))
 				continue;
 			/* "hint += i + 2" (Linux steps i by 2) */
 			st->port_hint += 2 * i + 2;
+			/* the next connect to this destination starts here */
+			{
+				uint32_t next = ((st->port_hint + st->port_off) % n) & ~1U;
+				uint32_t par = st->port_off_full & 1U;
+
+				if ((next / 2) < (n - par + 1) / 2)
+					port_prefetch(st, saddr, daddr, dport_be, low,
+						      par, next / 2);
+			}
 			return port;
 		}
 		/* no free port of this parity: not again until one is

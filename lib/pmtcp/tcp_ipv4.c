@@ -131,6 +131,10 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	pmtcp_drop(st, m, PMTCP_DROP_TCP_NO_SOCKET);
 }
 
+/* Taken ports a connect() on an address range may walk before the next
+ * connect moves to the next address (pmtcp_connect()) */
+#define CONNECT_WALK_MAX 64
+
 /*
  * tcp_v4_connect(): route, source port, ISN, SYN_SENT, then tcp_connect().
  */
@@ -143,7 +147,7 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 	struct pmtcp_tw_reuse reuse = { 0, 0, 0 };
 	struct pmtcp_iface *ifc;
 	struct pmtcp_sock *sk;
-	uint32_t nexthop = 0, saddr, tries;
+	uint32_t nexthop = 0, saddr, tries, lookups;
 	uint16_t sport;
 	int ret;
 
@@ -171,8 +175,9 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 	 * towards this destination have run out (an address range) */
 	for (tries = 0;; tries++) {
 		saddr = rte_cpu_to_be_32(ifc->addr_first + ifc->src_cursor);
-		sport = pmtcp_inet_hash_connect(st, ifc, saddr, daddr,
-						rte_cpu_to_be_16(dport), &reuse);
+		sport = pmtcp_inet_hash_connect_walk(st, ifc, saddr, daddr,
+						     rte_cpu_to_be_16(dport),
+						     &reuse, &lookups);
 		if (sport != 0)
 			break;
 		if (tries + 1 >= ifc->addr_count) {
@@ -182,8 +187,19 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 		ifc->src_cursor = ifc->src_cursor + 1 < ifc->addr_count ?
 				  ifc->src_cursor + 1 : 0;
 	}
-	if (tries != 0)   /* a new source address: tell the next hop */
+	/* a new source address: tell the next hop first */
+	if (ifc->src_cursor != ifc->src_told) {
+		ifc->src_told = ifc->src_cursor;
 		pmtcp_arp_solicit_from(st, ifc, saddr, nexthop);
+	}
+	/* crowded: the walk passed more than CONNECT_WALK_MAX taken ports
+	 * of the class it found a port in (a block of held connections lies
+	 * in the port sequence; a class found full is remembered). The
+	 * next connect starts on the next address, so that a connect costs
+	 * a few lookups however many connections are held. */
+	if (unlikely(lookups > CONNECT_WALK_MAX) && ifc->addr_count > 1)
+		ifc->src_cursor = ifc->src_cursor + 1 < ifc->addr_count ?
+				  ifc->src_cursor + 1 : 0;
 	sk = pmtcp_sock_alloc(st);
 	if (sk == NULL)
 		return -ENOBUFS;

@@ -128,6 +128,82 @@ test_hash_lookup(void **state)
 	pmtcp_stack_free(st);
 }
 
+/*
+ * The open-addressing table under churn: a stack of 95 socks (128 slots,
+ * three quarters full at most), 4-tuples from a small space so that runs
+ * of occupied slots form, wrap around the table's end and are cut by
+ * deletions anywhere in them. After every operation each live sock is
+ * found as itself, each freed tuple is not, and every occupied slot's
+ * tuple is reachable from its first slot without crossing an empty one.
+ */
+static void
+check_slots(const struct pmtcp_stack *st, uint32_t live)
+{
+	uint32_t used = 0;
+
+	for (uint32_t i = 0; i <= st->slot_mask; i++) {
+		const struct pmtcp_ehash_slot *s = &st->slots[i];
+		uint32_t j;
+
+		if (s->sock == 0)
+			continue;
+		used++;
+		for (j = pmtcp_ehashfn(st, s->laddr, s->raddr, s->ports); j != i;
+		     j = (j + 1) & st->slot_mask)
+			assert_int_not_equal(st->slots[j].sock, 0);
+	}
+	assert_int_equal(used, live);
+}
+
+static void
+test_hash_churn(void **state)
+{
+	enum { N = 95 };
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *sk[N];
+	uint16_t port[N];
+	uint32_t live = 0, seed = 12345;
+
+	(void)state;
+	pmtcp_stack_conf_init(&conf);
+	conf.max_conns = N;
+	st = t_stack(0, T_LADDR, &conf);
+	assert_int_equal(st->slot_mask + 1, 128);
+	memset(sk, 0, sizeof(sk));
+	for (int round = 0; round < 20000; round++) {
+		uint32_t k;
+
+		seed = seed * 1103515245 + 12345;
+		k = (seed >> 16) % N;
+		if (sk[k] == NULL) {
+			/* a port not in use by another slot index */
+			uint16_t p = (uint16_t)(40000 + k * 7 + (seed >> 8) % 5 * 1000);
+
+			port[k] = p;
+			sk[k] = sock_hashed(st, T_LADDR, p, T_RADDR, 80);
+			live++;
+		} else {
+			pmtcp_sock_free(st, sk[k]);
+			sk[k] = NULL;
+			assert_null(lookup(st, T_LADDR, port[k], T_RADDR, 80));
+			live--;
+		}
+		if (round % 97 == 0 || live == N) {
+			check_slots(st, live);
+			for (int i = 0; i < N; i++)
+				if (sk[i] != NULL)
+					assert_ptr_equal(lookup(st, T_LADDR, port[i],
+								T_RADDR, 80), sk[i]);
+		}
+	}
+	for (int i = 0; i < N; i++)
+		if (sk[i] != NULL)
+			pmtcp_sock_free(st, sk[i]);
+	check_slots(st, 0);
+	pmtcp_stack_free(st);
+}
+
 /* Free unhashes (wherever the sock sits in its chain), cancels the timer
  * and hands the sock out again, zeroed. */
 static void
@@ -562,6 +638,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alloc_until_full),
 		cmocka_unit_test(test_hash_lookup),
+		cmocka_unit_test(test_hash_churn),
 		cmocka_unit_test(test_free_reuse),
 		cmocka_unit_test(test_hash_connect),
 		cmocka_unit_test(test_hash_connect_per_destination),

@@ -1339,7 +1339,7 @@ test_abort_active(void **state)
 /* ---- 7. pmtcp_stack_conn_memory() ----------------------------------------- */
 
 static void
-check_conn_memory(uint32_t max_conns, uint32_t timer_slots, uint32_t buckets)
+check_conn_memory(uint32_t max_conns, uint32_t timer_slots, uint32_t slots)
 {
 	struct pmtcp_stack_conf c;
 	struct pmtcp_stack *st;
@@ -1350,11 +1350,11 @@ check_conn_memory(uint32_t max_conns, uint32_t timer_slots, uint32_t buckets)
 	c.timer_slots = timer_slots;
 	st = pmtcp_stack_create(&c);
 	assert_non_null(st);
-	assert_int_equal(st->bucket_mask + 1, buckets);
+	assert_int_equal(st->slot_mask + 1, slots);
 	assert_int_equal(st->wheel.mask + 1, timer_slots);
 	assert_int_equal(pmtcp_stack_conn_memory(st),
 			 (uint64_t)max_conns * sizeof(struct pmtcp_sock) +
-			 (uint64_t)buckets * sizeof(void *) +
+			 (uint64_t)slots * sizeof(struct pmtcp_ehash_slot) +
 			 (uint64_t)timer_slots * sizeof(void *));
 	pmtcp_stack_free(st);
 }
@@ -1365,10 +1365,14 @@ test_conn_memory(void **state)
 	(void)state;
 	assert_int_equal(sizeof(void *), 8);
 	assert_int_equal(sizeof(struct pmtcp_sock), 3 * RTE_CACHE_LINE_SIZE);
-	check_conn_memory(1000, 2048, 1024);
-	check_conn_memory(3, 64, 16);        /* at least 16 buckets */
-	check_conn_memory(4096, 4096, 4096);
-	/* 1000 x 192 + 1024 x 8 + 2048 x 8 */
+	assert_int_equal(sizeof(struct pmtcp_ehash_slot), 16);
+	/* slots: a power of 2 at least 4/3 of the socks, at least 16 */
+	check_conn_memory(1000, 2048, 2048);
+	check_conn_memory(3, 64, 16);
+	check_conn_memory(4096, 4096, 8192);
+	check_conn_memory(6000, 64, 8192);
+	check_conn_memory(6200, 64, 16384);
+	/* 1000 x 192 + 2048 x 16 + 2048 x 8 */
 	if (RTE_CACHE_LINE_SIZE == 64) {
 		struct pmtcp_stack_conf c;
 		struct pmtcp_stack *st;
@@ -1379,7 +1383,7 @@ test_conn_memory(void **state)
 		c.timer_slots = 2048;
 		st = pmtcp_stack_create(&c);
 		assert_non_null(st);
-		assert_int_equal(pmtcp_stack_conn_memory(st), 216576);
+		assert_int_equal(pmtcp_stack_conn_memory(st), 241152);
 		pmtcp_stack_free(st);
 	}
 }
