@@ -218,6 +218,7 @@ struct app_conf {
 	double stats_period_s;
 	bool quiet;
 	bool table_size_set;       /* --table-size given */
+	bool stats_lcores;         /* --stats-lcores: a line per lcore too */
 	bool no_rss_emulation;     /* --no-rss-emulation: the loopback wire
 				    * spreads frames by a hash the stacks do
 				    * not know (software steering) */

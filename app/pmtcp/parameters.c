@@ -74,6 +74,7 @@ app_usage(FILE *f, const char *prog)
 "  --json FILE             write the final summary as JSON\n"
 "  --stats-period SEC      seconds between stats lines, 0 = none (1)\n"
 "  --quiet                 no per-period lines\n"
+"  --stats-lcores          under each period's line, one per lcore\n"
 "Interactive (see docs/cli.md):\n"
 "  -i, --interactive       open the pmtcp> prompt; traffic waits for `start`\n"
 "                          and the run ends on `quit`, EOF or Ctrl-C\n"
@@ -339,7 +340,7 @@ enum {
 	OPT_TABLE_SIZE, OPT_MBUFS, OPT_STATS_PERIOD, OPT_QUIET, OPT_RAMP,
 	OPT_WORKLOAD, OPT_CLOSE, OPT_REQUEST_SIZE, OPT_RESPONSE_SIZE,
 	OPT_REQUESTS_PER_CONN, OPT_CMDLINE_FILE, OPT_AUTO_START, OPT_SLOWDOWN,
-	OPT_PORT_LCORES, OPT_NO_RSS_EMULATION, OPT_HOLD,
+	OPT_PORT_LCORES, OPT_NO_RSS_EMULATION, OPT_HOLD, OPT_STATS_LCORES,
 };
 
 static const struct option long_opts[] = {
@@ -366,6 +367,7 @@ static const struct option long_opts[] = {
 	{ "requests-per-connection", required_argument, NULL, OPT_REQUESTS_PER_CONN },
 	{ "port-lcores", required_argument, NULL, OPT_PORT_LCORES },
 	{ "hold", required_argument, NULL, OPT_HOLD },
+	{ "stats-lcores", no_argument, NULL, OPT_STATS_LCORES },
 	{ "no-rss-emulation", no_argument, NULL, OPT_NO_RSS_EMULATION },
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "cmdline-file", required_argument, NULL, OPT_CMDLINE_FILE },
@@ -414,6 +416,9 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 		case OPT_PORT_LCORES:
 			if (parse_port_lcores(c, optarg) != 0)
 				return -1;
+			break;
+		case OPT_STATS_LCORES:
+			c->stats_lcores = true;
 			break;
 		case OPT_HOLD:
 			if (parse_u64("--hold", optarg, 0, 1ULL << 27, &c->hold) != 0)

@@ -168,6 +168,43 @@ hist_period(const struct app_hist *now, struct app_hist *prev, uint64_t *p50,
 	*prev = *now;
 }
 
+/* --stats-lcores: under the period's line, one per lcore: its port and
+ * queue, connections per second over the period, what software steering
+ * moved, and the share of the period its loop did work */
+static void
+report_lcores(const struct app *app, double dt, FILE *f)
+{
+	static uint64_t prev_est[RTE_MAX_LCORE], prev_acc[RTE_MAX_LCORE];
+	static uint64_t prev_busy[RTE_MAX_LCORE];
+	unsigned int lc;
+
+	RTE_LCORE_FOREACH(lc) {
+		const struct app_lcore *l = &app->lcores[lc];
+		const struct pmtcp_mib *m;
+		uint64_t est, acc, busy;
+
+		if (!l->active)
+			continue;
+		m = app_lcore_mib(l);
+		est = l->established;
+		acc = l->accepted;
+		busy = l->busy_cycles;
+		fprintf(f, "    lcore %2u port %u queue %u: est/s %8.0f acc/s %8.0f"
+			" steered in %" PRIu64 " out %" PRIu64 " | busy %5.1f%%\n",
+			lc, l->n_ports ? l->ports[0] : 0,
+			l->n_ports ? l->queues[0] : 0,
+			dt > 0 ? (double)(est - prev_est[lc]) / dt : 0.0,
+			dt > 0 ? (double)(acc - prev_acc[lc]) / dt : 0.0,
+			m->mib[PMTCP_MIB_Pmtcp_SteeredIn],
+			m->mib[PMTCP_MIB_Pmtcp_SteeredOut],
+			dt > 0 ? 100.0 * (double)(busy - prev_busy[lc]) /
+				 (dt * (double)app->tsc_hz) : 0.0);
+		prev_est[lc] = est;
+		prev_acc[lc] = acc;
+		prev_busy[lc] = busy;
+	}
+}
+
 void
 app_report_line(struct app *app, double t, FILE *f)
 {
@@ -191,6 +228,8 @@ app_report_line(struct app *app, double t, FILE *f)
 		fprintf(f, " | resp ok %" PRIu64 " bad %" PRIu64 " p50/p99 %" PRIu64
 			"/%" PRIu64 "us", now.resp_ok, now.resp_bad, r50, r99);
 	fputc('\n', f);
+	if (app->conf.stats_lcores)
+		report_lcores(app, dt, f);
 	fflush(f);
 	last = now;
 	last_t = t;
@@ -274,7 +313,7 @@ json_hist(FILE *f, const char *name, const struct app_hist *h)
 
 /*
  * Memory reserved for connection state (each lcore's table of socks,
- * hash buckets and timer wheel, and the client's per-connection slots),
+ * table slots and timer wheel, and the client's per-connection slots),
  * per side: a connection has an end on each side, and where both sides
  * run in one process (the loopback pair) each end is counted on its own.
  * bytes_per_connection is the client side's, over client.concurrent_max.

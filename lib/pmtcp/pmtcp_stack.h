@@ -239,7 +239,7 @@ unsigned int pmtcp_stack_abort_active(struct pmtcp_stack *st, unsigned int max);
 
 /**
  * Bytes the stack reserved for connection state: its socks, the hash
- * table's buckets and the timer wheel (sized at creation).
+ * table's slots and the timer wheel (sized at creation).
  */
 uint64_t pmtcp_stack_conn_memory(const struct pmtcp_stack *st);
 
