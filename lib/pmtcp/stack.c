@@ -656,7 +656,8 @@ pmtcp_stack_conn_memory(const struct pmtcp_stack *st)
 {
 	return (uint64_t)st->conn_max * sizeof(struct pmtcp_sock) +
 	       ((uint64_t)st->slot_mask + 1) * sizeof(st->slots[0]) +
-	       ((uint64_t)st->wheel.mask + 1) * sizeof(st->wheel.slots[0]);
+	       ((uint64_t)st->wheel.mask + 1 + PMTCP_WHEEL_L1_SLOTS) *
+	       sizeof(st->wheel.slots[0]);
 }
 
 const struct pmtcp_mib *

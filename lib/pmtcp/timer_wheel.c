@@ -16,9 +16,15 @@ pmtcp_timer_wheel_init(struct pmtcp_timer_wheel *w, uint32_t nslots,
 	w->slots = rte_zmalloc_socket("pmtcp_timer_wheel",
 				      sizeof(*w->slots) * nslots,
 				      RTE_CACHE_LINE_SIZE, socket);
-	if (w->slots == NULL)
+	w->slots1 = rte_zmalloc_socket("pmtcp_timer_wheel1",
+				       sizeof(*w->slots1) * PMTCP_WHEEL_L1_SLOTS,
+				       RTE_CACHE_LINE_SIZE, socket);
+	if (w->slots == NULL || w->slots1 == NULL) {
+		pmtcp_timer_wheel_fini(w);
 		return -ENOMEM;
+	}
 	w->mask = nslots - 1;
+	w->shift = (uint32_t)rte_bsf32(nslots);
 	w->now = 0;
 	w->clock = 0;
 	w->armed = 0;
@@ -31,7 +37,29 @@ void
 pmtcp_timer_wheel_fini(struct pmtcp_timer_wheel *w)
 {
 	rte_free(w->slots);
+	rte_free(w->slots1);
 	w->slots = NULL;
+	w->slots1 = NULL;
+}
+
+/* The slot for @t: level 0 when due within a revolution of the wheel's
+ * position, else level 1 by the revolution it is due in */
+static inline struct pmtcp_timer **
+timer_slot(struct pmtcp_timer_wheel *w, const struct pmtcp_timer *t)
+{
+	if (t->expires - w->now <= w->mask)
+		return &w->slots[t->expires & w->mask];
+	return &w->slots1[(t->expires >> w->shift) & (PMTCP_WHEEL_L1_SLOTS - 1)];
+}
+
+static inline void
+timer_link(struct pmtcp_timer **slot, struct pmtcp_timer *t)
+{
+	t->next = *slot;
+	if (t->next != NULL)
+		t->next->pprev = &t->next;
+	*slot = t;
+	t->pprev = slot;
 }
 
 static inline void
@@ -57,12 +85,8 @@ pmtcp_timer_arm(struct pmtcp_timer_wheel *w, struct pmtcp_timer *t,
 	if (ticks == 0)
 		ticks = 1;
 	t->expires = w->clock + ticks;
-	slot = &w->slots[t->expires & w->mask];
-	t->next = *slot;
-	if (t->next != NULL)
-		t->next->pprev = &t->next;
-	*slot = t;
-	t->pprev = slot;
+	slot = timer_slot(w, t);
+	timer_link(slot, t);
 }
 
 void
@@ -93,7 +117,7 @@ timer_run_slot(struct pmtcp_timer_wheel *w, uint64_t tick,
 
 	while ((t = *pp) != NULL) {
 		if (t->expires > w->now) {
-			/* a later round of the wheel */
+			/* not due (never in level 0: a safety net) */
 			pp = &t->next;
 			continue;
 		}
@@ -106,6 +130,24 @@ timer_run_slot(struct pmtcp_timer_wheel *w, uint64_t tick,
 		pp = &w->slots[tick & w->mask];
 	}
 	return fired;
+}
+
+/* A revolution begins: the level-1 slot of it into level 0 (each timer
+ * due in it, or, from a later lap of level 1, back into level 1) */
+static void
+timer_cascade(struct pmtcp_timer_wheel *w)
+{
+	struct pmtcp_timer **slot1 =
+		&w->slots1[(w->now >> w->shift) & (PMTCP_WHEEL_L1_SLOTS - 1)];
+	struct pmtcp_timer *t = *slot1;
+
+	*slot1 = NULL;
+	while (t != NULL) {
+		struct pmtcp_timer *next = t->next;
+
+		timer_link(timer_slot(w, t), t);
+		t = next;
+	}
 }
 
 unsigned int
@@ -125,19 +167,12 @@ pmtcp_timer_wheel_advance(struct pmtcp_timer_wheel *w, uint64_t now_tsc,
 		w->now = target;
 		return 0;
 	}
-	/* When far behind, visiting each slot once is enough: a timer is
-	 * fired by its own slot when its expiry has passed. */
-	n = target - w->now;
-	if (n > (uint64_t)w->mask + 1) {
-		uint64_t first = target - w->mask;
-
-		w->now = target;
-		for (uint64_t tick = first; tick <= target; tick++)
-			fired += timer_run_slot(w, tick, fn, arg);
-		return fired;
-	}
-	while (w->now < target) {
+	/* tick by tick, a cascade at each revolution: far behind (a stalled
+	 * lcore) that is a slot check per tick missed, 1,000 a second */
+	for (n = target - w->now; n > 0; n--) {
 		w->now++;
+		if ((w->now & w->mask) == 0)
+			timer_cascade(w);
 		fired += timer_run_slot(w, w->now, fn, arg);
 	}
 	return fired;
@@ -152,7 +187,23 @@ pmtcp_timer_wheel_check(const struct pmtcp_timer_wheel *w)
 		struct pmtcp_timer *const *pp = &w->slots[i];
 
 		for (const struct pmtcp_timer *t = *pp; t != NULL; t = t->next) {
-			if (t->pprev != pp || (t->expires & w->mask) != i)
+			/* level 0: due in this revolution, in its tick's slot */
+			if (t->pprev != pp || (t->expires & w->mask) != i ||
+			    t->expires <= w->now || t->expires - w->now > w->mask)
+				return -1;
+			pp = &t->next;
+			found++;
+		}
+	}
+	for (uint32_t i = 0; i < PMTCP_WHEEL_L1_SLOTS; i++) {
+		struct pmtcp_timer *const *pp = &w->slots1[i];
+
+		for (const struct pmtcp_timer *t = *pp; t != NULL; t = t->next) {
+			/* level 1: due in a revolution yet to begin, in that
+			 * revolution's slot */
+			if (t->pprev != pp ||
+			    ((t->expires >> w->shift) & (PMTCP_WHEEL_L1_SLOTS - 1)) != i ||
+			    (t->expires >> w->shift) <= (w->now >> w->shift))
 				return -1;
 			pp = &t->next;
 			found++;

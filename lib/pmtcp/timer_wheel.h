@@ -3,12 +3,17 @@
 #define PMTCP_TIMER_WHEEL_H
 
 /*
- * A hashed timer wheel, one per lcore: slots of one tick each, timers are
- * intrusive nodes on a doubly linked list per slot, so arm and cancel are
- * O(1). A timer further away than the wheel's span sits in its slot and is
- * skipped (it carries its absolute expiry) until the wheel comes round to
- * it. TCP handshake timers are mostly cancelled before they fire, so no
- * cascading is done (as in Linux's kernel/time/timer.c).
+ * A timer wheel of two levels, one per lcore. Timers are intrusive nodes
+ * on a doubly linked list per slot, so arm and cancel are O(1). Level 0
+ * has a slot per tick and holds the timers due within one revolution
+ * (nslots ticks: 4.096 s by default); level 1 has PMTCP_WHEEL_L1_SLOTS
+ * slots of a whole revolution each (17.9 min by default) and holds the
+ * later ones. Each time level 0 wraps, the level-1 slot of the revolution
+ * that begins moves into level 0 (a cascade: each timer once, or once
+ * per 17.9 min for the rare one further away). So a tick visits one
+ * level-0 slot whose timers are all due: its cost does not grow with the
+ * timers pending (a TIME_WAIT's 60 s timer is not rescanned every 4 s).
+ * TCP handshake timers are mostly cancelled long before a cascade.
  */
 
 #include <stdbool.h>
@@ -26,9 +31,13 @@ struct pmtcp_timer {
 struct pmtcp_timer_wheel;
 typedef void (*pmtcp_timer_fn)(struct pmtcp_timer *t, void *arg);
 
+#define PMTCP_WHEEL_L1_SLOTS 256
+
 struct pmtcp_timer_wheel {
-	struct pmtcp_timer **slots;
+	struct pmtcp_timer **slots;   /* level 0: a tick each */
+	struct pmtcp_timer **slots1;  /* level 1: a revolution each */
 	uint32_t mask;           /* nslots - 1 */
+	uint32_t shift;          /* log2(nslots) */
 	uint64_t now;            /* last tick processed */
 	uint64_t clock;          /* tick of the latest advance: arm() counts
 				  * from here, so a timer re-armed while the

@@ -1355,7 +1355,8 @@ check_conn_memory(uint32_t max_conns, uint32_t timer_slots, uint32_t slots)
 	assert_int_equal(pmtcp_stack_conn_memory(st),
 			 (uint64_t)max_conns * sizeof(struct pmtcp_sock) +
 			 (uint64_t)slots * sizeof(struct pmtcp_ehash_slot) +
-			 (uint64_t)timer_slots * sizeof(void *));
+			 (uint64_t)(timer_slots + PMTCP_WHEEL_L1_SLOTS) *
+			 sizeof(void *));
 	pmtcp_stack_free(st);
 }
 
@@ -1372,7 +1373,7 @@ test_conn_memory(void **state)
 	check_conn_memory(4096, 4096, 8192);
 	check_conn_memory(6000, 64, 8192);
 	check_conn_memory(6200, 64, 16384);
-	/* 1000 x 192 + 2048 x 16 + 2048 x 8 */
+	/* 1000 x 192 + 2048 x 16 + (2048 + 256) x 8 */
 	if (RTE_CACHE_LINE_SIZE == 64) {
 		struct pmtcp_stack_conf c;
 		struct pmtcp_stack *st;
@@ -1383,7 +1384,7 @@ test_conn_memory(void **state)
 		c.timer_slots = 2048;
 		st = pmtcp_stack_create(&c);
 		assert_non_null(st);
-		assert_int_equal(pmtcp_stack_conn_memory(st), 241152);
+		assert_int_equal(pmtcp_stack_conn_memory(st), 243200);
 		pmtcp_stack_free(st);
 	}
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * timer_wheel.c: O(1) arm/cancel links, exact expiry tick, timers beyond
- * the wheel's span, callbacks that re-arm or cancel, far-behind advance.
+ * the wheel's span (level 1, cascaded once into level 0, and beyond the
+ * span of level 1 too), callbacks that re-arm or cancel, far-behind
+ * advance, and random timers against a reference.
  * The wheel is driven by synthetic TSC values (tsc_base + k * tsc_per_tick),
  * so nothing here depends on the real clock.
  */
@@ -388,6 +390,111 @@ test_far_behind(void **state)
 	ctx_free(c);
 }
 
+/* The timer is in level 0 (true) or level 1 */
+static bool
+in_level0(const struct pmtcp_timer_wheel *w, const struct pmtcp_timer *t)
+{
+	return (const void *)t->pprev >= (const void *)w->slots &&
+	       (const void *)t->pprev <= (const void *)&w->slots[w->mask];
+}
+
+/* A timer beyond a revolution waits in level 1, untouched by the ticks
+ * of level 0, and moves to level 0 once, when its revolution begins;
+ * one beyond level 1's whole span (16 x 256 ticks here) is cascaded back
+ * into level 1 once per lap and still fires at its tick. */
+static void
+test_levels(void **state)
+{
+	struct t_ctx *c = ctx_new(T_SLOTS);
+	struct pmtcp_timer_wheel *w = &c->w;
+	const uint64_t far = (uint64_t)T_SLOTS * PMTCP_WHEEL_L1_SLOTS * 2 + 7;
+
+	(void)state;
+	pmtcp_timer_arm(w, &c->tmr[0].t, 40);     /* revolution 2 */
+	pmtcp_timer_arm(w, &c->tmr[1].t, T_SLOTS);    /* the next one */
+	pmtcp_timer_arm(w, &c->tmr[2].t, T_SLOTS - 1); /* this lap of level 0 */
+	pmtcp_timer_arm(w, &c->tmr[3].t, far);
+	assert_false(in_level0(w, &c->tmr[0].t));
+	assert_false(in_level0(w, &c->tmr[1].t));
+	assert_true(in_level0(w, &c->tmr[2].t));
+	assert_false(in_level0(w, &c->tmr[3].t));
+	for (uint64_t k = 1; k < 32; k++) {
+		adv(c, k);
+		assert_false(in_level0(w, &c->tmr[0].t));
+		assert_true(pmtcp_timer_wheel_check(w) >= 0);
+	}
+	assert_int_equal(c->tmr[1].fired_at, T_SLOTS);
+	assert_int_equal(c->tmr[2].fired_at, T_SLOTS - 1);
+	adv(c, 32);                                /* revolution 2 begins */
+	assert_true(in_level0(w, &c->tmr[0].t));
+	assert_int_equal(adv(c, 39), 0);
+	assert_int_equal(adv(c, 40), 1);
+	assert_int_equal(c->tmr[0].fired_at, 40);
+	/* the far one, in steps and in one jump */
+	for (uint64_t k = 41; k < far; k += 97) {
+		assert_int_equal(adv(c, k), 0);
+		assert_int_equal(pmtcp_timer_wheel_check(w), 1);
+	}
+	assert_int_equal(adv(c, far - 1), 0);
+	assert_int_equal(adv(c, far), 1);
+	assert_int_equal(c->tmr[3].fired_at, far);
+	pmtcp_timer_arm(w, &c->tmr[4].t, far);
+	assert_int_equal(adv(c, 2 * far - 1), 0);
+	assert_int_equal(adv(c, 2 * far), 1);
+	assert_int_equal(c->tmr[4].fired_at, 2 * far);
+	assert_int_equal(pmtcp_timer_wheel_check(w), 0);
+	ctx_free(c);
+}
+
+/* Random timers (1 to 10,000 ticks, past level 1's span), random
+ * cancels and re-arms, the wheel advanced by random jumps: each timer
+ * fires exactly once, at its expiry tick, and the wheel stays sound. */
+static void
+test_random_against_reference(void **state)
+{
+	struct t_ctx *c = ctx_new(T_SLOTS);
+	struct pmtcp_timer_wheel *w = &c->w;
+	uint64_t want[T_MAX_TIMERS], now = 0;
+	uint32_t seed = 4242;
+	unsigned int fired_total = 0, expected = 0;
+
+	(void)state;
+	memset(want, 0, sizeof(want));
+	for (int round = 0; round < 3000; round++) {
+		int i;
+
+		seed = seed * 1103515245 + 12345;
+		i = (int)((seed >> 16) % T_MAX_TIMERS);
+		if ((seed >> 8) % 4 == 0) {
+			if (pmtcp_timer_pending(&c->tmr[i].t))
+				expected--;
+			pmtcp_timer_cancel(w, &c->tmr[i].t);
+			want[i] = 0;
+		} else {
+			uint64_t d = 1 + (seed >> 4) % 10000;
+
+			if (!pmtcp_timer_pending(&c->tmr[i].t))
+				expected++;
+			c->tmr[i].fired = 0;
+			pmtcp_timer_arm(w, &c->tmr[i].t, d);
+			want[i] = w->clock + d;
+		}
+		now += (seed >> 12) % 64;
+		fired_total += adv(c, now);
+		for (int k = 0; k < T_MAX_TIMERS; k++) {
+			if (want[k] != 0 && want[k] <= now) {
+				assert_int_equal(c->tmr[k].fired, 1);
+				assert_int_equal(c->tmr[k].fired_at, want[k]);
+				want[k] = 0;
+				expected--;
+			}
+		}
+		assert_int_equal(pmtcp_timer_wheel_check(w), (int64_t)expected);
+	}
+	assert_true(fired_total > 100);
+	ctx_free(c);
+}
+
 /* Cancelling an unarmed (or already fired) timer changes nothing. */
 static void
 test_cancel_unarmed(void **state)
@@ -476,6 +583,8 @@ main(void)
 		cmocka_unit_test(test_cancel_unarmed),
 		cmocka_unit_test(test_armed_count_idle),
 		cmocka_unit_test(test_ms_to_ticks),
+		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_random_against_reference),
 	};
 
 	return cmocka_run_group_tests(tests, t_eal_setup, NULL);
