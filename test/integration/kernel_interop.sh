@@ -222,10 +222,12 @@ expect_eq "c1: kernel TcpPassiveOpens delta (nstat)" "$delta" 2000
 expect_eq "c1: kernel TcpPassiveOpens after - before" "$((after - before))" 2000
 expect_eq "c1: client.established" "$(jget "$TMP/c1.json" client.established)" 2000
 expect_client_failed_zero c1
-# plain veth: the 2000 SYN-ACKs came CHECKSUM_PARTIAL, none was refused
+# plain veth: the SYN-ACKs came CHECKSUM_PARTIAL, none was refused. The
+# kernel hands over the odd one with its checksum complete (1 of 2000 in
+# one CI run), which passes as any good checksum does: nearly all, not all
 c1_partial=$(jget "$TMP/c1.json" mib.Pmtcp.RxCsumPartial)
-[ "$c1_partial" -ge 2000 ] || fail "c1: PmtcpRxCsumPartial $c1_partial, want >= 2000"
-pass "c1: PmtcpRxCsumPartial = $c1_partial (>= 2000)"
+[ "$c1_partial" -ge 1900 ] || fail "c1: PmtcpRxCsumPartial $c1_partial, want >= 1900"
+pass "c1: PmtcpRxCsumPartial = $c1_partial (>= 1900)"
 expect_eq "c1: mib.Tcp.InCsumErrors" "$(jget "$TMP/c1.json" mib.Tcp.InCsumErrors)" 0
 case_ok 1
 
