@@ -8,7 +8,11 @@
  *   config.c      ports: profiles, queues, offloads, the loopback pair
  *   bench.c       the per-lcore run-to-completion loop and the workload
  *   report.c      per-second lines, the summary and its JSON form
- *   cmdline.c     the interactive prompt (-i, --cmdline-file)
+ *   cmdline.c     the interactive prompt (-i, --cmdline-file): I/O, help,
+ *                 the command context; its commands in cli_show.c,
+ *                 cli_set.c and cli_conn.c (cli.h, private to the CLI)
+ *   cli_lcore.c   the CLI's requests run on a data-path lcore
+ *                 (app_lcore_run_cmd)
  */
 
 #include <stdbool.h>
@@ -183,6 +187,8 @@ struct app_lcore {
 	uint32_t conn_list_cap;
 	/* `set client`: target_gen_seen != app->target_gen: resolve again */
 	uint32_t target_gen_seen;
+	uint32_t warm_next;       /* the next target whose next hop to resolve */
+	uint64_t dst_next;        /* the next (target, port) to connect to */
 } __rte_cache_aligned;
 
 /* The lcore's counters, live or final. */
@@ -195,10 +201,13 @@ app_lcore_mib(const struct app_lcore *l)
 /* Everything the command line sets. */
 struct app_conf {
 	bool client;
-	uint32_t client_addr;      /* network order */
-	uint16_t client_port;      /* host order */
+	uint32_t client_addr;      /* network order: the first target */
+	uint16_t client_port;      /* host order: the first target port */
+	uint32_t client_addrs;     /* --client FIRST-LAST: targets (>= 1) */
+	uint32_t client_ports;     /* ... PORT-LAST: ports per target (>= 1) */
 	bool server;
-	uint16_t server_port;
+	uint16_t server_port;      /* --server PORT[-LAST]: the first */
+	uint16_t server_ports;     /* ports listened on from it (>= 1) */
 	uint64_t connections;      /* 0 = unlimited */
 	double duration_s;         /* 0 = unlimited (until connections done) */
 	uint64_t rate;             /* connections/s, 0 = max */
@@ -253,8 +262,9 @@ struct app {
 	unsigned int n_ports;
 	struct app_port ports[APP_MAX_PORTS];
 	bool loopback;             /* embedded ring pair */
-	struct rte_mempool *pool;
-	unsigned int pool_size;
+	struct rte_mempool *pool;  /* the first of pools[] */
+	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];  /* per NUMA node */
+	unsigned int pool_size;    /* mbufs in all pools */
 	unsigned int pool_avail_start;
 	struct app_lcore lcores[RTE_MAX_LCORE];
 	uint64_t start_tsc;
@@ -308,6 +318,9 @@ int app_assign_lcores(struct app *app);
 unsigned int app_wire_run(struct app *app, struct app_lcore *l);
 /* "lcore 1" or "lcores 0,1" (queue order) into @buf */
 const char *app_port_lcores_str(const struct app_port *p, char *buf, size_t n);
+/* the mbuf pool of @lcore's NUMA node; free mbufs in all pools */
+struct rte_mempool *app_lcore_pool(const struct app *app, unsigned int lcore);
+unsigned int app_pools_avail(const struct app *app);
 /* the port with id @port_id */
 struct app_port *app_port_of(struct app *app, uint16_t port_id);
 

@@ -96,7 +96,7 @@ app_lcores_create_stacks(struct app *app)
 		snprintf(name, sizeof(name), "lcore%u", lc);
 		sc.name = name;
 		sc.socket_id = (int)rte_lcore_to_socket_id(lc);
-		sc.pool = app->pool;
+		sc.pool = app_lcore_pool(app, lc);
 		sc.max_conns = table_size(app, l);
 		sc.tx_burst = port_of(app, l->ports[0])->profile.burst;
 		for (uint16_t i = 0; i < l->n_ports; i++)
@@ -168,11 +168,12 @@ app_lcores_create_stacks(struct app *app)
 		}
 		/* with the prompt every lcore listens, so that `listen` and
 		 * `unlisten` find every lcore alike */
-		if (l->server || (app->cli && c->server)) {
-			int ret = pmtcp_listen(l->st, c->server_port);
+		for (uint32_t k = 0; (l->server || (app->cli && c->server)) &&
+		     k < c->server_ports; k++) {
+			int ret = pmtcp_listen(l->st, (uint16_t)(c->server_port + k));
 
 			if (ret != 0) {
-				app_err("listen on %u: %s", c->server_port,
+				app_err("listen on %u: %s", c->server_port + k,
 					strerror(-ret));
 				return -1;
 			}
@@ -199,8 +200,9 @@ app_lcores_create_stacks(struct app *app)
 		}
 	}
 	if (c->server) {
-		app->listen_ports[0] = c->server_port;
-		app->n_listen = 1;
+		for (uint32_t k = 0; k < c->server_ports; k++)
+			app->listen_ports[k] = (uint16_t)(c->server_port + k);
+		app->n_listen = c->server_ports;
 	}
 	RTE_LCORE_FOREACH(lc)
 		if (app->lcores[lc].active && app->lcores[lc].client)
@@ -234,15 +236,22 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 	if (unlikely(l->target_gen_seen != app->target_gen)) {
 		l->target_gen_seen = app->target_gen;
 		l->target_resolved = false;
+		l->warm_next = 0;
 		if (app_workload_retarget(app, l) != 0)
 			return 0;   /* out of memory: keep the old request */
 	}
 	/* warm the ARP cache first (up to 1 s) so the first burst of SYNs
-	 * does not overflow the pending queue of an unresolved neighbour */
+	 * does not overflow the pending queue of an unresolved neighbour:
+	 * each target's next hop in turn */
 	if (!l->target_resolved) {
-		if (pmtcp_neigh_resolve(l->st, c->client_addr) == 0 &&
-		    now - app->client_start_tsc < rte_get_tsc_hz())
-			return 0;
+		for (; l->warm_next < c->client_addrs; l->warm_next++) {
+			uint32_t a = rte_cpu_to_be_32(rte_be_to_cpu_32(c->client_addr) +
+						      l->warm_next);
+
+			if (pmtcp_neigh_resolve(l->st, a) == 0 &&
+			    now - app->client_start_tsc < rte_get_tsc_hz())
+				return 0;
+		}
 		l->target_resolved = true;
 	}
 	while (opened < CONNECT_BURST) {
@@ -305,7 +314,20 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 			opened++;
 			continue;
 		}
-		ret = pmtcp_connect(l->st, c->client_addr, c->client_port, ud, &sk);
+		if (c->client_addrs * c->client_ports == 1) {
+			ret = pmtcp_connect(l->st, c->client_addr, c->client_port,
+					    ud, &sk);
+		} else {
+			/* a range: every (target, port) in turn */
+			uint64_t d = l->dst_next++ %
+				     ((uint64_t)c->client_addrs * c->client_ports);
+
+			ret = pmtcp_connect(l->st,
+					    rte_cpu_to_be_32(rte_be_to_cpu_32(c->client_addr) +
+							     (uint32_t)(d / c->client_ports)),
+					    (uint16_t)(c->client_port + d % c->client_ports),
+					    ud, &sk);
+		}
 		l->attempted++;
 		opened++;
 		if (ret != 0) {

@@ -347,6 +347,70 @@ port_steering(struct app *app, struct app_port *p,
 	}
 }
 
+/*
+ * One mbuf pool per NUMA node with active lcores, on that node: each
+ * lcore's stack builds from its node's pool, each RX queue fills from the
+ * pool of its lcore's node. @nb_mbufs is shared by the lcores' count.
+ */
+static int
+app_pools_create(struct app *app, unsigned int nb_mbufs)
+{
+	unsigned int per_node[RTE_MAX_NUMA_NODES] = { 0 }, n_active = 0, lc;
+
+	RTE_LCORE_FOREACH(lc) {
+		unsigned int s = rte_lcore_to_socket_id(lc);
+
+		if (app->lcores[lc].active && s < RTE_MAX_NUMA_NODES) {
+			per_node[s]++;
+			n_active++;
+		}
+	}
+	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
+		unsigned int n;
+		char name[RTE_MEMPOOL_NAMESIZE];
+
+		if (per_node[s] == 0)
+			continue;
+		n = n_active == per_node[s] ? nb_mbufs :
+		    (unsigned int)((uint64_t)nb_mbufs * per_node[s] / n_active);
+		snprintf(name, sizeof(name), s == 0 ? "pmtcp_pool" : "pmtcp_pool%u", s);
+		app->pools[s] = rte_pktmbuf_pool_create(name, n, 256, 0,
+							RTE_MBUF_DEFAULT_BUF_SIZE,
+							(int)s);
+		if (app->pools[s] == NULL) {
+			app_err("cannot create a pool of %u mbufs on NUMA node %u: %s (give EAL more memory with -m, or --mbufs)",
+				n, s, rte_strerror(rte_errno));
+			return -1;
+		}
+		if (app->pool == NULL)
+			app->pool = app->pools[s];
+		app->pool_size += n;
+	}
+	return 0;
+}
+
+/* The pool of @lcore's NUMA node */
+struct rte_mempool *
+app_lcore_pool(const struct app *app, unsigned int lcore)
+{
+	unsigned int s = rte_lcore_to_socket_id(lcore);
+
+	return s < RTE_MAX_NUMA_NODES && app->pools[s] != NULL ?
+	       app->pools[s] : app->pool;
+}
+
+/* Free mbufs in every pool */
+unsigned int
+app_pools_avail(const struct app *app)
+{
+	unsigned int n = 0;
+
+	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++)
+		if (app->pools[s] != NULL)
+			n += rte_mempool_avail_count(app->pools[s]);
+	return n;
+}
+
 static int
 port_setup(struct app *app, struct app_port *p, unsigned int nb_mbufs_hint)
 {
@@ -430,7 +494,7 @@ port_setup(struct app *app, struct app_port *p, unsigned int nb_mbufs_hint)
 	for (uint16_t q = 0; q < p->nb_queues; q++) {
 		ret = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd,
 					     rte_eth_dev_socket_id(p->port_id),
-					     &rxconf, app->pool);
+					     &rxconf, app_lcore_pool(app, p->lcore[q]));
 		if (ret == 0)
 			ret = rte_eth_tx_queue_setup(p->port_id, q, nb_txd,
 						     rte_eth_dev_socket_id(p->port_id),
@@ -553,15 +617,8 @@ app_ports_init(struct app *app)
 		if (app->loopback)
 			nb_mbufs += (multi ? 2 : 1) * nq * LOOPBACK_RING_SIZE;
 	}
-	app->pool = rte_pktmbuf_pool_create("pmtcp_pool", nb_mbufs, 256, 0,
-					    RTE_MBUF_DEFAULT_BUF_SIZE,
-					    rte_socket_id());
-	if (app->pool == NULL) {
-		app_err("cannot create a pool of %u mbufs: %s (give EAL more memory with -m, or --mbufs)",
-			nb_mbufs, rte_strerror(rte_errno));
+	if (app_pools_create(app, nb_mbufs) != 0)
 		return -1;
-	}
-	app->pool_size = nb_mbufs;
 	for (i = 0; i < app->n_ports; i++) {
 		if (port_setup(app, &app->ports[i], nb_mbufs) != 0)
 			return -1;

@@ -260,9 +260,18 @@ main(int argc, char **argv)
 		       p->used ? "" : " (unused: no --ip)");
 		if (p->used && p->nb_queues > 1)
 			printf("    %u queues: %s\n", p->nb_queues, p->steer_why);
+		/* a port's frames are best handled on its own NUMA node */
+		for (uint16_t q = 0; p->used && q < p->nb_queues; q++) {
+			int ps = rte_eth_dev_socket_id(p->port_id);
+			unsigned int ls = rte_lcore_to_socket_id(p->lcore[q]);
+
+			if (ps >= 0 && (unsigned int)ps != ls)
+				printf("    warning: lcore %u is on NUMA node %u, port %u on node %d: every frame crosses nodes\n",
+				       p->lcore[q], ls, p->port_id, ps);
+		}
 	}
 	fflush(stdout);
-	app->pool_avail_start = rte_mempool_avail_count(app->pool);
+	app->pool_avail_start = app_pools_avail(app);
 	app->start_tsc = rte_rdtsc();
 	app->end_tsc = app->conf.duration_s > 0 ?
 		app->start_tsc + (uint64_t)(app->conf.duration_s * (double)app->tsc_hz) : 0;

@@ -28,8 +28,10 @@ app_usage(FILE *f, const char *prog)
 "usage: %s [EAL options] -- [options]\n"
 "\n"
 "Roles:\n"
-"  --client IP:PORT        open connections to IP:PORT\n"
-"  --server PORT           listen on PORT\n"
+"  --client IP[-LAST]:PORT[-LAST]\n"
+"                          open connections to IP:PORT (a range: every\n"
+"                          address and port of it in turn)\n"
+"  --server PORT[-LAST]    listen on PORT (on each of a range, up to 64)\n"
 "Addresses:\n"
 "  --ip PORTID,IP[-LAST]/PREFIX[,GATEWAY]\n"
 "                          address (or range of addresses) of an ethdev port\n"
@@ -136,32 +138,6 @@ parse_ipv4(const char *s, uint32_t *out)
 	return 0;
 }
 
-/* IP:PORT */
-static int
-parse_endpoint(const char *opt, const char *s, uint32_t *addr, uint16_t *port)
-{
-	char buf[64];
-	char *colon;
-	uint64_t p;
-
-	if (strlen(s) >= sizeof(buf))
-		goto bad;
-	strcpy(buf, s);
-	colon = strrchr(buf, ':');
-	if (colon == NULL)
-		goto bad;
-	*colon = '\0';
-	if (parse_ipv4(buf, addr) != 0)
-		goto bad;
-	if (parse_u64(opt, colon + 1, 1, 65535, &p) != 0)
-		return -1;
-	*port = (uint16_t)p;
-	return 0;
-bad:
-	app_err("%s: expected IP:PORT (e.g. 198.18.0.1:80), got '%s'", opt, s);
-	return -1;
-}
-
 /* LCORELIST: "0", "0-3", "0,2,4-5" */
 static int
 parse_lcore_list(const char *opt, const char *s, unsigned int *out,
@@ -251,6 +227,88 @@ parse_port_lcores(struct app_conf *c, const char *s)
 			     &c->port_lcores[c->n_port_lcores].n) != 0)
 		return -1;
 	c->n_port_lcores++;
+	return 0;
+}
+
+/* FIRST[-LAST]:PORT[-LAST] (--client): up to 1,024 targets, each on
+ * every port of the port range */
+#define CLIENT_ADDRS_MAX 1024
+
+static int
+parse_client(struct app_conf *c, const char *s)
+{
+	char buf[96];
+	char *colon, *dash;
+	uint32_t last;
+	uint64_t p, q;
+
+	if (strlen(s) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, s);
+	colon = strrchr(buf, ':');
+	if (colon == NULL)
+		goto bad;
+	*colon = '\0';
+	dash = strchr(buf, '-');
+	if (dash != NULL)
+		*dash = '\0';
+	if (parse_ipv4(buf, &c->client_addr) != 0)
+		goto bad;
+	last = c->client_addr;
+	if (dash != NULL && parse_ipv4(dash + 1, &last) != 0)
+		goto bad;
+	if (ntohl(last) < ntohl(c->client_addr) ||
+	    ntohl(last) - ntohl(c->client_addr) >= CLIENT_ADDRS_MAX) {
+		app_err("--client: a range of 1 to %d addresses, first to last, got '%s'",
+			CLIENT_ADDRS_MAX, s);
+		return -1;
+	}
+	c->client_addrs = ntohl(last) - ntohl(c->client_addr) + 1;
+	dash = strchr(colon + 1, '-');
+	if (dash != NULL)
+		*dash = '\0';
+	if (parse_u64("--client", colon + 1, 1, 65535, &p) != 0)
+		return -1;
+	q = p;
+	if (dash != NULL && parse_u64("--client", dash + 1, p, 65535, &q) != 0)
+		return -1;
+	c->client_port = (uint16_t)p;
+	c->client_ports = (uint32_t)(q - p + 1);
+	return 0;
+bad:
+	app_err("--client: expected IP[-LAST]:PORT[-LAST] (e.g. 198.18.0.1:80 or 198.18.0.1-198.18.0.4:8080-8083), got '%s'",
+		s);
+	return -1;
+}
+
+/* PORT[-LAST] (--server): at most the listeners a stack has */
+static int
+parse_server(struct app_conf *c, const char *s)
+{
+	char buf[32];
+	char *dash;
+	uint64_t p, q;
+
+	if (strlen(s) >= sizeof(buf)) {
+		app_err("--server: expected PORT[-LAST], got '%s'", s);
+		return -1;
+	}
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (dash != NULL)
+		*dash = '\0';
+	if (parse_u64("--server", buf, 1, 65535, &p) != 0)
+		return -1;
+	q = p;
+	if (dash != NULL && parse_u64("--server", dash + 1, p, 65535, &q) != 0)
+		return -1;
+	if (q - p + 1 > APP_MAX_LISTEN) {
+		app_err("--server: at most %d ports, got %" PRIu64 " in '%s'",
+			APP_MAX_LISTEN, q - p + 1, s);
+		return -1;
+	}
+	c->server_port = (uint16_t)p;
+	c->server_ports = (uint16_t)(q - p + 1);
 	return 0;
 }
 
@@ -385,6 +443,9 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 
 	memset(c, 0, sizeof(*c));
 	c->concurrency = 1024;
+	c->client_addrs = 1;
+	c->client_ports = 1;
+	c->server_ports = 1;
 	c->slowdown = 1;
 	c->workload = WORKLOAD_HANDSHAKE;
 	c->close_mode = CLOSE_RST;
@@ -398,16 +459,14 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":hi", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_CLIENT:
-			if (parse_endpoint("--client", optarg, &c->client_addr,
-					   &c->client_port) != 0)
+			if (parse_client(c, optarg) != 0)
 				return -1;
 			c->client = true;
 			break;
 		case OPT_SERVER:
-			if (parse_u64("--server", optarg, 1, 65535, &v) != 0)
+			if (parse_server(c, optarg) != 0)
 				return -1;
 			c->server = true;
-			c->server_port = (uint16_t)v;
 			break;
 		case OPT_IP:
 			if (parse_ip(c, optarg) != 0)

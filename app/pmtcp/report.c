@@ -297,7 +297,7 @@ app_report_summary(struct app *app, FILE *f)
 		(double)app->tsc_hz / 1e9);
 	fprintf(f, "mempool: %u mbufs, %u free at start, %u free at end\n",
 		app->pool_size, app->pool_avail_start,
-		rte_mempool_avail_count(app->pool));
+		app_pools_avail(app));
 	fprintf(f, "counters (nstat style, non-zero):\n");
 	pmtcp_mib_print(f, &m, 1);
 }
@@ -451,7 +451,7 @@ app_report_json(struct app *app, const char *path)
 	}
 	fprintf(f, "\n  ],\n  \"mempool\": {\"size\": %u, \"avail_start\": %u, \"avail_end\": %u}\n}\n",
 		app->pool_size, app->pool_avail_start,
-		rte_mempool_avail_count(app->pool));
+		app_pools_avail(app));
 	if (fclose(f) != 0) {
 		app_err("--json %s: %s", path, strerror(errno));
 		return -1;

@@ -24,8 +24,8 @@ expect_error() {
 
 expect_error "unknown option" "unknown option '--bogus'" --bogus
 expect_error "no role" "nothing to do"
-expect_error "client without port" "expected IP:PORT" --client 198.18.0.1
-expect_error "client bad address" "expected IP:PORT" --client 198.18.0.300:80
+expect_error "client without port" "expected IP.-LAST.:PORT" --client 198.18.0.1
+expect_error "client bad address" "expected IP.-LAST.:PORT" --client 198.18.0.300:80
 expect_error "client port 0" "out of range" --client 198.18.0.1:0
 expect_error "server port too big" "out of range" --server 70000
 expect_error "connections not a number" "expected an integer" --server 80 --connections 12x
@@ -45,6 +45,6 @@ expect_error "json unwritable" "--json /nonexistent/x.json" --client 198.18.0.1:
 # --help is not an error
 "$PMTCP" -l 0 -m 256 $(eal help) -- --help > "$TMP/help.out" 2>&1 ||
 	fail "--help exited non-zero"
-grep -q -- "--client IP:PORT" "$TMP/help.out" || fail "--help lists no options"
+grep -q -- "--client IP.-LAST.:PORT" "$TMP/help.out" || fail "--help lists no options"
 pass "--help"
 echo "$((n + 1)) passed, 0 failed"

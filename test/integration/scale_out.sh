@@ -117,3 +117,19 @@ if "$PMTCP" -l 0-1 -m 256 $(eal bad2) -- --ip 0,198.18.0.250-198.18.1.3/24 \
 	--client 198.18.0.1:80 --server 80 > "$TMP/bad2.out" 2>&1; then fail "range across subnets accepted"; fi
 grep -q "leaves the /24 subnet" "$TMP/bad2.out" || { cat "$TMP/bad2.out"; fail "bad2 message"; }
 pass "bad configuration refused with a reason"
+
+# 6. target and port ranges: 3 targets x 5 ports in turn, the server on
+# 3 addresses and 4 of the ports: exactly a fifth refused, each target's
+# address resolved once
+"$PMTCP" -l 0-1 -m 1024 $(eal ranges) -- --ip 0,198.18.0.10/24 \
+	--ip 1,198.18.0.1-198.18.0.3/24 --client 198.18.0.1-198.18.0.3:8080-8084 \
+	--server 8080-8083 --connections 15000 --json "$TMP/ranges.json" \
+	> "$TMP/ranges.out" 2>&1 || { cat "$TMP/ranges.out"; fail "ranges run exited non-zero"; }
+expect_eq "ranges client.established" "$(jget "$TMP/ranges.json" client.established)" 12000
+expect_eq "ranges client.failed.refused" "$(jget "$TMP/ranges.json" client.failed.refused)" 3000
+expect_eq "ranges server.accepted" "$(jget "$TMP/ranges.json" server.accepted)" 12000
+expect_eq "ranges mib.Arp.OutReplies (one per target)" "$(jget "$TMP/ranges.json" mib.Arp.OutReplies)" 3
+if "$PMTCP" -l 0-1 -m 256 $(eal bad3) -- --client 198.18.0.1:80 \
+	--server 1000-1100 > "$TMP/bad3.out" 2>&1; then fail "--server 1000-1100 accepted"; fi
+grep -q "at most 64 ports" "$TMP/bad3.out" || { cat "$TMP/bad3.out"; fail "bad3 message"; }
+pass "ranges"
