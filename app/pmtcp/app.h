@@ -173,7 +173,7 @@ struct app_lcore {
 	struct app_hist hist;     /* handshake: connect() to ESTABLISHED */
 	struct app_hist resp_hist; /* request sent to response complete */
 	struct pmtcp_mib final_mib;  /* counters kept after the stack is freed */
-	/* a request from the CLI (cmdline.c): the main lcore fills cmd,
+	/* a request from the CLI (cli_lcore.c): the main lcore fills cmd,
 	 * rte_smp_wmb(), bumps cmd_req; this lcore runs it from
 	 * app_lcore_iterate(), fills the results, rte_smp_wmb(), then sets
 	 * cmd_resp = cmd_req. One request in flight at a time. */
@@ -349,7 +349,8 @@ void app_report_line(struct app *app, double t, FILE *f);
 void app_report_summary(struct app *app, FILE *f);
 int app_report_json(struct app *app, const char *path);
 
-/* cmdline.c: the prompt, polled from the main lcore's loop */
+/* cmdline.c: the prompt, polled from the main lcore's loop;
+ * cli_lcore.c: app_lcore_run_cmd(), a CLI request on a data-path lcore */
 int app_cli_init(struct app *app);
 int app_cli_poll(struct app *app);   /* 1 when the run should end */
 void app_cli_fini(struct app *app);
