@@ -25,6 +25,7 @@
 #include <rte_mempool.h>
 
 #include "pmtcp.h"
+#include "profile.h"
 
 #define APP_MAX_PORTS 8
 #define APP_MAX_QUEUES 64         /* lcores (queues) per port */
@@ -55,7 +56,7 @@ struct app_port {
 	uint16_t mtu;
 	struct rte_ether_addr mac;
 	char driver[64];
-	struct pmtcp_profile profile;
+	struct app_profile profile;
 	bool tx_ip_cksum, tx_tcp_cksum, rx_cksum;  /* offloads enabled */
 	bool rx_csum_partial;     /* accept CHECKSUM_PARTIAL segments (profile) */
 	/* lcores polling the port: lcore[q] owns RX and TX queue q */

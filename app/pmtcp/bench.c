@@ -107,7 +107,7 @@ app_lcores_create_stacks(struct app *app)
 		for (uint16_t i = 0; i < l->n_ports; i++) {
 			const struct app_port *p = port_of(app, l->ports[i]);
 
-			if (pmtcp_profile_apply_sysctl(&p->profile, &sc.sysctl,
+			if (app_profile_apply_sysctl(&p->profile, &sc.sysctl,
 						       err, sizeof(err)) != 0) {
 				app_err("%s", err);
 				return -1;

@@ -247,7 +247,7 @@ port_profile(struct app *app, struct app_port *p)
 	int ret;
 
 	if (app->conf.profile_path != NULL) {
-		ret = pmtcp_profile_load(app->conf.profile_path, &p->profile,
+		ret = app_profile_load(app->conf.profile_path, &p->profile,
 					 err, sizeof(err));
 		if (ret != 0) {
 			app_err("--profile: %s", err);
@@ -260,14 +260,14 @@ port_profile(struct app *app, struct app_port *p)
 		struct stat sb;
 
 		if (stat(PMTCP_SOURCE_PROFILE_DIR, &sb) == 0)
-			ret = pmtcp_profile_find(PMTCP_SOURCE_PROFILE_DIR, p->driver,
+			ret = app_profile_find(PMTCP_SOURCE_PROFILE_DIR, p->driver,
 						 &p->profile, err, sizeof(err));
 	}
 	if (ret == -ENOENT)
-		ret = pmtcp_profile_find(PMTCP_PROFILE_DIR, p->driver,
+		ret = app_profile_find(PMTCP_PROFILE_DIR, p->driver,
 					 &p->profile, err, sizeof(err));
 	if (ret == -ENOENT) {
-		pmtcp_profile_defaults(&p->profile);
+		app_profile_defaults(&p->profile);
 		printf("pmtcp: port %u (%s): no drivers-config profile names this driver, using built-in defaults\n",
 		       p->port_id, p->driver);
 		return 0;

@@ -8,5 +8,4 @@
 #include "pmtcp_mib.h"
 #include "pmtcp_sysctl.h"
 #include "pmtcp_stack.h"
-#include "pmtcp_profile.h"
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests for lib/pmtcp/profile.c: the shipped drivers-config profiles,
+ * Unit tests for app/pmtcp/profile.c: the shipped drivers-config profiles,
  * profile lookup by driver name, and every error path on hand-made files.
  * No EAL: rte_cfgfile does not need one.
  */
@@ -22,7 +22,7 @@
 #include <rte_common.h>
 #include <rte_ethdev.h>
 
-#include "pmtcp_profile.h"
+#include "profile.h"
 #include "pmtcp_sysctl.h"
 
 #ifndef PMTCP_SOURCE_ROOT
@@ -40,13 +40,13 @@ static const uint8_t ms_key[40] = {
 };
 #define MS_KEY_HEX "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa"
 
-/* Write @p text to a fresh /tmp/pmtcp_profile_XXXXXX.ini; path in @p path. */
+/* Write @p text to a fresh /tmp/app_profile_XXXXXX.ini; path in @p path. */
 static void
 write_tmp_len(const char *text, size_t len, char *path, size_t pathlen)
 {
 	int fd;
 
-	snprintf(path, pathlen, "/tmp/pmtcp_profile_XXXXXX.ini");
+	snprintf(path, pathlen, "/tmp/app_profile_XXXXXX.ini");
 	fd = mkstemps(path, 4);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, len), (ssize_t)len);
@@ -61,19 +61,19 @@ write_tmp(const char *text, char *path, size_t pathlen)
 
 /* Load @p text from a temp file; returns the load's result. */
 static int
-load_text(const char *text, struct pmtcp_profile *p, char *err, size_t errlen)
+load_text(const char *text, struct app_profile *p, char *err, size_t errlen)
 {
 	char path[64];
 	int ret;
 
 	write_tmp(text, path, sizeof(path));
-	ret = pmtcp_profile_load(path, p, err, errlen);
+	ret = app_profile_load(path, p, err, errlen);
 	unlink(path);
 	return ret;
 }
 
 static void
-assert_defaults(const struct pmtcp_profile *p)
+assert_defaults(const struct app_profile *p)
 {
 	assert_string_equal(p->name, "default");
 	assert_int_equal(p->rx_desc, 1024);
@@ -95,7 +95,7 @@ assert_defaults(const struct pmtcp_profile *p)
 static void
 expect_einval(const char *text, ...)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char err[256];
 	const char *word;
 	va_list ap;
@@ -107,7 +107,7 @@ expect_einval(const char *text, ...)
 		print_error("input:\n%s\nret %d err '%s'\n", text, ret, err);
 	assert_int_equal(ret, -EINVAL);
 	assert_defaults(&p);
-	assert_non_null(strstr(err, "/tmp/pmtcp_profile_"));
+	assert_non_null(strstr(err, "/tmp/app_profile_"));
 	va_start(ap, text);
 	while ((word = va_arg(ap, const char *)) != NULL) {
 		if (strstr(err, word) == NULL)
@@ -120,24 +120,24 @@ expect_einval(const char *text, ...)
 static void
 test_defaults(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 
 	(void)state;
 	memset(&p, 0xa5, sizeof(p));
-	pmtcp_profile_defaults(&p);
+	app_profile_defaults(&p);
 	assert_defaults(&p);
 	assert_string_equal(p.path, "");
-	pmtcp_profile_defaults(NULL);
+	app_profile_defaults(NULL);
 }
 
 static void
 test_shipped_net_ring(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char err[256];
 
 	(void)state;
-	assert_int_equal(pmtcp_profile_load(PROFILE_DIR "/net_ring.ini", &p,
+	assert_int_equal(app_profile_load(PROFILE_DIR "/net_ring.ini", &p,
 					    err, sizeof(err)), 0);
 	assert_string_equal(err, "");
 	assert_string_equal(p.name, "net_ring");
@@ -159,11 +159,11 @@ test_shipped_net_ring(void **state)
 static void
 test_shipped_mlx5(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char err[256];
 
 	(void)state;
-	assert_int_equal(pmtcp_profile_load(PROFILE_DIR "/mlx5.ini", &p,
+	assert_int_equal(app_profile_load(PROFILE_DIR "/mlx5.ini", &p,
 					    err, sizeof(err)), 0);
 	assert_string_equal(p.name, "mlx5");
 	assert_int_equal(p.n_drivers, 2);
@@ -185,11 +185,11 @@ test_shipped_mlx5(void **state)
 static void
 test_shipped_i40e_ice(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char err[256];
 
 	(void)state;
-	assert_int_equal(pmtcp_profile_load(PROFILE_DIR "/i40e_ice.ini", &p,
+	assert_int_equal(app_profile_load(PROFILE_DIR "/i40e_ice.ini", &p,
 					    err, sizeof(err)), 0);
 	assert_true(p.rss_enabled);
 	assert_true(p.rss_trusted);
@@ -205,11 +205,11 @@ test_shipped_i40e_ice(void **state)
 static void
 test_shipped_ixgbe(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char err[256];
 
 	(void)state;
-	assert_int_equal(pmtcp_profile_load(PROFILE_DIR "/ixgbe.ini", &p,
+	assert_int_equal(app_profile_load(PROFILE_DIR "/ixgbe.ini", &p,
 					    err, sizeof(err)), 0);
 	assert_string_equal(p.drivers[0], "net_ixgbe");
 	assert_true(p.rss_trusted);
@@ -221,11 +221,11 @@ test_shipped_ixgbe(void **state)
 static void
 test_shipped_af_packet(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char err[256];
 
 	(void)state;
-	assert_int_equal(pmtcp_profile_load(PROFILE_DIR "/net_af_packet.ini",
+	assert_int_equal(app_profile_load(PROFILE_DIR "/net_af_packet.ini",
 					    &p, err, sizeof(err)), 0);
 	/* nothing that AF_PACKET cannot do */
 	assert_false(p.rx_checksum);
@@ -243,11 +243,11 @@ test_shipped_af_packet(void **state)
 static void
 test_shipped_tap(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char err[256];
 
 	(void)state;
-	assert_int_equal(pmtcp_profile_find(PROFILE_DIR, "net_tap", &p, err,
+	assert_int_equal(app_profile_find(PROFILE_DIR, "net_tap", &p, err,
 					    sizeof(err)), 0);
 	assert_string_equal(p.name, "net_tap");
 	assert_false(p.rx_checksum);
@@ -258,11 +258,11 @@ test_shipped_tap(void **state)
 static void
 test_shipped_virtio(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char err[256];
 
 	(void)state;
-	assert_int_equal(pmtcp_profile_load(PROFILE_DIR "/net_virtio.ini",
+	assert_int_equal(app_profile_load(PROFILE_DIR "/net_virtio.ini",
 					    &p, err, sizeof(err)), 0);
 	assert_false(p.rx_checksum);
 	assert_false(p.tx_ipv4_checksum);
@@ -280,9 +280,9 @@ test_shipped_all_load(void **state)
 		"net_memif.ini", "net_null.ini", "net_ring.ini", "net_tap.ini",
 		"net_virtio.ini",
 	};
-	char drivers[64][PMTCP_PROFILE_NAME_MAX];
+	char drivers[64][APP_PROFILE_NAME_MAX];
 	unsigned int n_drivers = 0, n_ini = 0, i, j, k;
-	struct pmtcp_profile p;
+	struct app_profile p;
 	struct dirent *de;
 	char path[512];
 	char err[256];
@@ -299,9 +299,9 @@ test_shipped_all_load(void **state)
 		n_ini++;
 		snprintf(path, sizeof(path), "%s/%s", PROFILE_DIR, de->d_name);
 		err[0] = '\0';
-		if (pmtcp_profile_load(path, &p, err, sizeof(err)) != 0)
+		if (app_profile_load(path, &p, err, sizeof(err)) != 0)
 			print_error("%s: %s\n", de->d_name, err);
-		assert_int_equal(pmtcp_profile_load(path, &p, err, sizeof(err)), 0);
+		assert_int_equal(app_profile_load(path, &p, err, sizeof(err)), 0);
 		assert_true(p.n_drivers >= 1);
 		assert_true(p.rss_enabled || !p.rss_trusted);
 		assert_true(p.rss_key_len == 0 || p.rss_key_len == 40 ||
@@ -346,13 +346,13 @@ test_find_shipped(void **state)
 		{ "net_virtio", "net_virtio" },
 		{ "net_virtio_user", "net_virtio" },
 	};
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char err[256];
 	unsigned int i;
 
 	(void)state;
 	for (i = 0; i < RTE_DIM(map); i++) {
-		int ret = pmtcp_profile_find(PROFILE_DIR, map[i].driver, &p,
+		int ret = app_profile_find(PROFILE_DIR, map[i].driver, &p,
 					     err, sizeof(err));
 
 		if (ret != 0)
@@ -360,7 +360,7 @@ test_find_shipped(void **state)
 		assert_int_equal(ret, 0);
 		assert_string_equal(p.name, map[i].profile);
 	}
-	assert_int_equal(pmtcp_profile_find(PROFILE_DIR, "net_ice", &p,
+	assert_int_equal(app_profile_find(PROFILE_DIR, "net_ice", &p,
 					    err, sizeof(err)), 0);
 	assert_non_null(strstr(p.path, "i40e_ice.ini"));
 	assert_int_equal(p.rss_key_len, 52);
@@ -369,26 +369,26 @@ test_find_shipped(void **state)
 static void
 test_find_no_match(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char err[256];
 
 	(void)state;
 	memset(&p, 0x5a, sizeof(p));
-	assert_int_equal(pmtcp_profile_find(PROFILE_DIR, "no_such", &p,
+	assert_int_equal(app_profile_find(PROFILE_DIR, "no_such", &p,
 					    err, sizeof(err)), -ENOENT);
 	assert_defaults(&p);
 	assert_non_null(strstr(err, "no_such"));
 	/* a prefix of a real name is not a match */
-	assert_int_equal(pmtcp_profile_find(PROFILE_DIR, "net_", &p,
+	assert_int_equal(app_profile_find(PROFILE_DIR, "net_", &p,
 					    err, sizeof(err)), -ENOENT);
-	assert_int_equal(pmtcp_profile_find(PROFILE_DIR, "", &p,
+	assert_int_equal(app_profile_find(PROFILE_DIR, "", &p,
 					    err, sizeof(err)), -ENOENT);
-	assert_int_equal(pmtcp_profile_find("/nonexistent/pmtcp", "net_ring",
+	assert_int_equal(app_profile_find("/nonexistent/pmtcp", "net_ring",
 					    &p, err, sizeof(err)), -ENOENT);
 	assert_defaults(&p);
-	assert_int_equal(pmtcp_profile_find(NULL, "net_ring", &p, err,
+	assert_int_equal(app_profile_find(NULL, "net_ring", &p, err,
 					    sizeof(err)), -EINVAL);
-	assert_int_equal(pmtcp_profile_find(PROFILE_DIR, NULL, &p, err,
+	assert_int_equal(app_profile_find(PROFILE_DIR, NULL, &p, err,
 					    sizeof(err)), -EINVAL);
 }
 
@@ -396,11 +396,11 @@ test_find_no_match(void **state)
 static void
 test_find_dir_rules(void **state)
 {
-	char dir[] = "/tmp/pmtcp_profile_dir_XXXXXX";
+	char dir[] = "/tmp/app_profile_dir_XXXXXX";
 	static const char * const names[] = {
 		"a.ini", "b.ini", "c.txt", ".ini", "sub.ini",
 	};
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char path[128];
 	char err[256];
 	unsigned int i;
@@ -426,17 +426,17 @@ test_find_dir_rules(void **state)
 	snprintf(path, sizeof(path), "%s/sub.ini", dir);
 	assert_int_equal(mkdir(path, 0700), 0);
 
-	assert_int_equal(pmtcp_profile_find(dir, "drv_x", &p, err,
+	assert_int_equal(app_profile_find(dir, "drv_x", &p, err,
 					    sizeof(err)), 0);
 	assert_string_equal(p.name, "ay");
 	assert_int_equal(p.n_drivers, 2);
-	assert_int_equal(pmtcp_profile_find(dir, "drv_z", &p, err,
+	assert_int_equal(app_profile_find(dir, "drv_z", &p, err,
 					    sizeof(err)), -ENOENT);
 	assert_defaults(&p);
 
 	/* a broken file: its error, naming it, whatever the driver */
 	PUT("a.ini", "[device]\ndrivers = drv_x\n[queues]\nburst = 0\n");
-	assert_int_equal(pmtcp_profile_find(dir, "drv_x", &p, err,
+	assert_int_equal(app_profile_find(dir, "drv_x", &p, err,
 					    sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "a.ini"));
 	assert_non_null(strstr(err, "burst"));
@@ -455,27 +455,27 @@ test_find_dir_rules(void **state)
 static void
 test_missing_file(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char err[256];
 
 	(void)state;
-	assert_int_equal(pmtcp_profile_load("/nonexistent/x.ini", &p, err,
+	assert_int_equal(app_profile_load("/nonexistent/x.ini", &p, err,
 					    sizeof(err)), -ENOENT);
 	assert_string_equal(err, "/nonexistent/x.ini: No such file");
 	assert_defaults(&p);
 	/* a directory is not a profile */
-	assert_int_equal(pmtcp_profile_load("/tmp", &p, err, sizeof(err)),
+	assert_int_equal(app_profile_load("/tmp", &p, err, sizeof(err)),
 			 -EINVAL);
-	assert_int_equal(pmtcp_profile_load(NULL, &p, err, sizeof(err)),
+	assert_int_equal(app_profile_load(NULL, &p, err, sizeof(err)),
 			 -EINVAL);
-	assert_int_equal(pmtcp_profile_load("/tmp/x.ini", NULL, err,
+	assert_int_equal(app_profile_load("/tmp/x.ini", NULL, err,
 					    sizeof(err)), -EINVAL);
 }
 
 static void
 test_minimal_and_name_from_file(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char path[64], base[64];
 	char err[256];
 	char *slash;
@@ -483,7 +483,7 @@ test_minimal_and_name_from_file(void **state)
 	(void)state;
 	/* an empty file is a valid profile: all defaults, named after it */
 	write_tmp("; nothing\n\n", path, sizeof(path));
-	assert_int_equal(pmtcp_profile_load(path, &p, err, sizeof(err)), 0);
+	assert_int_equal(app_profile_load(path, &p, err, sizeof(err)), 0);
 	slash = strrchr(path, '/');
 	snprintf(base, sizeof(base), "%s", slash + 1);
 	base[strlen(base) - 4] = '\0';
@@ -497,7 +497,7 @@ test_minimal_and_name_from_file(void **state)
 static void
 test_full_profile(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char err[256];
 
 	(void)state;
@@ -634,7 +634,7 @@ test_bad_rss(void **state)
 static void
 test_rss_key_forms(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char err[256];
 	char text[512];
 	unsigned int i;
@@ -708,7 +708,7 @@ test_syntax_errors(void **state)
 static void
 test_tcp_knobs(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	struct pmtcp_sysctl s, ref;
 	char err[256];
 
@@ -724,7 +724,7 @@ test_tcp_knobs(void **state)
 	pmtcp_sysctl_init(&s);
 	pmtcp_sysctl_init(&ref);
 	assert_int_equal(s.tcp_syn_retries, 6);
-	assert_int_equal(pmtcp_profile_apply_sysctl(&p, &s, err, sizeof(err)),
+	assert_int_equal(app_profile_apply_sysctl(&p, &s, err, sizeof(err)),
 			 0);
 	assert_int_equal(s.tcp_syn_retries, 2);
 	assert_int_equal(s.tcp_synack_retries, 3);
@@ -732,8 +732,8 @@ test_tcp_knobs(void **state)
 	assert_int_equal(s.ip_default_ttl, ref.ip_default_ttl);
 
 	/* no [tcp]: nothing changes */
-	pmtcp_profile_defaults(&p);
-	assert_int_equal(pmtcp_profile_apply_sysctl(&p, &s, err, sizeof(err)),
+	app_profile_defaults(&p);
+	assert_int_equal(app_profile_apply_sysctl(&p, &s, err, sizeof(err)),
 			 0);
 	assert_int_equal(s.tcp_syn_retries, 2);
 
@@ -746,9 +746,9 @@ test_tcp_knobs(void **state)
 	expect_einval("[tcp]\ntcp_syn_retries = 1\ntcp_syn_retries = 2\n",
 		      "twice", NULL);
 
-	assert_int_equal(pmtcp_profile_apply_sysctl(NULL, &s, err,
+	assert_int_equal(app_profile_apply_sysctl(NULL, &s, err,
 						    sizeof(err)), -EINVAL);
-	assert_int_equal(pmtcp_profile_apply_sysctl(&p, NULL, err,
+	assert_int_equal(app_profile_apply_sysctl(&p, NULL, err,
 						    sizeof(err)), -EINVAL);
 }
 
@@ -756,23 +756,23 @@ test_tcp_knobs(void **state)
 static void
 test_apply_errors(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	struct pmtcp_sysctl s;
 	char err[256];
 
 	(void)state;
 	pmtcp_sysctl_init(&s);
-	pmtcp_profile_defaults(&p);
+	app_profile_defaults(&p);
 	snprintf(p.path, sizeof(p.path), "/etc/x.ini");
 	snprintf(p.tcp_knobs[0], sizeof(p.tcp_knobs[0]), "tcp_syn_retries=4");
 	snprintf(p.tcp_knobs[1], sizeof(p.tcp_knobs[1]), "no_such_knob=1");
 	p.n_tcp_knobs = 2;
-	assert_true(pmtcp_profile_apply_sysctl(&p, &s, err, sizeof(err)) < 0);
+	assert_true(app_profile_apply_sysctl(&p, &s, err, sizeof(err)) < 0);
 	assert_int_equal(strncmp(err, "/etc/x.ini: [tcp]", 17), 0);
 	assert_int_equal(s.tcp_syn_retries, 4);
 
 	snprintf(p.tcp_knobs[1], sizeof(p.tcp_knobs[1]), "tcp_syn_retries");
-	assert_int_equal(pmtcp_profile_apply_sysctl(&p, &s, err, sizeof(err)),
+	assert_int_equal(app_profile_apply_sysctl(&p, &s, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "name=value"));
 }
@@ -781,7 +781,7 @@ test_apply_errors(void **state)
 static void
 test_err_buffer(void **state)
 {
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char err[8];
 
 	(void)state;
@@ -793,7 +793,7 @@ test_err_buffer(void **state)
 			 -EINVAL);
 	assert_int_equal(load_text("[queues]\nrx_desc = 0\n", &p, err, 0),
 			 -EINVAL);
-	assert_int_equal(pmtcp_profile_find("/nonexistent", "x", &p, NULL, 0),
+	assert_int_equal(app_profile_find("/nonexistent", "x", &p, NULL, 0),
 			 -ENOENT);
 }
 
@@ -803,7 +803,7 @@ test_garbage(void **state)
 {
 	static const char alphabet[] = "[]=;,:\\ \t\r\n#\0xyzrssdevicequeues"
 		"tcpkeyhashenabledtrustedburst_0123456789abcdef-";
-	struct pmtcp_profile p;
+	struct app_profile p;
 	char text[512];
 	char path[64];
 	char err[256];
@@ -825,7 +825,7 @@ test_garbage(void **state)
 						   (sizeof(alphabet) - 1)];
 		}
 		write_tmp_len(text, len, path, sizeof(path));
-		ret = pmtcp_profile_load(path, &p, err, sizeof(err));
+		ret = app_profile_load(path, &p, err, sizeof(err));
 		unlink(path);
 		if (ret != 0 && ret != -EINVAL)
 			print_error("ret %d: %s\n", ret, err);
@@ -833,7 +833,7 @@ test_garbage(void **state)
 		if (ret == 0) {
 			assert_true(p.rx_desc >= 16 && p.rx_desc <= 32768);
 			assert_true(p.burst >= 1 && p.burst <= 512);
-			assert_true(p.n_drivers <= PMTCP_PROFILE_DRIVERS_MAX);
+			assert_true(p.n_drivers <= APP_PROFILE_DRIVERS_MAX);
 			assert_true(p.n_tcp_knobs <= 16);
 		} else {
 			assert_true(strlen(err) > 0);

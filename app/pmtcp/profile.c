@@ -28,7 +28,7 @@
 #include <rte_common.h>
 #include <rte_ethdev.h>
 
-#include "pmtcp_profile.h"
+#include "profile.h"
 
 #define PROFILE_RX_DESC_DEFAULT 1024
 #define PROFILE_TX_DESC_DEFAULT 1024
@@ -37,8 +37,8 @@
 #define PROFILE_DESC_MAX 32768
 #define PROFILE_BURST_MIN 1
 #define PROFILE_BURST_MAX 512
-#define PROFILE_TCP_KNOBS_MAX RTE_DIM(((struct pmtcp_profile *)NULL)->tcp_knobs)
-#define PROFILE_TCP_KNOB_LEN sizeof(((struct pmtcp_profile *)NULL)->tcp_knobs[0])
+#define PROFILE_TCP_KNOBS_MAX RTE_DIM(((struct app_profile *)NULL)->tcp_knobs)
+#define PROFILE_TCP_KNOB_LEN sizeof(((struct app_profile *)NULL)->tcp_knobs[0])
 #define PROFILE_RSS_KEY_LEN_TOEPLITZ 40 /* ixgbe, mlx5, virtio, ... */
 #define PROFILE_RSS_KEY_LEN_EXT 52      /* i40e, ice: 40 + 12 extended */
 
@@ -74,13 +74,13 @@ struct profile_key {
 	enum profile_section section;
 	const char *name;
 	enum profile_key_type type;
-	size_t offset;        /**< of the field in struct pmtcp_profile */
+	size_t offset;        /**< of the field in struct app_profile */
 	unsigned int min;     /**< KEY_U16 range */
 	unsigned int max;
 };
 
 #define PKEY(sec, key, type, field, min, max) \
-	{ sec, key, type, offsetof(struct pmtcp_profile, field), min, max }
+	{ sec, key, type, offsetof(struct app_profile, field), min, max }
 
 static const struct profile_key profile_keys[] = {
 	PKEY(SEC_DEVICE, "name", KEY_NAME, name, 0, 0),
@@ -170,7 +170,7 @@ profile_strip(char *s)
 }
 
 void
-pmtcp_profile_defaults(struct pmtcp_profile *p)
+app_profile_defaults(struct app_profile *p)
 {
 	if (p == NULL)
 		return;
@@ -347,10 +347,10 @@ profile_split(char *buf, char **items, unsigned int max)
 }
 
 static int
-profile_parse_drivers(const struct profile_ctx *c, struct pmtcp_profile *p)
+profile_parse_drivers(const struct profile_ctx *c, struct app_profile *p)
 {
 	char buf[CFG_VALUE_LEN];
-	char *items[PMTCP_PROFILE_DRIVERS_MAX];
+	char *items[APP_PROFILE_DRIVERS_MAX];
 	int n, i;
 
 	if (snprintf(buf, sizeof(buf), "%s", c->value) >= (int)sizeof(buf))
@@ -358,7 +358,7 @@ profile_parse_drivers(const struct profile_ctx *c, struct pmtcp_profile *p)
 	n = profile_split(buf, items, RTE_DIM(items));
 	if (n == -E2BIG)
 		return profile_bad_value(c, "more than %d drivers",
-					 PMTCP_PROFILE_DRIVERS_MAX);
+					 APP_PROFILE_DRIVERS_MAX);
 	if (n < 0)
 		return profile_bad_value(c,
 			"expected a comma-separated list of ethdev driver names");
@@ -415,9 +415,9 @@ profile_hexval(char ch)
 
 /* Hex bytes, optionally separated by single ':' ("6d:5a:..." or "6d5a..."). */
 static int
-profile_parse_rss_key(const struct profile_ctx *c, struct pmtcp_profile *p)
+profile_parse_rss_key(const struct profile_ctx *c, struct app_profile *p)
 {
-	uint8_t key[PMTCP_RSS_KEY_MAX];
+	uint8_t key[APP_RSS_KEY_MAX];
 	const char *s = c->value;
 	unsigned int n = 0;
 
@@ -433,7 +433,7 @@ profile_parse_rss_key(const struct profile_ctx *c, struct pmtcp_profile *p)
 				"expected hex bytes, e.g. 6d5a56da... or 6d:5a:56:da:...");
 		if (n == sizeof(key))
 			return profile_bad_value(c,
-				"longer than %d bytes", PMTCP_RSS_KEY_MAX);
+				"longer than %d bytes", APP_RSS_KEY_MAX);
 		key[n++] = (uint8_t)(hi << 4 | lo);
 		s += 2;
 	}
@@ -450,7 +450,7 @@ profile_parse_rss_key(const struct profile_ctx *c, struct pmtcp_profile *p)
 
 static int
 profile_parse_key(const struct profile_ctx *c, const struct profile_key *k,
-		  struct pmtcp_profile *p)
+		  struct app_profile *p)
 {
 	char *field = (char *)p + k->offset;
 
@@ -499,12 +499,12 @@ profile_tcp_err(char *err, size_t errlen, const char *where, const char *name,
 }
 
 /*
- * [tcp] name = value: kept as "name=value" for pmtcp_profile_apply_sysctl(),
+ * [tcp] name = value: kept as "name=value" for app_profile_apply_sysctl(),
  * and tried now on a scratch copy of the defaults so that a bad knob is
  * reported when the profile is read, not when a stack is built.
  */
 static int
-profile_parse_tcp(const struct profile_ctx *c, struct pmtcp_profile *p,
+profile_parse_tcp(const struct profile_ctx *c, struct app_profile *p,
 		  struct pmtcp_sysctl *scratch)
 {
 	char msg[160];
@@ -573,7 +573,7 @@ profile_unknown_key(const struct profile_ctx *c, enum profile_section sec)
 static int
 profile_parse_section(struct profile_ctx *c, enum profile_section sec,
 		      const struct rte_cfgfile_entry *e, int n,
-		      struct pmtcp_profile *p, struct pmtcp_sysctl *scratch)
+		      struct app_profile *p, struct pmtcp_sysctl *scratch)
 {
 	uint32_t seen = 0;
 	unsigned int k;
@@ -611,7 +611,7 @@ profile_parse_section(struct profile_ctx *c, enum profile_section sec,
 
 static int
 profile_parse(struct rte_cfgfile *cfg, struct profile_ctx *c,
-	      struct pmtcp_profile *p, bool *have_name)
+	      struct app_profile *p, bool *have_name)
 {
 	struct pmtcp_sysctl scratch;
 	unsigned int sec_seen = 0;
@@ -676,7 +676,7 @@ profile_parse(struct rte_cfgfile *cfg, struct profile_ctx *c,
 
 /* Checks that need more than one key. */
 static int
-profile_check(const struct pmtcp_profile *p, const char *path,
+profile_check(const struct app_profile *p, const char *path,
 	      char *err, size_t errlen)
 {
 	if (p->rss_enabled && p->rss_hf == 0) {
@@ -695,7 +695,7 @@ profile_check(const struct pmtcp_profile *p, const char *path,
 
 /* No [device] name: the file name without directory and ".ini". */
 static void
-profile_name_from_path(struct pmtcp_profile *p, const char *path)
+profile_name_from_path(struct app_profile *p, const char *path)
 {
 	const char *base = strrchr(path, '/');
 	size_t len;
@@ -712,10 +712,10 @@ profile_name_from_path(struct pmtcp_profile *p, const char *path)
 }
 
 int
-pmtcp_profile_load(const char *path, struct pmtcp_profile *p,
+app_profile_load(const char *path, struct app_profile *p,
 		   char *err, size_t errlen)
 {
-	struct pmtcp_profile tmp;
+	struct app_profile tmp;
 	struct rte_cfgfile *cfg;
 	struct profile_ctx c;
 	bool have_name = false;
@@ -729,7 +729,7 @@ pmtcp_profile_load(const char *path, struct pmtcp_profile *p,
 		profile_err(err, errlen, "profile: NULL argument");
 		return -EINVAL;
 	}
-	pmtcp_profile_defaults(p);
+	app_profile_defaults(p);
 	if (strlen(path) >= sizeof(p->path)) {
 		profile_err(err, errlen, "%.64s...: path longer than %zu characters",
 			    path, sizeof(p->path) - 1);
@@ -761,7 +761,7 @@ pmtcp_profile_load(const char *path, struct pmtcp_profile *p,
 		return -EINVAL;
 	}
 
-	pmtcp_profile_defaults(&tmp);
+	app_profile_defaults(&tmp);
 	snprintf(tmp.path, sizeof(tmp.path), "%s", path);
 	memset(&c, 0, sizeof(c));
 	c.path = path;
@@ -786,7 +786,7 @@ profile_cmp_names(const void *a, const void *b)
 }
 
 static bool
-profile_names_driver(const struct pmtcp_profile *p, const char *driver_name)
+profile_names_driver(const struct app_profile *p, const char *driver_name)
 {
 	unsigned int i;
 
@@ -833,10 +833,10 @@ nomem:
 }
 
 int
-pmtcp_profile_find(const char *dir, const char *driver_name,
-		   struct pmtcp_profile *p, char *err, size_t errlen)
+app_profile_find(const char *dir, const char *driver_name,
+		   struct app_profile *p, char *err, size_t errlen)
 {
-	struct pmtcp_profile tmp;
+	struct app_profile tmp;
 	char path[sizeof(p->path)];
 	char **names = NULL;
 	int n, i, ret;
@@ -847,10 +847,10 @@ pmtcp_profile_find(const char *dir, const char *driver_name,
 	if (p == NULL || dir == NULL || driver_name == NULL) {
 		profile_err(err, errlen, "profile: NULL argument");
 		if (p != NULL)
-			pmtcp_profile_defaults(p);
+			app_profile_defaults(p);
 		return -EINVAL;
 	}
-	pmtcp_profile_defaults(p);
+	app_profile_defaults(p);
 
 	d = opendir(dir);
 	if (d == NULL) {
@@ -882,7 +882,7 @@ pmtcp_profile_find(const char *dir, const char *driver_name,
 		/* directories, sockets, dangling links: not profiles */
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
-		ret = pmtcp_profile_load(path, &tmp, err, errlen);
+		ret = app_profile_load(path, &tmp, err, errlen);
 		if (ret == -ENOENT) /* removed since readdir() */
 			continue;
 		if (ret < 0)
@@ -903,12 +903,12 @@ pmtcp_profile_find(const char *dir, const char *driver_name,
 			    "%s: no profile names driver '%s' (using defaults)",
 			    dir, driver_name);
 	if (ret < 0)
-		pmtcp_profile_defaults(p);
+		app_profile_defaults(p);
 	return ret;
 }
 
 int
-pmtcp_profile_apply_sysctl(const struct pmtcp_profile *p,
+app_profile_apply_sysctl(const struct app_profile *p,
 			   struct pmtcp_sysctl *s, char *err, size_t errlen)
 {
 	unsigned int i, n;
