@@ -72,6 +72,7 @@ void connect_progress(void);
 /* The commands, in main_ctx[] (cmdline.c) */
 /* cli_show.c */
 extern cmdline_parse_inst_t cmd_show_stats;
+extern cmdline_parse_inst_t cmd_show_lcores;
 extern cmdline_parse_inst_t cmd_show_config;
 extern cmdline_parse_inst_t cmd_show_port;
 extern cmdline_parse_inst_t cmd_show_port_one;

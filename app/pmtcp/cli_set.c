@@ -94,7 +94,7 @@ cmd_set_num_parsed(void *parsed_result, struct cmdline *cl, void *data)
 		if (res->n == 0)
 			printf("rate: unlimited\n");
 		else
-			printf("rate: %u conn/s per client lcore\n", res->n);
+			printf("rate: %u conn/s (all client lcores)\n", res->n);
 	} else if (strcmp(res->what, "concurrency") == 0) {
 		if (res->n < 1 || res->n > app->conn_pool_size) {
 			printf("error: set concurrency: %u out of range: 1..%u (the connection states allocated at start, --concurrency)\n",

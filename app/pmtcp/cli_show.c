@@ -272,6 +272,66 @@ cmdline_parse_inst_t cmd_show_stats = {
 		    NULL },
 };
 
+/* *** show lcores *** */
+struct cmd_show_lcores_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t lcores;
+};
+
+/* One line per lcore with a stack: its roles and queues, what it has
+ * done, what it holds, what steering moved, and its share of the run's
+ * time spent working. Each value is read as it stands (aligned loads,
+ * no locks), as the per-period line does. */
+static void
+cmd_show_lcores_parsed(void *parsed_result, struct cmdline *cl, void *data)
+{
+	struct app *app = cli.app;
+	uint64_t elapsed = rte_rdtsc() - app->start_tsc;
+	unsigned int lc;
+
+	RTE_SET_USED(parsed_result);
+	RTE_SET_USED(cl);
+	RTE_SET_USED(data);
+	RTE_LCORE_FOREACH(lc) {
+		const struct app_lcore *l = &app->lcores[lc];
+		const struct pmtcp_mib *m;
+		uint32_t conns = 0, tw = 0;
+
+		if (!l->active)
+			continue;
+		m = app_lcore_mib(l);
+		if (l->st != NULL) {
+			conns = pmtcp_stack_conn_count(l->st);
+			tw = pmtcp_stack_tw_count(l->st);
+		}
+		printf("lcore %u:%s%s", lc, l->client ? " client" : "",
+		       l->server ? " server" : "");
+		for (uint16_t i = 0; i < l->n_ports; i++)
+			printf("%s port %u queue %u", i == 0 ? "" : ",",
+			       l->ports[i], l->queues[i]);
+		printf(" | established %" PRIu64 " accepted %" PRIu64
+		       " | open %u tw %u | steered in %" PRIu64 " out %" PRIu64
+		       " | busy %.1f%%\n", l->established, l->accepted,
+		       conns - tw, tw, m->mib[PMTCP_MIB_Pmtcp_SteeredIn],
+		       m->mib[PMTCP_MIB_Pmtcp_SteeredOut],
+		       elapsed != 0 ? 100.0 * (double)l->busy_cycles /
+				      (double)elapsed : 0.0);
+	}
+}
+
+static cmdline_parse_token_string_t cmd_show_lcores_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_lcores_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_lcores_lcores =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_lcores_result, lcores, "lcores");
+
+cmdline_parse_inst_t cmd_show_lcores = {
+	.f = cmd_show_lcores_parsed,
+	.data = NULL,
+	.help_str = "show lcores: per lcore: roles, port queues, established, accepted, open, steered, busy share",
+	.tokens = { (void *)&cmd_show_lcores_show, (void *)&cmd_show_lcores_lcores,
+		    NULL },
+};
+
 static uint64_t
 cur_rate(void)
 {
@@ -358,7 +418,7 @@ cmd_show_config_parsed(void *parsed_result, struct cmdline *cl, void *data)
 	printf("workload: %s\n", workload_name(c->workload));
 	printf("close: %s\n", close_name(c->close_mode));
 	printf("rate: %" PRIu64 "%s\n", cur_rate(),
-	       cur_rate() == 0 ? " (unlimited)" : " conn/s per client lcore");
+	       cur_rate() == 0 ? " (unlimited)" : " conn/s (all client lcores)");
 	printf("concurrency: %u (max %u)\n", c->concurrency, app->conn_pool_size);
 	printf("stats-period: %.0f s%s\n",
 	       (double)app->cli_period_tsc / (double)app->tsc_hz,

@@ -248,6 +248,7 @@ cmdline_parse_ctx_t main_ctx[] = {
 	(cmdline_parse_inst_t *)&cmd_start,
 	(cmdline_parse_inst_t *)&cmd_stop,
 	(cmdline_parse_inst_t *)&cmd_show_stats,
+	(cmdline_parse_inst_t *)&cmd_show_lcores,
 	(cmdline_parse_inst_t *)&cmd_set_num,
 	(cmdline_parse_inst_t *)&cmd_set_workload,
 	(cmdline_parse_inst_t *)&cmd_set_close,

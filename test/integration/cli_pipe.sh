@@ -152,7 +152,7 @@ wait_out() { wait_for "$out4" "$@"; }
 	# port counters race with a port receiving at that instant: clear
 	# them once the last RSTs are in
 	wait_out 'connect: 50 established'
-	printf 'show tcp stats nonzero\nshow stats\n'
+	printf 'show tcp stats nonzero\nshow stats\nshow lcores\n'
 	printf 'clear port stats all\nshow port stats all\nquit\n'
 } | timeout 60 "$PMTCP" -l 0-1 -m 1024 $(eal live) -- \
 	--client 198.18.0.1:80 --server 80 -i > "$out4" 2>&1 || rc=$?
@@ -165,7 +165,7 @@ ok "live: show config shows client 198.18.0.1:80 and tcp_syn_retries = 6"
 grep -aq '^error: set concurrency: 0 out of range: 1\.\.1024' "$out4" ||
 	{ cat "$out4"; fail "live: set concurrency 0 gave no clear error"; }
 ok "live: set concurrency 0 -> $(grep -a '^error: set concurrency' "$out4")"
-grep -aq '^rate: 1000 conn/s per client lcore' "$out4" ||
+grep -aq '^rate: 1000 conn/s (all client lcores)' "$out4" ||
 	{ cat "$out4"; fail "live: set rate 1000 not taken"; }
 # close fin: the client (lcore 0) keeps TIME-WAIT socks
 grep -aEq '^lcore 0:.* TIME-WAIT [1-9][0-9]*' "$out4" ||
@@ -191,6 +191,10 @@ grep -aq 'resp ok 50 bad 0' "$out4" ||
 grep -aq 'requests answered 50,' "$out4" ||
 	{ cat "$out4"; fail "live: the server did not answer 50 requests"; }
 ok "live: set workload request: 50 established, TcpInSegs $segs, resp ok 50, server answered 50"
+grep -aEq '^(pmtcp> )?lcore 0: client port 0 queue 0 \| established [1-9][0-9]* accepted 0 ' "$out4" &&
+	grep -aEq '^(pmtcp> )?lcore 1: server port 1 queue 0 \| established 0 accepted [1-9]' "$out4" ||
+	{ cat "$out4"; fail "live: show lcores does not show lcore 0 (client, established) and 1 (server, accepted)"; }
+ok "live: show lcores: $(grep -a 'lcore 0: client port 0' "$out4" | head -1)"
 grep -aq '^port 0: ipackets 0 ' "$out4" && grep -aq '^port 1: ipackets 0 ' "$out4" ||
 	{ cat "$out4"; fail "live: ipackets not 0 after clear port stats all"; }
 ok "live: clear port stats all -> ipackets 0 on ports 0 and 1"
