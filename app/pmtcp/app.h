@@ -190,6 +190,7 @@ struct app_lcore {
 	uint32_t target_gen_seen;
 	uint32_t warm_next;       /* the next target whose next hop to resolve */
 	uint64_t dst_next;        /* the next (target, port) to connect to */
+	uint64_t local_wait_tsc;  /* no port or sock free: none opened before */
 } __rte_cache_aligned;
 
 /* The lcore's counters, live or final. */

@@ -254,6 +254,8 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 		}
 		l->target_resolved = true;
 	}
+	if (unlikely(now < l->local_wait_tsc))
+		return 0;
 	while (opened < CONNECT_BURST) {
 		uint64_t ud;
 		struct pmtcp_sock *sk;
@@ -333,6 +335,14 @@ client_open(struct app *app, struct app_lcore *l, uint64_t now)
 		if (ret != 0) {
 			app_conn_free(l, ud);
 			l->failed_local++;
+			/* no source port free (or no sock): in a closed loop,
+			 * try again in a millisecond, when some may have been
+			 * freed, rather than count failures as fast as the
+			 * loop turns */
+			if (conc != 0 && (ret == -EADDRNOTAVAIL || ret == -ENOBUFS)) {
+				l->local_wait_tsc = now + app->tsc_hz / 1000;
+				break;
+			}
 		} else {
 			in_flight++;
 			handshakes++;
@@ -359,7 +369,7 @@ static unsigned int
 client_hold(struct app *app, struct app_lcore *l, uint64_t now)
 {
 	const struct app_conf *c = &app->conf;
-	unsigned int n;
+	int n;
 
 	if (!l->resetting) {
 		bool over = app->end_tsc != 0 ? now >= app->end_tsc :
@@ -371,13 +381,15 @@ client_hold(struct app *app, struct app_lcore *l, uint64_t now)
 		l->resetting = true;
 	}
 	n = pmtcp_stack_abort_active(l->st, HOLD_RESET_BURST);
+	if (n == -EAGAIN)
+		return 1;   /* the TX batch is full: after this turn's flush */
 	if (n == 0) {
 		l->done += l->held_now;   /* every held one ended */
 		l->held_now = 0;
 		l->resetting = false;
 		l->client_finished = true;
 	}
-	return n;
+	return (unsigned int)n;
 }
 
 /* Busy-wait @cycles TSC cycles. */

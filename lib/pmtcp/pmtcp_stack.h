@@ -232,10 +232,14 @@ int pmtcp_stack_set_peer(struct pmtcp_stack *st, uint16_t port_id,
 /**
  * Reset connections this stack opened (pmtcp_connect()), up to @p max
  * per call, as pmtcp_abort() does, without callbacks: for tearing down
- * connections held open at the end of a run in bounded steps.
- * @return connections reset by this call; 0 once none is left.
+ * connections held open at the end of a run in bounded steps. It stops
+ * early while an interface's TX batch is half full after a flush (the
+ * PMD takes RSTs slower than they are made), so that none is dropped.
+ * @return connections reset by this call; 0 once none is left;
+ *         -EAGAIN when none could be reset for now (call again after
+ *         pmtcp_stack_poll()).
  */
-unsigned int pmtcp_stack_abort_active(struct pmtcp_stack *st, unsigned int max);
+int pmtcp_stack_abort_active(struct pmtcp_stack *st, unsigned int max);
 
 /**
  * Bytes the stack reserved for connection state: its socks, the hash

@@ -631,7 +631,7 @@ pmtcp_stack_run_once(struct pmtcp_stack *st, uint64_t now_tsc)
 	return total;
 }
 
-unsigned int
+int
 pmtcp_stack_abort_active(struct pmtcp_stack *st, unsigned int max)
 {
 	unsigned int done = 0;
@@ -639,16 +639,28 @@ pmtcp_stack_abort_active(struct pmtcp_stack *st, unsigned int max)
 	/* a bounded walk of the table from where the last call stopped */
 	for (uint32_t seen = 0; seen < st->conn_max && done < max; seen++) {
 		struct pmtcp_sock *sk = &st->socks[st->abort_cursor];
+		struct pmtcp_iface *ifc;
 
+		if (sk->state == PMTCP_TCP_CLOSE || !(sk->flags & SK_ACTIVE) ||
+		    sk->state == PMTCP_TCP_TIME_WAIT) {
+			st->abort_cursor = st->abort_cursor + 1 < st->conn_max ?
+					   st->abort_cursor + 1 : 0;
+			continue;
+		}
+		/* its RST would not fit the TX batch: the PMD is not taking
+		 * them as fast; the rest another time */
+		ifc = &st->ifaces[sk->iface];
+		if (ifc->tx_len >= PMTCP_TX_BUF_MAX / 2) {
+			pmtcp_tx_flush(st, ifc);
+			if (ifc->tx_len >= PMTCP_TX_BUF_MAX / 2)
+				return done != 0 ? (int)done : -EAGAIN;
+		}
 		st->abort_cursor = st->abort_cursor + 1 < st->conn_max ?
 				   st->abort_cursor + 1 : 0;
-		if (sk->state == PMTCP_TCP_CLOSE || !(sk->flags & SK_ACTIVE) ||
-		    sk->state == PMTCP_TCP_TIME_WAIT)
-			continue;
 		pmtcp_abort(st, sk);
 		done++;
 	}
-	return done;
+	return (int)done;
 }
 
 uint64_t

@@ -34,7 +34,11 @@ expect_eq "rss server.accepted" "$(jget "$TMP/rss.json" server.accepted)" 200000
 expect_eq "rss lcores" "$(jget "$TMP/rss.json" lcores | python3 -c 'import sys,ast; print(len(ast.literal_eval(sys.stdin.read())))')" 4
 expect_eq "rss lcores with connections" "$(lbusy "$TMP/rss.json")" 4
 expect_eq "rss steered_in" "$(lsum "$TMP/rss.json" steered_in)" 0
-expect_eq "rss mib.Tcp.RetransSegs" "$(jget "$TMP/rss.json" mib.Tcp.RetransSegs)" 0
+# four pollers on the CPUs there are: a descheduled lcore's ring may
+# overflow now and then (retransmitted after the RTO); not 1 % of them
+retr=$(jget "$TMP/rss.json" mib.Tcp.RetransSegs)
+[ "$retr" -lt 2000 ] || fail "rss: $retr retransmissions for 200000 connections"
+pass "rss mib.Tcp.RetransSegs = $retr (< 2000)"
 for q in 0 1; do
 	expect_eq "rss lcores.$q.queue" "$(jget "$TMP/rss.json" lcores.$q.queue)" $q
 	expect_eq "rss lcores.$((q + 2)).port" "$(jget "$TMP/rss.json" lcores.$((q + 2)).port)" 1
@@ -71,6 +75,9 @@ grep -q '198.18.0.2-198.18.0.101/24' "$TMP/hold.out" || fail "hold: the banner h
 expect_eq "hold client.established" "$(jget "$TMP/hold.json" client.established)" 2000000
 expect_eq "hold client.concurrent_max" "$(jget "$TMP/hold.json" client.concurrent_max)" 2000000
 expect_eq "hold client.closed_by_peer" "$(jget "$TMP/hold.json" client.closed_by_peer)" 0
+# the reset at the end reaches every one (paced by the TX batch)
+expect_eq "hold server.reset_by_peer" "$(jget "$TMP/hold.json" server.reset_by_peer)" 2000000
+expect_eq "hold mib.Pmtcp.TxDrops" "$(jget "$TMP/hold.json" mib.Pmtcp.TxDrops)" 0
 bpc=$(jget "$TMP/hold.json" memory.bytes_per_connection)
 /usr/bin/python3 -c "import sys; sys.exit(0 if 0 < $bpc <= 256 else 1)" ||
 	fail "hold: memory.bytes_per_connection $bpc, want at most 256"
