@@ -53,7 +53,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define LPORT 80                     /* the listener */
 #define LPORT2 8080                  /* a second listener, for unlisten */
 
-#define FZ_NSLOT 16
+#define FZ_NSLOT 16                  /* stack A's slots (the input's slot byte % 16) */
+#define FZ_NSLOT_B 8                 /* the two-stack mode's slots of stack B */
+#define FZ_SLOT_B0 FZ_NSLOT          /* B's first slot */
+#define FZ_NSLOT_ALL (FZ_NSLOT + FZ_NSLOT_B)
 #define FZ_MAX_OPS 400
 #define FZ_MAX_FRAMES 4000           /* frames handed to the stack per input */
 #define FZ_FRAME_MAX 9300
@@ -61,6 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FZ_OWNED 64
 #define FZ_TX_PER_OP 20000           /* more frames out for one op: runaway */
 #define FZ_AHEAD (1ULL << 52)        /* virtual TSC base past the real TSC */
+#define FZ_CLOCK_STEP_MS 65536ULL    /* two stacks: the longest clock step */
 
 /* One peer 4-tuple, and what the peer saw of it. */
 struct fz_slot {
@@ -73,6 +77,7 @@ struct fz_slot {
 	/* the last segment the stack sent on it */
 	bool seen;
 	uint32_t out_isn, out_seq_end, out_ack, out_tsval;
+	uint8_t home;                /* the stack that connects from it: 0 A, 1 B */
 };
 
 struct fz_frame {
@@ -83,7 +88,18 @@ struct fz_frame {
 };
 
 struct fz_world {
-	struct pmtcp_stack *st;
+	struct pmtcp_stack *st;      /* stack A: queue 0 of the port */
+	/* the two-stack mode (cfg2 bit 4): stack B polls queue 1 of the same
+	 * port, both steer in software (PMTCP_STEER_SOFTWARE); NULL else */
+	struct pmtcp_stack *stb;
+	struct rte_mempool *poolb;   /* B's pool: A's, or one of its own */
+	bool spread;                 /* the port spreads flows over both queues */
+	bool b_first;                /* B polled before A */
+	unsigned int nslot;          /* FZ_NSLOT, FZ_NSLOT_ALL with B */
+	uint8_t burst_q[FZ_BURST];   /* the queue each held frame arrives on */
+	/* ARP requests each queue received, ARP replies each stack sent: a
+	 * stack answers what it received itself, never a copy */
+	uint64_t arp_req_in[2], arp_rep_out[2];
 	uint64_t vtsc;               /* virtual TSC */
 	uint64_t hz;
 	uint16_t mtu;
@@ -93,7 +109,7 @@ struct fz_world {
 	bool tx_stalled;             /* the port takes no more: not drained */
 	bool in_setup;
 	struct rte_mempool *pool;    /* the stack's */
-	struct fz_slot slot[FZ_NSLOT];
+	struct fz_slot slot[FZ_NSLOT_ALL];
 	struct pmtcp_sock *owned[FZ_OWNED];   /* socks the application holds */
 	struct rte_mbuf *burst[FZ_BURST];
 	uint16_t nburst;
@@ -128,6 +144,10 @@ extern struct rte_mempool *fz_tx_pool; /* the stack's own */
 extern struct rte_mempool *fz_tx_small;/* the same, 64 mbufs */
 extern struct rte_ring *fz_tx_ring;    /* where the port's TX ends up */
 extern struct rte_ring *fz_rx_ring;    /* what the port receives */
+extern struct rte_mempool *fz_tx_pool_b;/* B's own pool (cfg2 bit 6) */
+extern struct rte_ring *fz_tx_ring_b;  /* queue 1's TX: stack B's */
+extern struct rte_ring *fz_rx_ring_b;  /* queue 1's RX */
+extern uint16_t fz_port;               /* the ring port, 2 queues */
 extern const struct rte_ether_addr fz_our_mac;
 extern bool fz_verbose;                /* PMTCP_FUZZ_VERBOSE set */
 /* PMTCP_FUZZ_INJECT: a fault the harness makes itself, so that
@@ -141,7 +161,7 @@ fz_injecting(const char *what)
 
 /* fuzz_stack.c: the world */
 void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-void fz_world_create(uint8_t cfg0, uint8_t cfg1, uint8_t cfg2);
+void fz_world_create(uint8_t cfg0, uint8_t cfg1, uint8_t cfg2, uint8_t cfg3);
 void fz_world_destroy(void);
 void fz_slot_init(int i);
 void fz_dump(const char *when);
@@ -149,6 +169,15 @@ void fz_dump(const char *when);
 struct pmtcp_sock *fz_slot_sock(const struct fz_slot *s);
 /* that sock when the application holds it */
 struct pmtcp_sock *fz_owned_sock(const struct fz_slot *s);
+/* the stack @sk is of (A or B) */
+struct pmtcp_stack *fz_sock_stack(const struct pmtcp_sock *sk);
+/* the stack of @s's connection, its home stack's while it has none */
+struct pmtcp_stack *fz_slot_stack(const struct fz_slot *s);
+/* the slot an op's slot byte @sb names: B's when the op's argument has
+ * bit 3 in the two-stack mode, A's otherwise */
+struct fz_slot *fz_slot_pick(uint8_t sb, uint8_t arg);
+/* poll every stack at the virtual clock */
+void fz_poll_all(void);
 void fz_owned_add(struct pmtcp_sock *sk);
 void fz_app_close(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 void fz_app_abort(struct pmtcp_stack *st, struct pmtcp_sock *sk);
@@ -175,5 +204,6 @@ void fz_opts_syn(struct fz_tcp *t, uint16_t mss, bool sack, bool ts,
 		 uint32_t tsval, uint32_t tsecr, int ws);
 void fz_send_tcp(struct fz_slot *s, const struct fz_tcp *t, bool hold);
 void fz_tx_drain(void);
+void fz_check_state(void);
 
 #endif /* PMTCP_FUZZ_H */

@@ -4,7 +4,10 @@
  * checksums right, wrong or partial), mbuf chains of the RX pool with
  * their unused room poisoned, bursts; and every frame the stack sends,
  * checked and learnt from (the peer's view of each 4-tuple), ARP
- * requests answered as the peers would.
+ * requests answered as the peers would. In the two-stack mode frames
+ * reach queue 0 (stack A), or with the port spreading flows the queue
+ * of a flow hash that is not the stacks' RSS; both queues' TX is
+ * checked.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -114,11 +117,43 @@ frame_to_mbuf(const struct fz_frame *f)
 	return head;
 }
 
+/* Hand @n frames to queue @q's stack @st: as fz_burst_flush() does. */
+static void
+queue_input(struct pmtcp_stack *st, uint16_t q, struct rte_mbuf **pkts,
+	    unsigned int n)
+{
+	struct rte_ring *r = q ? fz_rx_ring_b : fz_rx_ring;
+
+	if (n == 0)
+		return;
+	if (fzw.rx_ring) {
+		unsigned int k = rte_ring_enqueue_burst(r, (void **)pkts, n, NULL);
+
+		rte_pktmbuf_free_bulk(pkts + k, n - k);
+		while (rte_ring_count(r) > 0)
+			pmtcp_stack_run_once(st, fzw.vtsc);
+	} else {
+		pmtcp_stack_input(st, 0, pkts, (uint16_t)n);
+	}
+}
+
 void
 fz_burst_flush(void)
 {
 	if (fzw.nburst == 0)
 		return;
+	if (fzw.stb != NULL) {
+		/* each stack its queue's frames, in order */
+		struct rte_mbuf *q[2][FZ_BURST];
+		unsigned int n[2] = { 0, 0 };
+
+		for (unsigned int i = 0; i < fzw.nburst; i++)
+			q[fzw.burst_q[i]][n[fzw.burst_q[i]]++] = fzw.burst[i];
+		fzw.nburst = 0;
+		queue_input(fzw.st, 0, q[0], n[0]);
+		queue_input(fzw.stb, 1, q[1], n[1]);
+		return;
+	}
 	if (fzw.rx_ring) {
 		/* as an application's loop: rx_burst, input, poll */
 		unsigned int n = rte_ring_enqueue_burst(fz_rx_ring,
@@ -133,12 +168,41 @@ fz_burst_flush(void)
 	fzw.nburst = 0;
 }
 
+/*
+ * The queue a port that spreads flows by a hash of its own (af_packet's
+ * fanout, say) gives @f: IPv4 by its addresses and, for TCP, its ports
+ * (every segment of a flow alike), anything else by its first bytes.
+ * FNV-1a: nothing like the stacks' Toeplitz hash.
+ */
+static uint8_t
+spread_queue(const struct fz_frame *f)
+{
+	const uint8_t *p = f->b;
+	uint32_t h = 2166136261u;
+	uint32_t from = 0, to = RTE_MIN(f->len, 42u);
+
+	if (f->len >= 34 && p[12] == 0x08 && p[13] == 0x00) {
+		uint32_t ihl = (uint32_t)(p[14] & 0xf) * 4;
+
+		from = 26;   /* source and destination addresses */
+		to = 34;
+		if (p[23] == IPPROTO_TCP && ihl >= 20 && 14 + ihl + 4 <= f->len) {
+			for (uint32_t i = 14 + ihl; i < 14 + ihl + 4; i++)
+				h = (h ^ p[i]) * 16777619u;
+		}
+	}
+	for (uint32_t i = from; i < to; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return (uint8_t)((h ^ h >> 16) & 1);
+}
+
 /* Hand @f to the stack: now, or with the burst being gathered. The
  * input's own frames are kept for the repeat op (@remember). */
 void
 fz_frame_inject(const struct fz_frame *f, bool hold, bool remember)
 {
 	struct rte_mbuf *m;
+	uint8_t q = 0;
 
 	if (remember) {
 		memcpy(fzw.last.b, f->b, f->len);
@@ -153,6 +217,13 @@ fz_frame_inject(const struct fz_frame *f, bool hold, bool remember)
 	m = frame_to_mbuf(f);
 	if (m == NULL)
 		return;
+	if (fzw.spread)
+		q = spread_queue(f);
+	/* an ARP request: its queue's stack may answer it, once */
+	if (f->len >= 22 && f->b[12] == 0x08 && f->b[13] == 0x06 &&
+	    f->b[20] == 0 && f->b[21] == 1)
+		fzw.arp_req_in[q]++;
+	fzw.burst_q[fzw.nburst] = q;
 	fzw.burst[fzw.nburst++] = m;
 	if (!hold || fzw.nburst == FZ_BURST)
 		fz_burst_flush();
@@ -319,7 +390,7 @@ fz_send_tcp(struct fz_slot *s, const struct fz_tcp *t, bool hold)
 static struct fz_slot *
 slot_of(uint32_t raddr, uint16_t rport, uint16_t lport)
 {
-	for (int i = 0; i < FZ_NSLOT; i++) {
+	for (unsigned int i = 0; i < fzw.nslot; i++) {
 		struct fz_slot *s = &fzw.slot[i];
 
 		if (s->raddr == raddr && s->rport == rport && s->lport == lport)
@@ -402,10 +473,12 @@ check_tcp_opts(const uint8_t *p, uint32_t len, bool syn)
 		fz_fail("TX: SYN without an MSS option");
 }
 
-/* One frame the stack sent: well formed, fits the MTU; learn from it. */
+/* One frame stack @st (@k: 0 A, 1 B) sent: well formed, fits the MTU;
+ * learn from it. */
 static void
-check_tx(struct rte_mbuf *m)
+check_tx(struct pmtcp_stack *st, int k, struct rte_mbuf *m)
 {
+	struct rte_mempool *pool = k ? fzw.poolb : fzw.pool;
 	static uint8_t buf[FZ_FRAME_MAX];
 	const uint8_t *p;
 	const struct rte_ether_hdr *eh;
@@ -414,7 +487,7 @@ check_tx(struct rte_mbuf *m)
 	uint32_t len = rte_pktmbuf_pkt_len(m), tot, doff, pay;
 	struct fz_slot *s;
 
-	if (m->pool != fzw.pool)
+	if (m->pool != pool)
 		fz_fail("TX: an mbuf not from the stack's pool (%s)",
 			m->pool ? m->pool->name : "none");
 	if (len > sizeof(buf) || len < RTE_ETHER_HDR_LEN)
@@ -432,6 +505,8 @@ check_tx(struct rte_mbuf *m)
 			fz_fail("TX: short ARP");
 		if (ah->arp_data.arp_sip != OUR_IP)
 			fz_fail("TX: ARP from another address");
+		if (ah->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY))
+			fzw.arp_rep_out[k]++;
 		if (ah->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
 		    martian_dst(ah->arp_data.arp_tip))
 			fz_fail("TX: ARP request for %08x",
@@ -481,7 +556,7 @@ check_tx(struct rte_mbuf *m)
 	if (pay > 0 && (th->tcp_flags & (TH_SYN | TH_RST)))
 		fz_fail("TX: payload on a SYN or RST");
 	if (pay > 0) {
-		const struct pmtcp_sock *sk = pmtcp_sock_lookup(fzw.st,
+		const struct pmtcp_sock *sk = pmtcp_sock_lookup(st,
 				iph->src_addr, th->src_port, iph->dst_addr,
 				th->dst_port);
 
@@ -520,39 +595,49 @@ check_tx(struct rte_mbuf *m)
 	}
 }
 
+/* Take and check everything queue @k's TX ring holds: true if any. */
+static bool
+tx_take(struct rte_ring *r, struct pmtcp_stack *st, int k)
+{
+	struct rte_mbuf *pkts[64];
+	unsigned int n;
+	bool any = false;
+
+	while ((n = rte_ring_dequeue_burst(r, (void **)pkts, 64, NULL)) > 0) {
+		any = true;
+		fzw.tx_this_op += n;
+		if (fzw.tx_this_op > FZ_TX_PER_OP)
+			fz_fail("runaway TX: more than %u frames for one operation",
+				FZ_TX_PER_OP);
+		for (unsigned int i = 0; i < n; i++) {
+			check_tx(st, k, pkts[i]);
+			rte_pktmbuf_free(pkts[i]);
+		}
+	}
+	return any;
+}
+
 /* Take everything the port sent, check it, answer ARP; repeat while the
  * answers make more. */
 void
 fz_tx_drain(void)
 {
-	struct rte_mbuf *pkts[64];
-	unsigned int n;
-
-	/* a stalled port: what the stack sends stays in the ring, and the
-	 * ring fills */
+	/* a stalled port: what the stacks send stays in the rings, and the
+	 * rings fill */
 	if (fzw.tx_stalled) {
 		fz_burst_flush();
-		pmtcp_stack_poll(fzw.st, fzw.vtsc);
+		fz_poll_all();
 		return;
 	}
 	for (int round = 0; round < 16; round++) {
-		bool any = false;
+		bool any = tx_take(fz_tx_ring, fzw.st, 0);
 
-		while ((n = rte_ring_dequeue_burst(fz_tx_ring, (void **)pkts, 64,
-						   NULL)) > 0) {
+		if (fzw.stb != NULL && tx_take(fz_tx_ring_b, fzw.stb, 1))
 			any = true;
-			fzw.tx_this_op += n;
-			if (fzw.tx_this_op > FZ_TX_PER_OP)
-				fz_fail("runaway TX: more than %u frames for one operation",
-					FZ_TX_PER_OP);
-			for (unsigned int i = 0; i < n; i++) {
-				check_tx(pkts[i]);
-				rte_pktmbuf_free(pkts[i]);
-			}
-		}
 		fz_burst_flush();
-		pmtcp_stack_poll(fzw.st, fzw.vtsc);
-		if (!any && rte_ring_count(fz_tx_ring) == 0)
+		fz_poll_all();
+		if (!any && rte_ring_count(fz_tx_ring) == 0 &&
+		    rte_ring_count(fz_tx_ring_b) == 0)
 			break;
 	}
 }

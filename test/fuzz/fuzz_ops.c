@@ -6,7 +6,7 @@
  * Input format (test/fuzz/gen_corpus.py writes it; missing bytes read
  * as 0):
  *
- *   cfg0 cfg1 cfg2 op*
+ *   cfg0 cfg1 cfg2 [cfg3] op*
  *   cfg0  bits 0-1 tcp_syncookies 0,1,2,1   bit 2 tcp_timestamps=0
  *         bit 3 tcp_sack=0   bit 4 tcp_window_scaling=0   bit 5 tcp_ecn=1
  *         bit 6 tcp_tw_reuse=1   bit 7 small tables and limits
@@ -19,6 +19,24 @@
  *         pmtcp_stack_run_once()   bit 1 no gateway   bit 2 a stack pool
  *         of 64 mbufs   bit 3 the application aborts, closes or sends
  *         from its connected/accepted/peer_closed callbacks
+ *         bit 4 the two-stack mode (below), with bits 5-7 and cfg3
+ *   The two-stack mode: a second stack, B, polls queue 1 of A's port
+ *   (nb_queues 2, PMTCP_STEER_SOFTWARE, an inbox each, each the other's
+ *   peer, B listening where A does) and opens connections of its own,
+ *   slots B+0..B+7 (fuzz_stack.c world_connections_b()). An op whose
+ *   argument A has bit 3 (ops 0, 4, 7) names one of B's slots (slot
+ *   byte % 8), and op 4 then calls on B (connect, listen, unlisten,
+ *   neigh_resolve, sysctl; send, close and abort go to the stack that
+ *   holds the connection, whichever op).
+ *   cfg2  bit 5 the port spreads flows over both queues by a hash of its
+ *         own (else every frame reaches A)   bit 6 B has a pool of its
+ *         own (else A's)   bit 7 inboxes of 4 frames (else 256)
+ *   cfg3  bits 0-1 RETA: i % 2 over 128 entries, (0 1 1 1), (1): every
+ *         flow B's, (1 0)   bit 2 a symmetric key (0x6d5a...) instead of
+ *         the reference one   bit 3 B polled before A   bit 4 B listens
+ *         on nothing   bit 5 no last poll: at the input's end the stacks
+ *         are freed as they are (held frames handed over first, into an
+ *         inbox perhaps, TX batches unsent)
  *   op    low 3 bits the kind, high 5 bits its argument A:
  *     0 TCP segment: slot flags seqmode ackmode win:2 optmode [opts]
  *       paylen [cmd] ipmode [split] [lendelta]   (A bit 0: hold for a
@@ -215,7 +233,7 @@ static void
 op_tcp(uint8_t arg, struct fz_in *in)
 {
 	uint8_t sb = in_u8(in);
-	struct fz_slot *s = &fzw.slot[sb % FZ_NSLOT];
+	struct fz_slot *s = fz_slot_pick(sb, arg);
 	struct fz_tcp t;
 
 	fz_tcp_defaults(s, &t);
@@ -361,40 +379,47 @@ op_app(uint8_t arg, struct fz_in *in)
 {
 	static uint8_t data[4096];
 	uint8_t sb = in_u8(in);
-	struct fz_slot *s = &fzw.slot[sb % FZ_NSLOT];
+	struct fz_slot *s = fz_slot_pick(sb, arg);
 	struct pmtcp_sock *sk = fz_owned_sock(s);
+	/* the stack called: the one holding the connection, or for calls
+	 * on none, B's for B's slots */
+	struct pmtcp_stack *st = fzw.stb != NULL && (arg & 8) ? fzw.stb : fzw.st;
 	struct pmtcp_sysctl sc;
 
+	if (sk != NULL)
+		st = fz_sock_stack(sk);
 	switch (arg % 8) {
 	case 0: {
 		uint32_t len = paylen_decode(in_u8(in));
 
 		if (sk != NULL && len > 0) {
 			memset(data, sb, RTE_MIN(len, (uint32_t)sizeof(data)));
-			pmtcp_send(fzw.st, sk, data, RTE_MIN(len, (uint32_t)sizeof(data)));
+			pmtcp_send(st, sk, data, RTE_MIN(len, (uint32_t)sizeof(data)));
 		}
 		break;
 	}
 	case 1:
 		if (sk != NULL)
-			fz_app_close(fzw.st, sk);
+			fz_app_close(st, sk);
 		break;
 	case 2:
 		if (sk != NULL)
-			fz_app_abort(fzw.st, sk);
+			fz_app_abort(st, sk);
 		break;
 	case 3: {
 		uint32_t daddr = addr_sel(in_u8(in));
 		uint16_t dport = in_u16(in);
 		struct pmtcp_sock *nsk = NULL;
 
+		st = fzw.stb != NULL && (arg & 8) ? fzw.stb : fzw.st;
 		/* a free slot of the fresh ones takes the new connection */
-		if (pmtcp_connect(fzw.st, daddr, dport, 0, &nsk) == 0 && nsk != NULL) {
+		if (pmtcp_connect(st, daddr, dport, 0, &nsk) == 0 && nsk != NULL) {
 			struct pmtcp_sock_info info;
 
 			fz_owned_add(nsk);
 			pmtcp_sock_info(nsk, &info);
-			s = &fzw.slot[13 + sb % 3];
+			s = st == fzw.stb ? &fzw.slot[FZ_SLOT_B0 + 6 + sb % 2] :
+			    &fzw.slot[13 + sb % 3];
 			fz_slot_init((int)(s - fzw.slot));
 			s->raddr = daddr;
 			s->rport = dport;
@@ -403,13 +428,16 @@ op_app(uint8_t arg, struct fz_in *in)
 		break;
 	}
 	case 4:
-		pmtcp_listen(fzw.st, in_u16(in));
+		st = fzw.stb != NULL && (arg & 8) ? fzw.stb : fzw.st;
+		pmtcp_listen(st, in_u16(in));
 		break;
 	case 5:
-		pmtcp_unlisten(fzw.st, in_u16(in));
+		st = fzw.stb != NULL && (arg & 8) ? fzw.stb : fzw.st;
+		pmtcp_unlisten(st, in_u16(in));
 		break;
 	case 6:
-		pmtcp_neigh_resolve(fzw.st, addr_sel(in_u8(in)));
+		st = fzw.stb != NULL && (arg & 8) ? fzw.stb : fzw.st;
+		pmtcp_neigh_resolve(st, addr_sel(in_u8(in)));
 		break;
 	default: {
 		/* through pmtcp_sysctl_set(): only values it accepts */
@@ -425,11 +453,12 @@ op_app(uint8_t arg, struct fz_in *in)
 		uint16_t v = in_u16(in);
 		char val[16];
 
-		sc = *pmtcp_stack_sysctl(fzw.st);
+		st = fzw.stb != NULL && (arg & 8) ? fzw.stb : fzw.st;
+		sc = *pmtcp_stack_sysctl(st);
 		snprintf(val, sizeof(val), "%u", which & 0x80 ? v * 1000u : v);
 		if (pmtcp_sysctl_set(&sc, knobs[which % RTE_DIM(knobs)], val,
 				     NULL, 0) == 0 &&
-		    pmtcp_stack_set_sysctl(fzw.st, &sc) == 0)
+		    pmtcp_stack_set_sysctl(st, &sc) == 0)
 			fz_note_sysctl();
 		break;
 	}
@@ -440,7 +469,7 @@ op_app(uint8_t arg, struct fz_in *in)
 static void
 op_canned(uint8_t arg, struct fz_in *in)
 {
-	struct fz_slot *s = &fzw.slot[in_u8(in) % FZ_NSLOT];
+	struct fz_slot *s = fz_slot_pick(in_u8(in), arg);
 	struct fz_tcp t;
 
 	fz_tcp_defaults(s, &t);
@@ -502,14 +531,16 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_in in = { data, size };
-	uint8_t cfg0, cfg1, cfg2;
+	uint8_t cfg0, cfg1, cfg2, cfg3 = 0;
 
 	/* the same input, the same run: ports and hash seeds from here */
 	rte_srand(0x706d746370ULL);
 	cfg0 = in_u8(&in);
 	cfg1 = in_u8(&in);
 	cfg2 = in_u8(&in);
-	fz_world_create(cfg0, cfg1, cfg2);
+	if (cfg2 & 0x10)
+		cfg3 = in_u8(&in);
+	fz_world_create(cfg0, cfg1, cfg2, cfg3);
 	for (unsigned int ops = 0; in.n > 0 && ops < FZ_MAX_OPS; ops++) {
 		uint8_t op = in_u8(&in);
 		uint8_t arg = op >> 3;
@@ -553,10 +584,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fz_dump(what);
 		}
 	}
-	fz_settle();
-	/* the delayed ACKs and what they trigger */
-	fz_clock_advance_ms(250);
-	fz_settle();
+	if (!(cfg2 & 0x10) || !(cfg3 & 0x20)) {
+		fz_settle();
+		/* the delayed ACKs and what they trigger */
+		fz_clock_advance_ms(250);
+		fz_settle();
+	}
 	fz_world_destroy();
 	return 0;
 }

@@ -3,11 +3,13 @@
 """Write the frame fuzzer's seed corpus into a directory.
 
 Each seed is one input in the harness's format (test/fuzz/fuzz_ops.c has
-the grammar): two configuration bytes, then operations. The seeds walk
+the grammar): three configuration bytes (four in the two-stack mode),
+then operations. The seeds walk
 the paths a peer takes on purpose (every state's usual next segment,
 resets, retransmissions, timeouts, SYN floods, cookies, ARP, malformed
-IPv4/TCP headers), so that the fuzzer starts deep instead of finding its
-way past checksums and sequence windows by chance.
+IPv4/TCP headers; two stacks on one port steering segments and ARP
+copies to each other), so that the fuzzer starts deep instead of finding
+its way past checksums and sequence windows by chance.
 
     gen_corpus.py OUTDIR
 """
@@ -23,6 +25,13 @@ SYN_SENT, EST_ACTIVE, SYN_RECV, EST, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, \
     CLOSING, CLOSE_WAIT, LAST_ACK, EST_DATA, EST_NOOPTS, EST_FAR, \
     FRESH1, FRESH2, FRESH3 = range(16)
 ALL_SLOTS = list(range(16))
+# the two-stack mode's slots of stack B (fuzz_stack.c world_connections_b):
+# an op names one with bit 3 of its argument and the slot byte % 8
+B_SYN_SENT, B_EST, B_EST_FAR, B_EST_NOOPTS, B_EST_DATA, B_FIN_WAIT2, \
+    B_FRESH1, B_FRESH2 = (0x100 + i for i in range(8))
+B_WORLD = [B_SYN_SENT, B_EST, B_EST_FAR, B_EST_NOOPTS, B_EST_DATA,
+           B_FIN_WAIT2]
+B_ALL = B_WORLD + [B_FRESH1, B_FRESH2]
 
 # canned segments (op 7, A % 8)
 C_ACK, C_FIN, C_DATA, C_RST, C_SYN, C_SYNACK, C_RSTACK, C_BADTSECR = range(8)
@@ -35,12 +44,23 @@ def cfg(c0=0, c1=0, c2=0):
     return bytes([c0, c1, c2])
 
 
+def mq(c0=0, c1=0, c2=0, c3=0):
+    """The two-stack mode: cfg2 bit 4, then cfg3 (fuzz_ops.c)."""
+    return bytes([c0, c1, c2 | 0x10, c3])
+
+
 def op(kind, arg=0):
     return bytes([(arg << 3) | kind])
 
 
+def slot_arg(slot):
+    """An op's slot byte, and its argument's bit for B's slots."""
+    return (8 if slot & 0x100 else 0), slot & 0xff
+
+
 def canned(slot, what, extra=b""):
-    return op(CANNED, what) + bytes([slot]) + extra
+    b, sb = slot_arg(slot)
+    return op(CANNED, what | b) + bytes([sb]) + extra
 
 
 def clock(ms):
@@ -59,7 +79,8 @@ def step(ms):
 
 
 def app(slot, action, extra=b""):
-    return op(APP, action) + bytes([slot]) + extra
+    b, sb = slot_arg(slot)
+    return op(APP, action | b) + bytes([sb]) + extra
 
 
 def s8(v):
@@ -78,8 +99,9 @@ def tcp(slot, flags, seqmode=0, ackmode=0, win=1024, opts=b"\x00",
         paylen=0, cmd=0, ipmode=0, hold=False, csum_flags=0,
         seq_extra=b"", ack_extra=b"", ip_extra=b"", slot_extra=b""):
     """A structured TCP segment (op 0); opts starts with the optmode byte."""
-    arg = (1 if hold else 0) | (csum_flags << 1)
-    out = op(TCP, arg) + bytes([slot]) + slot_extra + bytes([flags])
+    b, sb = slot_arg(slot)
+    arg = (1 if hold else 0) | (csum_flags << 1) | b
+    out = op(TCP, arg) + bytes([sb]) + slot_extra + bytes([flags])
     out += bytes([seqmode & 0xff]) + seq_extra
     out += bytes([ackmode & 0xff]) + ack_extra + u16(win) + opts
     out += bytes([paylen])
@@ -378,7 +400,166 @@ def seeds():
         canned(CLOSE_WAIT, C_ACK) + canned(SYN_RECV, C_ACK) + clock(61000) + \
         canned(TIME_WAIT, C_SYN) + canned(FRESH1, C_SYN) + \
         canned(FRESH1, C_ACK) + clock(120000)
+    mq_seeds(s)
     return s
+
+
+def mq_seeds(s):
+    """The two-stack mode: stack B on queue 1 of A's port, software
+    steering. B's connections' segments reach A, which hands them over;
+    ARP reaches A, which copies it to B."""
+    m = mq()
+    # every B connection's usual next segments, through A
+    for slot in B_WORLD:
+        for what in (C_ACK, C_FIN, C_DATA, C_RST, C_SYN, C_SYNACK,
+                     C_RSTACK, C_BADTSECR):
+            extra = b"\x07" if what == C_DATA else \
+                b"\xb6" if what == C_SYNACK else b""
+            s[f"mq_b{slot & 0xff}_canned{what}"] = \
+                m + canned(slot, what, extra) + step(31)
+    s["mq_b_synsent_synack"] = m + canned(B_SYN_SENT, C_SYNACK, b"\xb6") + \
+        canned(B_SYN_SENT, C_DATA, b"\x00") + canned(B_SYN_SENT, C_ACK)
+    s["mq_b_connect"] = m + app(B_FRESH1, 3, b"\x05" + u16(9000)) + \
+        canned(B_FRESH1, C_SYNACK, b"\xb6") + \
+        canned(B_FRESH1, C_DATA, b"\x00") + app(B_FRESH1, 1) + \
+        canned(B_FRESH1, C_ACK) + canned(B_FRESH1, C_FIN) + clock(61000)
+    s["mq_b_connect_far"] = m + app(B_FRESH2, 3, b"\xc8" + u16(80)) + \
+        clock(5000)
+    s["mq_b_connect_unanswered_arp"] = mq(0, 0x10) + \
+        app(B_FRESH2, 3, b"\x30" + u16(80)) + clock(1000) + clock(3000)
+    s["mq_b_send_close"] = m + app(B_EST, 0, b"\xff") + app(B_EST, 1) + \
+        canned(B_EST, C_ACK) + canned(B_EST, C_FIN) + clock(61000)
+    s["mq_b_data_acked"] = m + tcp(B_EST_DATA, ACK,
+                                   ackmode=delta_mode(2, 0) | 4,
+                                   ack_extra=u16(1000), opts=ts_opts()) + \
+        clock(1000) + canned(B_EST_DATA, C_ACK)
+    s["mq_b_sack"] = m + tcp(B_EST_DATA, ACK, ackmode=2,
+                             opts=bytes([4, 0, 0, 2, 0, 5, 3, 10, 12]))
+    s["mq_b_abort_each"] = m + b"".join(app(i, 2) for i in B_ALL)
+    s["mq_b_close_each"] = m + b"".join(app(i, 1) for i in B_ALL) + \
+        clock(1000)
+    s["mq_b_timers"] = m + clock(1000) + clock(3000) + clock(7000) + \
+        b"".join(clock(60000) for _ in range(6))
+    s["mq_b_timewait"] = mq(0x40) + canned(B_FIN_WAIT2, C_FIN) + \
+        canned(B_FIN_WAIT2, C_SYN) + canned(B_FIN_WAIT2, C_ACK) + \
+        b"".join(app(B_FRESH1, 3, b"\x02" + u16(30005)) for _ in range(3))
+    s["mq_b_neigh_resolve"] = m + app(B_EST, 6, b"\x30") + clock(1000) + \
+        app(B_EST, 6, b"\xc6") + app(B_EST, 6, b"\x00")
+    s["mq_b_listen"] = m + app(B_EST, 4, u16(9000)) + \
+        tcp(FRESH1 | 0x10, SYN, slot_extra=u16(20013) + u16(9000),
+            opts=syn_opts(1460), win=64240) + \
+        tcp(FRESH2 | 0x10, SYN, slot_extra=u16(20014) + u16(9000),
+            opts=syn_opts(1460), win=64240) + app(B_EST, 5, u16(9000))
+    s["mq_b_sysctl"] = m + app(B_EST, 7, b"\x00" + u16(2)) + \
+        app(B_EST, 7, b"\x84" + u16(2)) + app(B_EST, 7, b"\x08" + u16(1000)) + \
+        canned(B_EST_DATA, C_ACK) + clock(10000)
+    s["mq_echo"] = mq(0, 0x40) + canned(B_EST, C_DATA, b"\x00") + \
+        canned(B_EST, C_ACK) + canned(B_EST, C_DATA, b"\x06") + step(10) + \
+        canned(B_EST, C_ACK) + canned(B_EST, C_DATA, b"\x04") + clock(300)
+    s["mq_hostile"] = mq(0, 0, 8) + app(B_FRESH1, 3, b"\x02" + u16(9001)) + \
+        canned(B_FRESH1, C_SYNACK, b"\xb6") + canned(B_EST, C_FIN) + \
+        canned(B_EST_FAR, C_DATA, b"\x05") + canned(FRESH1, C_SYN) + \
+        canned(FRESH1, C_ACK)
+    # the inbox full: B's segments and ARP copies dropped
+    s["mq_inbox_full"] = mq(0, 0, 0x80) + \
+        tcp(B_EST, ACK | PSH, opts=ts_opts(), paylen=10, cmd=0) + \
+        bytes([REPEAT, 200]) + canned(B_EST, C_ACK)
+    s["mq_inbox_256_full"] = m + canned(B_EST_DATA, C_ACK) + \
+        bytes([REPEAT, 255]) + bytes([REPEAT, 255]) + canned(B_EST, C_ACK)
+    s["mq_inbox_full_burst"] = mq(0, 0, 0x80) + b"".join(
+        tcp(B_EST, ACK | PSH, opts=ts_opts(), paylen=10, cmd=0, hold=True)
+        for _ in range(8)) + step(1)
+    # ARP: copies to B, which answers none of them
+    s["mq_arp"] = m + arp(0, 5, 0) + arp(1, 6, 0, unicast=True) + \
+        arp(0, 0xc0, 0) + arp(0, 0xc6, 0) + arp(1, 0x7e, 0x7e) + \
+        b"".join(arp(i & 1, 3 + i, 0) for i in range(40))
+    s["mq_arp_full"] = mq(0, 0, 0x80) + b"".join(
+        arp(i & 1, 3 + i, 0, hold=True) for i in range(31)) + \
+        arp(0, 5, 0) + bytes([REPEAT, 100])
+    s["mq_arp_bad"] = m + arp(0, 5, 0, bad_len=(7, 4)) + \
+        arp(0, 5, 0, mac=4 | (10 << 3)) + arp(0, 5, 0, mac=1) + \
+        arp(2, 5, 0) + arp(0, 0x85, 0)
+    # 4-tuples nobody has: A hands some to B by the hash, B resets them
+    s["mq_unknown_tuples"] = m + b"".join(
+        tcp(FRESH1 | 0x10, ACK, slot_extra=u16(40000 + i) + u16(33000 + i),
+            opts=ts_opts()) for i in range(16))
+    s["mq_unknown_syns"] = m + b"".join(
+        tcp(FRESH1 | 0x10, SYN, slot_extra=u16(40000 + i) + u16(33000 + i),
+            opts=syn_opts(1460)) for i in range(8))
+    s["mq_unknown_rsts"] = m + b"".join(
+        tcp(FRESH1 | 0x10, RST, slot_extra=u16(40000 + i) + u16(33000 + i))
+        for i in range(8))
+    # A stops listening: its SYNs go by the hash, to B's listener or a RST
+    s["mq_a_unlisten"] = m + app(0, 5, u16(80)) + \
+        b"".join(canned(f, C_SYN) + canned(f, C_ACK) +
+                 canned(f, C_DATA, b"\x00") for f in (FRESH1, FRESH2, FRESH3)) + \
+        canned(EST, C_DATA, b"\x00") + app(0, 4, u16(80)) + \
+        canned(FRESH1, C_ACK)
+    # the port spreads flows over both queues
+    for name, c2, c3 in (("spread", 0x20, 0), ("spread_rx_ring", 0x21, 0),
+                         ("spread_no_b_listen", 0x20, 0x10),
+                         ("spread_small_inbox", 0xa0, 0),
+                         ("spread_b_first", 0x20, 8)):
+        sp = mq(0, 0, c2, c3)
+        s[f"mq_{name}_states"] = sp + b"".join(
+            canned(i, C_ACK) for i in ALL_SLOTS + B_WORLD) + \
+            canned(EST, C_DATA, b"\x00") + canned(B_EST, C_DATA, b"\x00")
+        s[f"mq_{name}_syns"] = sp + b"".join(
+            canned(f, C_SYN) + canned(f, C_ACK) for f in (FRESH1, FRESH2, FRESH3)) + \
+            b"".join(tcp(FRESH1 | 0x10, SYN, slot_extra=u16(41000 + i) + u16(80),
+                         opts=syn_opts(1460)) for i in range(8))
+        s[f"mq_{name}_arp"] = sp + b"".join(arp(i & 1, 3 + i, 0)
+                                            for i in range(24))
+    s["mq_spread_close_all"] = mq(0, 0, 0x20) + \
+        b"".join(app(i, 1) for i in ALL_SLOTS + B_ALL) + \
+        b"".join(canned(i, C_FIN) for i in ALL_SLOTS + B_WORLD) + clock(61000)
+    # pools: B's own, A's small one shared
+    s["mq_own_pool"] = mq(0, 0x40, 0x40) + app(B_EST, 0, b"\xff") + \
+        canned(B_EST, C_DATA, b"\x06") + canned(B_EST, C_ACK) + \
+        arp(0, 5, 0) + clock(1000)
+    s["mq_small_pool"] = mq(0, 0x40, 0x04) + app(EST, 0, b"\xff") + \
+        app(B_EST, 0, b"\xff") + app(B_EST_DATA, 0, b"\xff") + \
+        canned(B_EST, C_DATA, b"\x06") + arp(0, 5, 0) + \
+        canned(FRESH1, C_SYN) + bytes([REPEAT, 100]) + clock(1000)
+    s["mq_small_tables"] = mq(0x80) + \
+        b"".join(app(B_FRESH1 + i % 2, 3, bytes([2 + i]) + u16(7000 + i))
+                 for i in range(8)) + clock(2000)
+    # RSS: other RETAs and the symmetric key
+    s["mq_reta_mostly_b"] = mq(0, 0, 0, 1) + \
+        app(FRESH1, 3, b"\x05" + u16(9000)) + \
+        canned(FRESH1, C_SYNACK, b"\xb6") + canned(B_EST, C_DATA, b"\x00")
+    s["mq_reta_all_b"] = mq(0, 0, 0, 2) + \
+        app(FRESH1, 3, b"\x05" + u16(9000)) + \
+        app(B_FRESH1, 3, b"\x05" + u16(9000)) + \
+        canned(B_FRESH1, C_SYNACK, b"\xb6") + canned(B_EST, C_DATA, b"\x00")
+    s["mq_reta_reversed_symkey"] = mq(0, 0, 0, 7) + \
+        canned(B_EST, C_DATA, b"\x00") + canned(EST_ACTIVE, C_DATA, b"\x00") + \
+        b"".join(tcp(FRESH1 | 0x10, ACK, slot_extra=u16(40000 + i) +
+                     u16(33000 + i)) for i in range(8))
+    # the stacks freed as they are: a burst handed over at the end stays
+    # in B's inbox, and pmtcp_stack_free() frees it
+    s["mq_free_full_inbox"] = mq(0, 0, 0, 0x20) + \
+        canned(B_EST_DATA, C_ACK) + bytes([REPEAT, 200]) + \
+        b"".join(tcp(B_EST, ACK | PSH, opts=ts_opts(), paylen=10, cmd=0,
+                     hold=True) for _ in range(20))
+    s["mq_free_no_poll"] = mq(0, 0x40, 0x20, 0x20) + \
+        app(B_EST, 0, b"\xff") + step(24) + app(EST, 0, b"\xff") + \
+        arp(0, 5, 0, hold=True) + canned(B_EST, C_DATA, b"\x06")
+    # the port stops taking frames: both queues' rings fill
+    s["mq_tx_stall"] = m + step(24) + canned(B_EST, C_DATA, b"\x06") + \
+        canned(FRESH1, C_SYN) + bytes([REPEAT, 255]) + clock(1000) + \
+        step(25) + canned(B_EST, C_ACK)
+    # several at once
+    s["mq_trace_offload_rxflags"] = mq(0, 0x2c) + \
+        tcp(B_EST, ACK | PSH, opts=ts_opts(), paylen=20, cmd=0,
+            csum_flags=1) + canned(B_EST_FAR, C_DATA, b"\x00") + \
+        tcp(B_EST, ACK, opts=ts_opts(), csum_flags=2)
+    s["mq_mixed"] = mq(0x41, 0xc0, 0x20) + canned(B_EST, C_DATA, b"\x00") + \
+        canned(B_FIN_WAIT2, C_FIN) + canned(EST, C_DATA, b"\x00") + \
+        app(B_FRESH1, 3, b"\x02" + u16(9002)) + \
+        canned(B_FRESH1, C_SYNACK, b"\xb6") + canned(FRESH1, C_SYN) + \
+        canned(FRESH1, C_ACK) + clock(61000) + canned(B_EST_DATA, C_ACK) + \
+        clock(120000)
 
 
 def main():
