@@ -47,15 +47,6 @@ struct lb_wire {
 };
 static struct lb_wire lb[2];
 
-/* The RSS the loopback wire applies: the reference key, 128 entries
- * round robin, as most NICs start. */
-static const uint8_t lb_rss_key[40] = {
-	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2,
-	0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0,
-	0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4,
-	0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30, 0xf2, 0x0c,
-	0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
-};
 
 static struct rte_ring *
 lb_ring(const char *what, unsigned int port, unsigned int q, unsigned int flags)
@@ -117,7 +108,8 @@ loopback_create(struct app *app)
 				uint32_t t[3] = { 0, 0, 0 };
 
 				t[k / 4] = (uint32_t)b << (24 - 8 * (k % 4));
-				lb[p].byte_hash[k][b] = rte_softrss(t, 3, lb_rss_key);
+				lb[p].byte_hash[k][b] =
+					rte_softrss(t, 3, pmtcp_rss_default_key(NULL));
 			}
 		}
 	}
@@ -137,12 +129,16 @@ loopback_create(struct app *app)
 static void
 loopback_rss(struct app *app, struct app_port *p)
 {
+	const uint8_t *key;
+
 	if (p->nb_queues <= 1) {
 		p->steer = PMTCP_STEER_NONE;
 		return;
 	}
-	memcpy(p->rss_key, lb_rss_key, sizeof(lb_rss_key));
-	p->rss_key_len = sizeof(lb_rss_key);
+	/* the library's default key, which the wire hashes with too; a
+	 * 128-entry RETA round robin, as most NICs start */
+	key = pmtcp_rss_default_key(&p->rss_key_len);
+	memcpy(p->rss_key, key, p->rss_key_len);
 	p->reta_size = 128;
 	for (uint16_t i = 0; i < p->reta_size; i++)
 		p->reta[i] = (uint16_t)(i % p->nb_queues);

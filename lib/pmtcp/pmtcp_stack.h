@@ -105,6 +105,14 @@ struct pmtcp_callbacks {
 
 /** Longest Toeplitz key (i40e, ice: 52 bytes). */
 #define PMTCP_RSS_KEY_LEN_MAX 52
+
+/**
+ * The Toeplitz key an interface's RSS uses when its rss_key_len is 0:
+ * the Microsoft/Intel verification key, most NICs' default.
+ * @param len  when not NULL, receives its length (40)
+ * @return the key's bytes (static)
+ */
+const uint8_t *pmtcp_rss_default_key(uint8_t *len);
 /** Largest redirection table (RTE_ETH_RSS_RETA_SIZE_512). */
 #define PMTCP_RETA_SIZE_MAX 512
 

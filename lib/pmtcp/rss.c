@@ -38,6 +38,14 @@ static const uint8_t rss_reference_key[40] = {
 	0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
 };
 
+const uint8_t *
+pmtcp_rss_default_key(uint8_t *len)
+{
+	if (len != NULL)
+		*len = sizeof(rss_reference_key);
+	return rss_reference_key;
+}
+
 /* rte_softrss() of a received frame's IPv4/TCP tuple, host order */
 static uint32_t
 rss_hash(const uint8_t *key, uint32_t src, uint32_t dst, uint16_t sport,
