@@ -100,6 +100,9 @@ struct fz_world {
 	/* ARP requests each queue received, ARP replies each stack sent: a
 	 * stack answers what it received itself, never a copy */
 	uint64_t arp_req_in[2], arp_rep_out[2];
+	/* IPv4 frames handed to the stacks: each counted once in IpInReceives,
+	 * by the stack that handles it (fz_check_state()) */
+	uint64_t ip_in;
 	uint64_t vtsc;               /* virtual TSC */
 	uint64_t hz;
 	uint16_t mtu;

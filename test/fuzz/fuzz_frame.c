@@ -117,6 +117,18 @@ frame_to_mbuf(const struct fz_frame *f)
 	return head;
 }
 
+/* The IPv4 frames of @n handed to a stack: those pmtcp_ipv4_rcv() sees
+ * unless the SYN queue sheds them (Ethernet header in the first mbuf) */
+static void
+count_ip(struct rte_mbuf *const *pkts, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (rte_pktmbuf_data_len(pkts[i]) >= RTE_ETHER_HDR_LEN &&
+		    rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *)->ether_type ==
+		    RTE_BE16(RTE_ETHER_TYPE_IPV4))
+			fzw.ip_in++;
+}
+
 /* Hand @n frames to queue @q's stack @st: as fz_burst_flush() does. */
 static void
 queue_input(struct pmtcp_stack *st, uint16_t q, struct rte_mbuf **pkts,
@@ -129,10 +141,12 @@ queue_input(struct pmtcp_stack *st, uint16_t q, struct rte_mbuf **pkts,
 	if (fzw.rx_ring) {
 		unsigned int k = rte_ring_enqueue_burst(r, (void **)pkts, n, NULL);
 
+		count_ip(pkts, k);
 		rte_pktmbuf_free_bulk(pkts + k, n - k);
 		while (rte_ring_count(r) > 0)
 			pmtcp_stack_run_once(st, fzw.vtsc);
 	} else {
+		count_ip(pkts, n);
 		pmtcp_stack_input(st, 0, pkts, (uint16_t)n);
 	}
 }
@@ -159,10 +173,12 @@ fz_burst_flush(void)
 		unsigned int n = rte_ring_enqueue_burst(fz_rx_ring,
 				(void **)fzw.burst, fzw.nburst, NULL);
 
+		count_ip(fzw.burst, n);
 		rte_pktmbuf_free_bulk(fzw.burst + n, fzw.nburst - n);
 		while (rte_ring_count(fz_rx_ring) > 0)
 			pmtcp_stack_run_once(fzw.st, fzw.vtsc);
 	} else {
+		count_ip(fzw.burst, fzw.nburst);
 		pmtcp_stack_input(fzw.st, 0, fzw.burst, fzw.nburst);
 	}
 	fzw.nburst = 0;

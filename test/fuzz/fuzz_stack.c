@@ -398,8 +398,9 @@ mib(const struct pmtcp_stack *st, enum pmtcp_mib_id id)
  * STEER_INBOX_FULL, counted in PmtcpSteerDrops with the ARP copies that
  * found it full); and the inbox took exactly those segments and @x's ARP
  * copies (PmtcpArpShared). Its producer tail counts what it ever took.
+ * Returns the segments in flight: in @y's inbox, or dropped there.
  */
-static void
+static uint64_t
 check_steer(struct pmtcp_stack *x, struct pmtcp_stack *y, const char *xn,
 	    const char *yn)
 {
@@ -436,6 +437,15 @@ check_steer(struct pmtcp_stack *x, struct pmtcp_stack *y, const char *xn,
 		fz_fail("steering %s to %s: %s's inbox took %u frames, %s handed over "
 			"%" PRIu64 " segments and %" PRIu64 " ARP copies",
 			xn, yn, yn, took, xn, out - seg_drops, shared);
+	return waiting_ip + seg_drops;
+}
+
+/* IPv4 frames a stack never counted in IpInReceives: those its SYN queue
+ * shed, and those it holds there */
+static uint64_t
+ip_uncounted(const struct pmtcp_stack *st)
+{
+	return st->mib.drop[PMTCP_DROP_TCP_SYN_SHED] + st->synq_len;
 }
 
 /* One stack's bookkeeping agrees with its connection table. */
@@ -470,6 +480,11 @@ check_stack(struct pmtcp_stack *st)
 void
 fz_check_state(void)
 {
+	/* IpInReceives: every IPv4 frame once, by the stack that handles it
+	 * (a stack that hands a segment over takes it back out) */
+	uint64_t ip_seen = mib(fzw.st, PMTCP_MIB_Ip_InReceives);
+	uint64_t ip_not = ip_uncounted(fzw.st);
+
 	check_stack(fzw.st);
 	if (fzw.stb != NULL) {
 		if (fz_injecting("state-b"))
@@ -479,9 +494,17 @@ fz_check_state(void)
 		if (fz_injecting("arp-reply"))
 			fzw.arp_rep_out[1] = fzw.arp_req_in[1] + 1;
 		check_stack(fzw.stb);
-		check_steer(fzw.st, fzw.stb, "A", "B");
-		check_steer(fzw.stb, fzw.st, "B", "A");
+		ip_not += check_steer(fzw.st, fzw.stb, "A", "B");
+		ip_not += check_steer(fzw.stb, fzw.st, "B", "A");
+		ip_seen += mib(fzw.stb, PMTCP_MIB_Ip_InReceives);
+		ip_not += ip_uncounted(fzw.stb);
 	}
+	if (fz_injecting("ip-count"))
+		ip_seen++;
+	if (ip_seen + ip_not != fzw.ip_in)
+		fz_fail("IpInReceives %" PRIu64 " (all stacks) + %" PRIu64 " IPv4 frames "
+			"shed, queued or in flight between stacks, %" PRIu64 " handed in",
+			ip_seen, ip_not, fzw.ip_in);
 	/* an ARP reply answers a request that reached the stack itself */
 	for (int k = 0; k < 2; k++)
 		if (fzw.arp_rep_out[k] > fzw.arp_req_in[k])

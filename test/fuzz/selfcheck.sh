@@ -37,6 +37,7 @@ leak:1 mbufs of the stack's pool never freed
 double-free:double free of mbuf|use-after-poison
 state:tw_count 2, TIME_WAIT socks 1
 bad-tx:TX: bad TCP checksum
+ip-count:IpInReceives [0-9]+ .all stacks. \+ [0-9]+ IPv4 frames shed
 use-after-free:use-after-poison
 EOF2
 
