@@ -65,11 +65,15 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 			pmtcp_drop(st, m, PMTCP_DROP_TCP_CSUM);
 			return;
 		}
-		MIB_INC(st, Pmtcp, RxCsumPartial);
+		/* a segment another queue's stack handed over was counted
+		 * (and traced) there already */
+		if (!st->in_inbox)
+			MIB_INC(st, Pmtcp, RxCsumPartial);
 	}
-	if (pmtcp_trace_on(st, PMTCP_TRACE_SEGMENT))
+	if (pmtcp_trace_on(st, PMTCP_TRACE_SEGMENT) && !st->in_inbox)
 		pmtcp_trace_segment(st, false, iph, th);
-	if (pmtcp_tcp_parse_options(th, doff - sizeof(*th), &opt) != 0)
+	if (pmtcp_tcp_parse_options(th, doff - sizeof(*th), &opt) != 0 &&
+	    !st->in_inbox)
 		st->mib.drop[PMTCP_DROP_TCP_OPTIONS]++; /* counted, not dropped */
 	seg_len = ip_payload - doff;
 	seg_len += (th->tcp_flags & TH_SYN) ? 1 : 0;

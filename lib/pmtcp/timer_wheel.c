@@ -168,8 +168,13 @@ pmtcp_timer_wheel_advance(struct pmtcp_timer_wheel *w, uint64_t now_tsc,
 		return 0;
 	}
 	/* tick by tick, a cascade at each revolution: far behind (a stalled
-	 * lcore) that is a slot check per tick missed, 1,000 a second */
+	 * lcore) that is a slot check per tick missed, 1,000 a second, and
+	 * once the last timer has fired, a jump to now */
 	for (n = target - w->now; n > 0; n--) {
+		if (w->armed == 0) {
+			w->now = target;
+			break;
+		}
 		w->now++;
 		if ((w->now & w->mask) == 0)
 			timer_cascade(w);
