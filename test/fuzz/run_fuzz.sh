@@ -9,6 +9,19 @@ set -euo pipefail
 bin=$1 seconds=$2 seeds=$3 regress=$4 out=$5
 shift 5
 mkdir -p "$out/fuzz-corpus" "$out/fuzz-findings"
+# The kept corpus grows with every run; loading an input costs the harness
+# about 0.1 s (a stack, its handshakes), so past a few hundred a bounded
+# run spends its time loading, and meson's timeout ends it. The newest
+# PMTCP_FUZZ_KEEP (400) stay; the others move to fuzz-corpus-old/, for a
+# libFuzzer -merge=1 by hand.
+keep=${PMTCP_FUZZ_KEEP:-400}
+n=$(find "$out/fuzz-corpus" -type f | wc -l)
+if [ "$n" -gt "$keep" ]; then
+	mkdir -p "$out/fuzz-corpus-old"
+	(cd "$out/fuzz-corpus" && ls -t | tail -n +$((keep + 1)) |
+		xargs -r mv -t ../fuzz-corpus-old/)
+	echo "pmtcp_fuzz: kept corpus trimmed to its newest $keep of $n inputs (the rest in fuzz-corpus-old/)"
+fi
 stamp=$(mktemp "$out/fuzz-start.XXXXXX")
 trap 'rm -f "$stamp"' EXIT
 # stop at the first sanitizer report, with its stack
