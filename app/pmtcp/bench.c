@@ -18,12 +18,6 @@
 
 volatile bool app_force_quit;
 
-static const struct app_port *
-port_of(struct app *app, uint16_t port_id)
-{
-	return app_port_of(app, port_id);
-}
-
 /*
  * Connection table size per lcore, unless --table-size says: room for
  * the lcore's share of --concurrency (its role's share: a server lcore
@@ -98,14 +92,14 @@ app_lcores_create_stacks(struct app *app)
 		sc.socket_id = (int)rte_lcore_to_socket_id(lc);
 		sc.pool = app_lcore_pool(app, lc);
 		sc.max_conns = table_size(app, l);
-		sc.tx_burst = port_of(app, l->ports[0])->profile.burst;
+		sc.tx_burst = app_port_of(app, l->ports[0])->profile.burst;
 		for (uint16_t i = 0; i < l->n_ports; i++)
-			if (port_of(app, l->ports[i])->nb_queues > 1)
+			if (app_port_of(app, l->ports[i])->nb_queues > 1)
 				sc.inbox_size = 4096;
 		/* knobs: Linux defaults, the profile's [tcp], then --tcp */
 		pmtcp_sysctl_init(&sc.sysctl);
 		for (uint16_t i = 0; i < l->n_ports; i++) {
-			const struct app_port *p = port_of(app, l->ports[i]);
+			const struct app_port *p = app_port_of(app, l->ports[i]);
 
 			if (app_profile_apply_sysctl(&p->profile, &sc.sysctl,
 						       err, sizeof(err)) != 0) {
@@ -136,7 +130,7 @@ app_lcores_create_stacks(struct app *app)
 		l->conn_memory = pmtcp_stack_conn_memory(l->st) +
 				 (uint64_t)l->n_conns * sizeof(struct app_conn);
 		for (uint16_t i = 0; i < l->n_ports; i++) {
-			const struct app_port *p = port_of(app, l->ports[i]);
+			const struct app_port *p = app_port_of(app, l->ports[i]);
 			struct pmtcp_iface_conf ic;
 			int ret;
 

@@ -64,9 +64,10 @@ ip_str(uint32_t a, char *buf, size_t len)
 const struct app_port *
 port_lookup(const char *what, uint16_t port_id)
 {
-	for (unsigned int i = 0; i < cli.app->n_ports; i++)
-		if (cli.app->ports[i].port_id == port_id)
-			return &cli.app->ports[i];
+	const struct app_port *p = app_port_of(cli.app, port_id);
+
+	if (p != NULL)
+		return p;
 	printf("error: %s: no port %u (ports:", what, port_id);
 	for (unsigned int i = 0; i < cli.app->n_ports; i++)
 		printf(" %u", cli.app->ports[i].port_id);

@@ -62,20 +62,34 @@ lb_ring(const char *what, unsigned int port, unsigned int q, unsigned int flags)
 	return r;
 }
 
+/* The lcores [*first, *last) of @n that the @k-th of @parts ports gets
+ * when they share them evenly, in order (more ports than lcores: one
+ * each, round robin) */
+static void
+lcores_share(unsigned int k, unsigned int n, unsigned int parts,
+	     unsigned int *first, unsigned int *last)
+{
+	if (n >= parts) {
+		*first = k * n / parts;
+		*last = (k + 1) * n / parts;
+	} else {
+		*first = k % n;
+		*last = *first + 1;
+	}
+}
+
 /* Lcores (queues) each side of the pair gets: as app_assign_lcores()
- * will give them (--port-lcores, else half the lcores each). */
+ * will give them (--port-lcores, else lcores_share()). */
 static uint16_t
 lb_queues(const struct app *app, uint16_t port)
 {
-	unsigned int n = rte_lcore_count();
+	unsigned int first, last;
 
 	for (unsigned int i = 0; i < app->conf.n_port_lcores; i++)
 		if (app->conf.port_lcores[i].port == port)
 			return app->conf.port_lcores[i].n;
-	if (n < 2)
-		return 1;
-	return (uint16_t)RTE_MIN(port == 0 ? n / 2 : n - n / 2,
-				 (unsigned int)APP_MAX_QUEUES);
+	lcores_share(port, rte_lcore_count(), 2, &first, &last);
+	return (uint16_t)RTE_MIN(last - first, (unsigned int)APP_MAX_QUEUES);
 }
 
 /* No ethdev at all: make two ring ports joined back to back. */
@@ -569,18 +583,9 @@ app_ports_init(struct app *app)
 		app->ports[k].prefix_len = c->ips[i].prefix_len;
 		app->ports[k].gateway = c->ips[i].gateway;
 	}
-	if (app->loopback && c->n_ips == 0) {
-		app->ports[0].has_ip = true;
-		app->ports[0].addr = rte_cpu_to_be_32(198u << 24 | 18u << 16 | 0u << 8 | 2u);
-		app->ports[0].prefix_len = 24;
-		app->ports[0].addr_count = 1;
-		app->ports[1].has_ip = true;
-		app->ports[1].addr = rte_cpu_to_be_32(198u << 24 | 18u << 16 | 0u << 8 | 1u);
-		app->ports[1].prefix_len = 24;
-		app->ports[1].addr_count = 1;
-	}
 	if (app->loopback) {
-		/* --ip 0,... or --ip 1,... replaces one side's default only */
+		/* port 0 198.18.0.2/24, port 1 198.18.0.1/24; --ip 0,... or
+		 * --ip 1,... replaces one side's default only */
 		for (unsigned int k = 0; k < 2; k++) {
 			if (app->ports[k].has_ip)
 				continue;
@@ -752,13 +757,7 @@ app_assign_lcores(struct app *app)
 		if (p->nb_queues == 0) {
 			struct rte_eth_dev_info info;
 
-			if (n_lc >= n_used) {
-				first = k * n_lc / n_used;
-				last = (k + 1) * n_lc / n_used;
-			} else {
-				first = k % n_lc;
-				last = first + 1;
-			}
+			lcores_share(k, n_lc, n_used, &first, &last);
 			/* no more lcores than the port has queue pairs (an
 			 * af_packet port without qpairs=N has one): the
 			 * others stay idle */

@@ -322,7 +322,7 @@ void pmtcp_neigh_output(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 void pmtcp_neigh_timer(struct pmtcp_stack *st);
 
 /* rss.c */
-int pmtcp_rss_init(struct pmtcp_stack *st, struct pmtcp_iface *ifc, int socket);
+int pmtcp_rss_init(struct pmtcp_iface *ifc, int socket);
 /* The hash of a received frame's 4-tuple without its local port: remote
  * address, local address, remote port (network order). */
 uint32_t pmtcp_rss_base(const struct pmtcp_rss *rss, uint32_t raddr,

@@ -62,13 +62,12 @@ rss_hash(const uint8_t *key, uint32_t src, uint32_t dst, uint16_t sport,
 }
 
 int
-pmtcp_rss_init(struct pmtcp_stack *st, struct pmtcp_iface *ifc, int socket)
+pmtcp_rss_init(struct pmtcp_iface *ifc, int socket)
 {
 	const struct pmtcp_iface_conf *ic = &ifc->conf;
 	struct pmtcp_rss *rss;
 	uint32_t size;
 
-	RTE_SET_USED(st);
 	if (ic->nb_queues <= 1)
 		return 0;
 	if (ic->queue_id >= ic->nb_queues ||

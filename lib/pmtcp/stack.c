@@ -264,7 +264,7 @@ pmtcp_stack_add_iface(struct pmtcp_stack *st, const struct pmtcp_iface_conf *ic)
 	ifc->addr_first = rte_be_to_cpu_32(ic->addr);
 	ifc->addr_count = ic->addr_count > 1 ? ic->addr_count : 1;
 	ifc->mss = (uint16_t)(ic->mtu - 40);
-	ret = pmtcp_rss_init(st, ifc, SOCKET_ID_ANY);
+	ret = pmtcp_rss_init(ifc, SOCKET_ID_ANY);
 	if (ret != 0) {
 		memset(ifc, 0, sizeof(*ifc));
 		return ret;
