@@ -29,6 +29,7 @@ extern int pmtcp_logtype;
 
 struct pmtcp_neigh_table;
 struct pmtcp_sock;
+struct pmtcp_tw;
 
 /*
  * One slot of the connection table (tcp_conn_table.c): open addressing,
@@ -40,8 +41,11 @@ struct pmtcp_ehash_slot {
 	uint32_t laddr;
 	uint32_t raddr;
 	uint32_t ports;                /* lport << 16 | rport */
-	uint32_t sock;                 /* index + 1 into socks[]; 0: empty */
+	uint32_t sock;                 /* index + 1 into socks[], or
+					* PMTCP_EHASH_TW | index + 1 into
+					* tws[]; 0: empty */
 };
+#define PMTCP_EHASH_TW 0x80000000U
 struct rte_ipv4_hdr;
 struct rte_tcp_hdr;
 
@@ -139,7 +143,10 @@ struct pmtcp_stack {
 	struct pmtcp_timer_wheel wheel;
 	struct pmtcp_sock *cb_sk;      /* sock whose input runs an app callback:
 					* releasing it is deferred to the input */
-	uint32_t tw_count;             /* socks in TIME_WAIT */
+	uint32_t tw_count;             /* TIME_WAIT entries in use */
+	uint32_t tw_max;               /* TIME_WAIT entries (tws[]) */
+	struct pmtcp_tw *tws;          /* tw_max entries (tcp_conn_table.c) */
+	struct pmtcp_tw *tw_free;      /* free list, through timer.next */
 	uint32_t challenge_count;      /* challenge ACKs this second */
 	uint32_t challenge_second;     /* now_ms / 1000 of challenge_count */
 	uint16_t arp_pending_max;

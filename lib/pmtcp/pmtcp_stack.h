@@ -191,6 +191,11 @@ struct pmtcp_stack_conf {
 	int socket_id;               /**< NUMA socket for the stack's memory */
 	struct rte_mempool *pool;    /**< mbufs for packets the stack builds */
 	uint32_t max_conns;          /**< connection table size (socks) */
+	/** TIME_WAIT entries, 64 bytes each, kept apart from the socks
+	 * (0: the smaller of sysctl.tcp_max_tw_buckets and max_conns). A
+	 * connection that enters TIME_WAIT with none free closes at once
+	 * (TCPTimeWaitOverflow), as past tcp_max_tw_buckets. */
+	uint32_t max_tw;
 	uint32_t max_listeners;      /**< listening ports (default 64 when 0) */
 	uint16_t arp_pending_max;    /**< packets held per unresolved neighbour (default 64, max 64) */
 	uint16_t tx_burst;           /**< packets per rte_eth_tx_burst (default 32) */
@@ -429,7 +434,7 @@ void pmtcp_sock_set_userdata(struct pmtcp_sock *sk, uint64_t user_data);
 /** @return this stack's counters (written only by its lcore). */
 const struct pmtcp_mib *pmtcp_stack_mib(const struct pmtcp_stack *st);
 
-/** @return connections in the table now. */
+/** @return connections in the table now, TIME_WAIT included. */
 uint32_t pmtcp_stack_conn_count(const struct pmtcp_stack *st);
 
 /** @return connections in TIME_WAIT now. */
@@ -446,7 +451,10 @@ uint64_t pmtcp_stack_now_tsc(const struct pmtcp_stack *st);
 
 /**
  * Call @p fn for every sock in use in the connection table (every state
- * but CLOSE), in table order. @p fn must not open, close or free socks.
+ * but CLOSE), in table order, then for every TIME_WAIT: a TIME_WAIT is
+ * not a sock, @p fn gets a sock's view of it that lives for the call
+ * (4-tuple, state, sequence numbers and timestamps; no ISNs, RTT or
+ * user data). @p fn must not open, close or free socks.
  * Like every other call on a stack, it may only be called on the stack's
  * own lcore, or while that lcore is stopped (not polling the stack).
  */

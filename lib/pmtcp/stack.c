@@ -155,7 +155,11 @@ pmtcp_stack_create(const struct pmtcp_stack_conf *conf)
 			sizeof(*st->listeners) * st->max_listeners, 0, socket);
 	if (st->listen_idx == NULL || st->listeners == NULL)
 		goto nomem;
-	if (pmtcp_conn_table_init(st, conf->max_conns, socket) != 0)
+	if (pmtcp_conn_table_init(st, conf->max_conns, conf->max_tw != 0 ?
+				  conf->max_tw :
+				  RTE_MIN(conf->max_conns,
+					  (uint32_t)RTE_MAX(conf->sysctl.tcp_max_tw_buckets, 0)),
+				  socket) != 0)
 		goto nomem;
 	st->ov_ratio = PMTCP_OV_ONE;
 	/* sized by neigh.default.gc_thresh3 now: a larger value set later
@@ -667,6 +671,7 @@ uint64_t
 pmtcp_stack_conn_memory(const struct pmtcp_stack *st)
 {
 	return (uint64_t)st->conn_max * sizeof(struct pmtcp_sock) +
+	       (uint64_t)st->tw_max * sizeof(struct pmtcp_tw) +
 	       ((uint64_t)st->slot_mask + 1) * sizeof(st->slots[0]) +
 	       ((uint64_t)st->wheel.mask + 1 + PMTCP_WHEEL_L1_SLOTS) *
 	       sizeof(st->wheel.slots[0]);
@@ -681,7 +686,7 @@ pmtcp_stack_mib(const struct pmtcp_stack *st)
 uint32_t
 pmtcp_stack_conn_count(const struct pmtcp_stack *st)
 {
-	return st->conn_count;
+	return st->conn_count + st->tw_count;
 }
 
 uint32_t
@@ -706,6 +711,14 @@ pmtcp_stack_conn_walk(const struct pmtcp_stack *st,
 	for (uint32_t i = 0; i < st->conn_max; i++)
 		if (st->socks[i].state != PMTCP_TCP_CLOSE)
 			fn(&st->socks[i], arg);
+	for (uint32_t i = 0; i < st->tw_max; i++) {
+		struct pmtcp_sock sk;
+
+		if (st->tws[i].timer.kind == 0)
+			continue;   /* free */
+		pmtcp_tw_to_sock(st, &st->tws[i], &sk);
+		fn(&sk, arg);
+	}
 }
 
 const struct pmtcp_sysctl *

@@ -15,8 +15,6 @@
 void
 pmtcp_sock_release(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
-	if (sk->state == PMTCP_TCP_TIME_WAIT)
-		st->tw_count--;
 	if (st->cb_sk != sk) {
 		pmtcp_sock_free(st, sk);
 		return;
@@ -229,7 +227,8 @@ pmtcp_abort(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	case PMTCP_TCP_CLOSE:
 		return;
 	case PMTCP_TCP_TIME_WAIT:
-		st->tw_count--;
+		/* the sock of closed(0): its TIME_WAIT entry ends */
+		pmtcp_tcp_tw_end(st, sk);
 		break;
 	case PMTCP_TCP_SYN_SENT:
 		break;
@@ -244,28 +243,49 @@ pmtcp_abort(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	pmtcp_sock_release(st, sk);
 }
 
+/* The TIME_WAIT entry of @sk, the sock in TIME_WAIT while its closed(0)
+ * callback runs, ends (inet_twsk_deschedule_put()) */
+void
+pmtcp_tcp_tw_end(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	struct pmtcp_tw *tw = pmtcp_tw_lookup(st, sk->saddr, sk->sport,
+					      sk->daddr, sk->dport);
+
+	if (tw != NULL)
+		pmtcp_tw_kill(st, tw);
+}
+
 /*
  * tcp_time_wait(): keep the 4-tuple for 2 MSL (TCP_TIMEWAIT_LEN, 60 s) so
  * that old duplicates die, unless tcp_max_tw_buckets are in use (then
- * close at once and count TCPTimeWaitOverflow, as Linux does).
+ * close at once and count TCPTimeWaitOverflow, as Linux does). The
+ * TIME_WAIT is a 64-byte entry (struct pmtcp_tw) that takes over the
+ * sock's slot in the table; the sock, in TIME_WAIT for the closed(0)
+ * callback, is freed when that returns (tcp_done()).
  */
 void
 pmtcp_tcp_time_wait(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
+	struct pmtcp_sock *cb_sk = st->cb_sk;
+
 	pmtcp_timer_cancel(&st->wheel, &sk->dtimer);
-	if (st->tw_count >= (uint32_t)st->sysctl.tcp_max_tw_buckets) {
+	pmtcp_timer_cancel(&st->wheel, &sk->timer);
+	if (st->tw_count >= (uint32_t)st->sysctl.tcp_max_tw_buckets ||
+	    pmtcp_tw_hashdance(st, sk) == NULL) {
 		MIB_INC(st, TcpExt, TCPTimeWaitOverflow);
 		pmtcp_tcp_done(st, sk, 0);
 		return;
 	}
-	if (sk->state != PMTCP_TCP_TIME_WAIT) {
-		pmtcp_tcp_set_state(st, sk, PMTCP_TCP_TIME_WAIT);
-		st->tw_count++;
-	}
-	pmtcp_reset_xmit_timer(st, sk, 60000);
+	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_TIME_WAIT);
 	if (!(sk->flags & SK_ORPHAN)) {
 		sk->flags |= SK_ORPHAN;
+		st->cb_sk = sk;
 		if (st->cb.closed != NULL)
 			st->cb.closed(st, sk, 0, st->cb.arg);
+		st->cb_sk = cb_sk;
 	}
+	/* pmtcp_abort() from the callback ended the TIME_WAIT and left
+	 * the sock in CLOSE; else the TIME_WAIT entry holds the slot */
+	sk->state = PMTCP_TCP_CLOSE;
+	pmtcp_sock_free(st, sk);
 }

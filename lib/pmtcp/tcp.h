@@ -73,8 +73,10 @@ struct pmtcp_tcp_opts {
 
 /* sk->timer.kind / sk->dtimer.kind */
 enum {
-	SK_TIMER_RETRANS = 1,   /* SYN, SYN-ACK, data, FIN; FIN_WAIT2 and TIME_WAIT */
+	SK_TIMER_RETRANS = 1,   /* SYN, SYN-ACK, data, FIN; FIN_WAIT2 */
 	SK_TIMER_DELACK,        /* delayed ACK */
+	SK_TIMER_TW,            /* a struct pmtcp_tw's 2 MSL, no timestamps */
+	SK_TIMER_TW_TSTAMP,     /* the same, timestamps in use */
 };
 
 /*
@@ -147,6 +149,48 @@ static_assert(offsetof(struct pmtcp_sock, timer) == RTE_CACHE_LINE_SIZE,
 static_assert(offsetof(struct pmtcp_sock, dtimer) == 2 * RTE_CACHE_LINE_SIZE,
 	      "line 2 of struct pmtcp_sock is full");
 
+/*
+ * A TIME_WAIT (inet_timewait_sock + tcp_timewait_sock): one cache line,
+ * kept apart from the socks as Linux keeps it, so that a connection
+ * closing at full rate holds 64 bytes for its 60 s, not 192. What the
+ * TIME_WAIT rules (tcp_timewait_state_process()) and its ACK
+ * (tcp_v4_timewait_ack()) read:
+ *   timer 32 (kind: SK_TIMER_TW or SK_TIMER_TW_TSTAMP, the timestamps
+ *   flag; owner8: the interface; owner16: the window it advertises,
+ *   scaled; owner32: last_oow_ack_ms) | saddr daddr 8 | sport dport 4 |
+ *   snd_nxt rcv_nxt 8 | ts_off ts_recent ts_recent_stamp 12       = 64
+ * A free entry's timer.next links the free list. The connection table's
+ * slot names it with PMTCP_EHASH_TW (pmtcp_priv.h).
+ */
+struct pmtcp_tw {
+	struct pmtcp_timer timer;    /* the 2 MSL */
+	uint32_t saddr;              /* network order, as in the sock */
+	uint32_t daddr;
+	uint16_t sport;
+	uint16_t dport;
+	uint32_t snd_nxt;            /* tw_snd_nxt */
+	uint32_t rcv_nxt;            /* tw_rcv_nxt */
+	uint32_t ts_off;             /* tw_ts_offset */
+	uint32_t ts_recent;          /* tw_ts_recent */
+	uint32_t ts_recent_stamp;    /* tw_ts_recent_stamp */
+} __rte_cache_aligned;
+
+static_assert(sizeof(struct pmtcp_tw) == RTE_CACHE_LINE_SIZE,
+	      "struct pmtcp_tw is one cache line");
+
+static inline bool
+tw_tstamp_ok(const struct pmtcp_tw *tw)
+{
+	return tw->timer.kind == SK_TIMER_TW_TSTAMP;
+}
+
+/* tw->tw_last_oow_ack_time */
+static inline uint32_t *
+tw_last_oow_ack(struct pmtcp_tw *tw)
+{
+	return &tw->timer.owner32;
+}
+
 /* tp->last_oow_ack_time: when this connection last sent a duplicate ACK
  * for an invalid segment (tcp_oow_rate_limited()); kept in the delayed
  * ACK timer's spare bytes. */
@@ -157,7 +201,9 @@ sk_last_oow_ack(struct pmtcp_sock *sk)
 }
 
 /* tcp_conn_table.c */
-int pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, int socket);
+/* @max socks and @max_tw TIME_WAIT entries */
+int pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, uint32_t max_tw,
+			  int socket);
 void pmtcp_conn_table_fini(struct pmtcp_stack *st);
 struct pmtcp_sock *pmtcp_sock_alloc(struct pmtcp_stack *st);
 /* Insert into the hash (4-tuple must be set). */
@@ -188,13 +234,41 @@ static inline void
 pmtcp_ehash_prefetch_sock(const struct pmtcp_stack *st,
 			  const struct pmtcp_ehash_slot *s)
 {
-	if (s->sock != 0)
+	if (s->sock == 0)
+		return;
+	if (likely(!(s->sock & PMTCP_EHASH_TW)))
 		rte_prefetch0(&st->socks[s->sock - 1]);
+	else
+		rte_prefetch0(&st->tws[(s->sock & ~PMTCP_EHASH_TW) - 1]);
 }
-/* __inet_lookup_established(): all arguments network order. */
+/* __inet_lookup_established(): the slot value of the 4-tuple (all
+ * arguments network order): 0 for none, PMTCP_EHASH_TW | index + 1 for a
+ * TIME_WAIT, else a sock's index + 1. */
+uint32_t pmtcp_ehash_lookup(const struct pmtcp_stack *st, uint32_t laddr,
+			    uint16_t lport, uint32_t raddr, uint16_t rport);
+/* The full sock of the 4-tuple, NULL when none (or a TIME_WAIT). */
 struct pmtcp_sock *pmtcp_sock_lookup(const struct pmtcp_stack *st,
 				     uint32_t laddr, uint16_t lport,
 				     uint32_t raddr, uint16_t rport);
+/* The TIME_WAIT of the 4-tuple, NULL when none. */
+struct pmtcp_tw *pmtcp_tw_lookup(const struct pmtcp_stack *st, uint32_t laddr,
+				 uint16_t lport, uint32_t raddr, uint16_t rport);
+static inline struct pmtcp_tw *
+pmtcp_ehash_tw(const struct pmtcp_stack *st, uint32_t id)
+{
+	return &st->tws[(id & ~PMTCP_EHASH_TW) - 1];
+}
+/* tcp_time_wait()'s inet_twsk_alloc() + __inet_twsk_hashdance(): a
+ * TIME_WAIT entry for @sk takes over its slot in the table, its 2 MSL
+ * armed; NULL (nothing changed) when none is free. */
+struct pmtcp_tw *pmtcp_tw_hashdance(struct pmtcp_stack *st,
+				    const struct pmtcp_sock *sk);
+/* inet_twsk_kill(): the TIME_WAIT is over, its 4-tuple free. */
+void pmtcp_tw_kill(struct pmtcp_stack *st, struct pmtcp_tw *tw);
+/* A full sock's view of @tw (zeroed but for what the TIME_WAIT keeps),
+ * for what reads a sock: the ACK builder, PAWS, pmtcp_stack_conn_walk(). */
+void pmtcp_tw_to_sock(const struct pmtcp_stack *st, const struct pmtcp_tw *tw,
+		      struct pmtcp_sock *sk);
 /* What a connect() inherits from a TIME_WAIT it takes over. */
 struct pmtcp_tw_reuse {
 	uint32_t write_seq;          /* 0 = no TIME_WAIT was reused */
@@ -312,10 +386,9 @@ void pmtcp_tcp_child_established(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 				 struct rte_mbuf *m, const struct rte_tcp_hdr *th,
 				 const struct pmtcp_tcp_opts *opt, uint32_t seg_len,
 				 bool active);
-bool pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+void pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 				 struct rte_mbuf *m, const struct rte_tcp_hdr *th,
-				 const struct pmtcp_tcp_opts *opt,
-				 uint32_t seg_len, uint32_t *tw_isn);
+				 const struct pmtcp_tcp_opts *opt, uint32_t seg_len);
 void pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 			    uint16_t listener, struct rte_mbuf *m,
 			    const struct rte_tcp_hdr *th,
@@ -342,8 +415,13 @@ void pmtcp_tcp_check_req(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 			 const struct pmtcp_tcp_opts *opt, uint32_t seg_len);
 /* tcp_timewait_state_process(): consumes @m unless it returns true (a
  * SYN that may reopen the 4-tuple, with @tw_isn set). */
+/* tcp_v4_timewait_ack() */
+void pmtcp_tcp_v4_timewait_ack(struct pmtcp_stack *st,
+			       const struct pmtcp_tw *tw);
+/* The TIME_WAIT is over (traced, then pmtcp_tw_kill()). */
+void pmtcp_tw_done(struct pmtcp_stack *st, struct pmtcp_tw *tw);
 bool pmtcp_tcp_timewait_state_process(struct pmtcp_stack *st,
-				      struct pmtcp_sock *sk, struct rte_mbuf *m,
+				      struct pmtcp_tw *tw, struct rte_mbuf *m,
 				      const struct rte_tcp_hdr *th,
 				      const struct pmtcp_tcp_opts *opt,
 				      uint32_t seg_len, uint32_t *tw_isn);
@@ -357,6 +435,7 @@ void pmtcp_tcp_openreq_init(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 void pmtcp_sock_release(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 void pmtcp_sndq_ack(struct pmtcp_sock *sk, uint32_t bytes);
 void pmtcp_tcp_time_wait(struct pmtcp_stack *st, struct pmtcp_sock *sk);
+void pmtcp_tcp_tw_end(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 
 /* tcp_timer.c */
 void pmtcp_tcp_timer_fire(struct pmtcp_timer *t, void *arg);

@@ -62,10 +62,13 @@ sock_unpoison(struct pmtcp_sock *sk, uint32_t n)
 #endif
 
 int
-pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, int socket)
+pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, uint32_t max_tw,
+		      int socket)
 {
-	/* slots for 4/3 of the socks at least: a load of 3/4 at most */
-	uint64_t want = (uint64_t)max + max / 3 + 1;
+	/* slots for 4/3 of the socks and TIME_WAITs at least: a load of 3/4
+	 * at most */
+	uint64_t all = (uint64_t)max + max_tw;
+	uint64_t want = all + all / 3 + 1;
 	uint32_t nb;
 
 	if (want > (1U << 31))
@@ -75,7 +78,11 @@ pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, int socket)
 				       RTE_CACHE_LINE_SIZE, socket);
 	st->socks = rte_zmalloc_socket("pmtcp_socks", sizeof(*st->socks) * max,
 				       RTE_CACHE_LINE_SIZE, socket);
-	if (st->slots == NULL || st->socks == NULL) {
+	st->tws = max_tw == 0 ? NULL :
+		  rte_zmalloc_socket("pmtcp_tw", sizeof(*st->tws) * max_tw,
+				     RTE_CACHE_LINE_SIZE, socket);
+	if (st->slots == NULL || st->socks == NULL ||
+	    (max_tw != 0 && st->tws == NULL)) {
 		pmtcp_conn_table_fini(st);
 		return -ENOMEM;
 	}
@@ -89,6 +96,13 @@ pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, int socket)
 		st->free_list = &st->socks[i];
 		sock_poison(&st->socks[i]);
 	}
+	st->tw_max = max_tw;
+	st->tw_count = 0;
+	st->tw_free = NULL;
+	for (uint32_t i = max_tw; i-- > 0;) {
+		st->tws[i].timer.next = (struct pmtcp_timer *)st->tw_free;
+		st->tw_free = &st->tws[i];
+	}
 	st->hash_seed = (uint32_t)rte_rand();
 	st->port_hint = (uint32_t)rte_rand();
 	return 0;
@@ -101,8 +115,11 @@ pmtcp_conn_table_fini(struct pmtcp_stack *st)
 	if (st->socks != NULL)
 		sock_unpoison(st->socks, st->conn_max);
 	rte_free(st->socks);
+	rte_free(st->tws);
 	st->slots = NULL;
 	st->socks = NULL;
+	st->tws = NULL;
+	st->tw_free = NULL;
 }
 
 struct pmtcp_sock *
@@ -148,20 +165,22 @@ pmtcp_sock_hash(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 }
 
 /*
- * Remove @sk's slot, then close the gap (Knuth's algorithm R): each
- * following slot of the run whose first slot does not lie cyclically in
- * (gap, it] moves back into the gap, which moves on to it.
+ * Remove the slot of @id (a sock's or a TIME_WAIT's), then close the gap
+ * (Knuth's algorithm R): each following slot of the run whose first slot
+ * does not lie cyclically in (gap, it] moves back into the gap, which
+ * moves on to it. Returns false when @id was not in the table.
  */
-static void
-sock_unhash(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+static bool
+ehash_remove(struct pmtcp_stack *st, uint32_t laddr, uint32_t raddr,
+	     uint32_t ports, uint32_t id)
 {
-	const uint32_t mask = st->slot_mask, id = (uint32_t)(sk - st->socks) + 1;
-	uint32_t i = pmtcp_ehashfn(st, sk->saddr, sk->daddr, sock_ports(sk));
+	const uint32_t mask = st->slot_mask;
+	uint32_t i = pmtcp_ehashfn(st, laddr, raddr, ports);
 	uint32_t j;
 
 	for (; st->slots[i].sock != id; i = (i + 1) & mask)
 		if (st->slots[i].sock == 0)
-			return;   /* not hashed */
+			return false;   /* not hashed */
 	for (j = (i + 1) & mask; st->slots[j].sock != 0; j = (j + 1) & mask) {
 		const struct pmtcp_ehash_slot *s = &st->slots[j];
 		uint32_t home = pmtcp_ehashfn(st, s->laddr, s->raddr, s->ports);
@@ -173,6 +192,19 @@ sock_unhash(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 		i = j;
 	}
 	memset(&st->slots[i], 0, sizeof(st->slots[i]));
+	return true;
+}
+
+/* A port of the cached destination is free again: its parity class may
+ * be walked again (the other stays full) */
+static inline void
+port_freed(struct pmtcp_stack *st, uint32_t saddr, uint32_t daddr,
+	   uint16_t sport, uint16_t dport)
+{
+	if (unlikely(st->port_off_full != 0) && saddr == st->port_off_saddr &&
+	    daddr == st->port_off_daddr && dport == st->port_off_dport)
+		st->port_off_full &= (uint8_t)~(1U << ((rte_be_to_cpu_16(sport) -
+							(st->port_off_range >> 16)) & 1));
 }
 
 void
@@ -182,13 +214,10 @@ pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	pmtcp_timer_cancel(&st->wheel, &sk->dtimer);
 	rte_pktmbuf_free(sk->sndq);
 	sk->sndq = NULL;
-	sock_unhash(st, sk);
-	/* a port of the cached destination is free again: its parity class
-	 * may be walked again (the other stays full) */
-	if (unlikely(st->port_off_full != 0) && sk->saddr == st->port_off_saddr &&
-	    sk->daddr == st->port_off_daddr && sk->dport == st->port_off_dport)
-		st->port_off_full &= (uint8_t)~(1U << ((rte_be_to_cpu_16(sk->sport) -
-							(st->port_off_range >> 16)) & 1));
+	/* not in the table: never hashed, or its TIME_WAIT holds the slot */
+	if (ehash_remove(st, sk->saddr, sk->daddr, sock_ports(sk),
+			 (uint32_t)(sk - st->socks) + 1))
+		port_freed(st, sk->saddr, sk->daddr, sk->sport, sk->dport);
 	if (sk->flags & SK_LISTEN_CHILD)
 		st->listeners[sk->listener - 1].syn_queue--;
 	sk->state = PMTCP_TCP_CLOSE;
@@ -198,9 +227,9 @@ pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	sock_poison(sk);
 }
 
-struct pmtcp_sock *
-pmtcp_sock_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
-		  uint32_t raddr, uint16_t rport)
+uint32_t
+pmtcp_ehash_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
+		   uint32_t raddr, uint16_t rport)
 {
 	const uint32_t ports = ((uint32_t)lport << 16) | rport;
 	uint32_t i = pmtcp_ehashfn(st, laddr, raddr, ports);
@@ -209,10 +238,104 @@ pmtcp_sock_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
 		const struct pmtcp_ehash_slot *s = &st->slots[i];
 
 		if (s->sock == 0)
-			return NULL;
+			return 0;
 		if (s->laddr == laddr && s->raddr == raddr && s->ports == ports)
-			return &st->socks[s->sock - 1];
+			return s->sock;
 	}
+}
+
+struct pmtcp_sock *
+pmtcp_sock_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
+		  uint32_t raddr, uint16_t rport)
+{
+	uint32_t id = pmtcp_ehash_lookup(st, laddr, lport, raddr, rport);
+
+	return id == 0 || (id & PMTCP_EHASH_TW) ? NULL : &st->socks[id - 1];
+}
+
+struct pmtcp_tw *
+pmtcp_tw_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
+		uint32_t raddr, uint16_t rport)
+{
+	uint32_t id = pmtcp_ehash_lookup(st, laddr, lport, raddr, rport);
+
+	return (id & PMTCP_EHASH_TW) ? pmtcp_ehash_tw(st, id) : NULL;
+}
+
+struct pmtcp_tw *
+pmtcp_tw_hashdance(struct pmtcp_stack *st, const struct pmtcp_sock *sk)
+{
+	const uint32_t id = (uint32_t)(sk - st->socks) + 1;
+	struct pmtcp_tw *tw = st->tw_free;
+	uint32_t i = pmtcp_ehashfn(st, sk->saddr, sk->daddr, sock_ports(sk));
+
+	if (tw == NULL)
+		return NULL;
+	for (; st->slots[i].sock != id; i = (i + 1) & st->slot_mask)
+		if (st->slots[i].sock == 0)
+			return NULL;   /* not hashed: nothing to hold */
+	st->tw_free = (struct pmtcp_tw *)tw->timer.next;
+	pmtcp_timer_init(&tw->timer);
+	tw->timer.kind = (sk->flags & SK_TSTAMP_OK) ? SK_TIMER_TW_TSTAMP :
+						      SK_TIMER_TW;
+	tw->timer.owner8 = sk->iface;
+	tw->timer.owner16 = (uint16_t)RTE_MIN(sk->rcv_wnd >> sk->rcv_wscale,
+					      (uint32_t)UINT16_MAX);
+	tw->timer.owner32 = 0;   /* tw_last_oow_ack_time */
+	tw->saddr = sk->saddr;
+	tw->daddr = sk->daddr;
+	tw->sport = sk->sport;
+	tw->dport = sk->dport;
+	tw->snd_nxt = sk->snd_nxt;
+	tw->rcv_nxt = sk->rcv_nxt;
+	tw->ts_off = sk->ts_off;
+	tw->ts_recent = sk->ts_recent;
+	tw->ts_recent_stamp = sk->ts_recent_stamp;
+	st->slots[i].sock = PMTCP_EHASH_TW | (uint32_t)(tw - st->tws + 1);
+	pmtcp_timer_arm(&st->wheel, &tw->timer,
+			pmtcp_ms_to_ticks(st, TCP_TIMEWAIT_LEN_MS));
+	st->tw_count++;
+	return tw;
+}
+
+void
+pmtcp_tw_kill(struct pmtcp_stack *st, struct pmtcp_tw *tw)
+{
+	pmtcp_timer_cancel(&st->wheel, &tw->timer);
+	ehash_remove(st, tw->saddr, tw->daddr,
+		     ((uint32_t)tw->sport << 16) | tw->dport,
+		     PMTCP_EHASH_TW | (uint32_t)(tw - st->tws + 1));
+	port_freed(st, tw->saddr, tw->daddr, tw->sport, tw->dport);
+	tw->timer.kind = 0;
+	tw->timer.next = (struct pmtcp_timer *)st->tw_free;
+	st->tw_free = tw;
+	st->tw_count--;
+}
+
+void
+pmtcp_tw_to_sock(const struct pmtcp_stack *st, const struct pmtcp_tw *tw,
+		 struct pmtcp_sock *sk)
+{
+	memset(sk, 0, sizeof(*sk));
+	sk->saddr = tw->saddr;
+	sk->daddr = tw->daddr;
+	sk->sport = tw->sport;
+	sk->dport = tw->dport;
+	sk->state = PMTCP_TCP_TIME_WAIT;
+	sk->iface = tw->timer.owner8;
+	sk->flags = SK_ORPHAN | (tw_tstamp_ok(tw) ? SK_TSTAMP_OK : 0);
+	sk->snd_una = tw->snd_nxt;
+	sk->snd_nxt = tw->snd_nxt;
+	sk->rcv_nxt = tw->rcv_nxt;
+	sk->rcv_wup = tw->rcv_nxt;
+	sk->ts_off = tw->ts_off;
+	sk->ts_recent = tw->ts_recent;
+	sk->ts_recent_stamp = tw->ts_recent_stamp;
+	/* the window kept scaled */
+	sk->rcv_wnd = tw->timer.owner16;
+	sk->rcv_wscale = 0;
+	sk->mss = st->ifaces[sk->iface].mss;
+	sk->dtimer.owner32 = tw->timer.owner32;   /* no RTO: rto_ms 0 */
 }
 
 /*
@@ -222,11 +345,10 @@ pmtcp_sock_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
  * connection then starts beyond anything the old one could have used.
  */
 static bool
-tcp_twsk_unique(struct pmtcp_stack *st, struct pmtcp_sock *tw,
+tcp_twsk_unique(struct pmtcp_stack *st, struct pmtcp_tw *tw,
 		struct pmtcp_tw_reuse *reuse)
 {
-	if (tw->state != PMTCP_TCP_TIME_WAIT || reuse == NULL ||
-	    !st->sysctl.tcp_tw_reuse || !(tw->flags & SK_TSTAMP_OK) ||
+	if (reuse == NULL || !st->sysctl.tcp_tw_reuse || !tw_tstamp_ok(tw) ||
 	    st->now_ms - tw->ts_recent_stamp <= 1000)
 		return false;
 	reuse->write_seq = tw->snd_nxt + 65535 + 2;
@@ -235,7 +357,7 @@ tcp_twsk_unique(struct pmtcp_stack *st, struct pmtcp_sock *tw,
 	reuse->ts_recent = tw->ts_recent;
 	reuse->ts_recent_stamp = tw->ts_recent_stamp;
 	MIB_INC(st, TcpExt, TWRecycled);
-	pmtcp_tcp_done(st, tw, 0);
+	pmtcp_tw_kill(st, tw);
 	return true;
 }
 
@@ -337,7 +459,7 @@ pmtcp_inet_hash_connect_walk(struct pmtcp_stack *st,
 			continue;
 		*lookups = 0;   /* a class walked whole is remembered */
 		for (uint32_t i = 0; i < count; i++, k++) {
-			struct pmtcp_sock *tw;
+			uint32_t id;
 			uint16_t port;
 
 			if (k >= count)
@@ -357,9 +479,11 @@ pmtcp_inet_hash_connect_walk(struct pmtcp_stack *st,
 			if (rss != NULL && pmtcp_rss_queue(rss, base, port) != queue)
 				continue;
 			(*lookups)++;
-			tw = pmtcp_sock_lookup(st, saddr, rte_cpu_to_be_16(port),
-					       daddr, dport_be);
-			if (tw != NULL && !tcp_twsk_unique(st, tw, reuse))
+			id = pmtcp_ehash_lookup(st, saddr, rte_cpu_to_be_16(port),
+						daddr, dport_be);
+			if (id != 0 && (!(id & PMTCP_EHASH_TW) ||
+					!tcp_twsk_unique(st, pmtcp_ehash_tw(st, id),
+							 reuse)))
 				continue;
 			/* "hint += i + 2" (Linux steps i by 2) */
 			st->port_hint += 2 * i + 2;

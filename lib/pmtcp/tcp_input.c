@@ -48,9 +48,9 @@ pmtcp_tcp_done(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err)
 
 	if (old == PMTCP_TCP_SYN_SENT || old == PMTCP_TCP_SYN_RECV)
 		MIB_INC(st, Tcp, AttemptFails);
-	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_CLOSE);
 	if (old == PMTCP_TCP_TIME_WAIT)
-		st->tw_count--;   /* set_state moved it out already */
+		pmtcp_tcp_tw_end(st, sk);
+	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_CLOSE);
 	if (!(sk->flags & SK_ORPHAN)) {
 		sk->flags |= SK_ORPHAN;
 		if (old == PMTCP_TCP_SYN_SENT ||
@@ -749,14 +749,12 @@ tcp_rcv_synchronized(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	tcp_ack_snd_check(st, sk, ack_now);
 }
 
-/* tcp_rcv_state_process(): dispatch on the state. Consumes @m, except
- * when it returns true: then @m is a SYN that may reopen @sk's TIME_WAIT
- * 4-tuple (TCP_TW_SYN), and the caller decides (pmtcp_tcp_v4_rcv()). */
-bool
+/* tcp_rcv_state_process(): dispatch on the state (TIME_WAIT is not a
+ * sock's: pmtcp_tcp_timewait_state_process()). Consumes @m. */
+void
 pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 			    struct rte_mbuf *m, const struct rte_tcp_hdr *th,
-			    const struct pmtcp_tcp_opts *opt, uint32_t seg_len,
-			    uint32_t *tw_isn)
+			    const struct pmtcp_tcp_opts *opt, uint32_t seg_len)
 {
 	switch (sk->state) {
 	case PMTCP_TCP_SYN_SENT:
@@ -773,14 +771,10 @@ pmtcp_tcp_rcv_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	case PMTCP_TCP_LAST_ACK:
 		tcp_rcv_synchronized(st, sk, m, th, opt, seg_len);
 		break;
-	case PMTCP_TCP_TIME_WAIT:
-		return pmtcp_tcp_timewait_state_process(st, sk, m, th, opt, seg_len,
-						  tw_isn);
 	default:
 		pmtcp_drop(st, m, PMTCP_DROP_TCP_STATE);
 		break;
 	}
-	return false;
 }
 
 /*

@@ -27,7 +27,7 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	const struct rte_tcp_hdr *th;
 	struct pmtcp_tcp_opts opt;
 	struct pmtcp_sock *sk;
-	uint32_t ip_payload, doff, seg_len, tw_isn = 0;
+	uint32_t ip_payload, doff, seg_len, id, tw_isn = 0;
 	uint16_t listener;
 
 	MIB_INC(st, Tcp, InSegs);
@@ -80,24 +80,30 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	seg_len += (th->tcp_flags & TH_FIN) ? 1 : 0;
 
 	m->l4_len = doff;
-	sk = pmtcp_sock_lookup(st, iph->dst_addr, th->dst_port,
-			       iph->src_addr, th->src_port);
-	if (sk != NULL &&
-	    !pmtcp_tcp_rcv_state_process(st, sk, m, th, &opt, seg_len, &tw_isn))
+	id = pmtcp_ehash_lookup(st, iph->dst_addr, th->dst_port, iph->src_addr,
+				th->src_port);
+	if (likely(id != 0 && !(id & PMTCP_EHASH_TW))) {
+		pmtcp_tcp_rcv_state_process(st, &st->socks[id - 1], m, th, &opt,
+					    seg_len);
 		return;
-	/* no connection, or a SYN that may reopen a TIME_WAIT 4-tuple */
+	}
 	/* tcp_rcv_state_process() TCP_LISTEN */
 	listener = st->listen_idx[rte_be_to_cpu_16(th->dst_port)];
-	if (sk != NULL) {
+	if (id != 0) {
+		struct pmtcp_tw *tw = pmtcp_ehash_tw(st, id);
+
+		if (!pmtcp_tcp_timewait_state_process(st, tw, m, th, &opt,
+						      seg_len, &tw_isn))
+			return;
 		/* TCP_TW_SYN: a listener takes the SYN and the TIME_WAIT
 		 * ends; with none, TCP_TW_ACK: the TIME_WAIT's ACK answers
 		 * it, not a RST (tcp_v4_rcv(), tcp_v4_timewait_ack()) */
 		if (listener == 0) {
-			pmtcp_send_ack(st, sk);
+			pmtcp_tcp_v4_timewait_ack(st, tw);
 			pmtcp_drop(st, m, PMTCP_DROP_TCP_TIME_WAIT);
 			return;
 		}
-		pmtcp_tcp_done(st, sk, 0);
+		pmtcp_tw_done(st, tw);
 	}
 	if (listener != 0) {
 		if (th->tcp_flags & TH_ACK) {

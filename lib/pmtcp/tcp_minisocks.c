@@ -3,7 +3,8 @@
  * The connections that are not (or no longer) full (net/ipv4/
  * tcp_minisocks.c): a listener's child in SYN_RECV as tcp_check_req()
  * handles it, its set-up from the SYN (tcp_openreq_init()), and TIME_WAIT
- * (tcp_timewait_state_process()). pmtcp keeps both in a full sock; the
+ * (tcp_timewait_state_process()). A SYN_RECV child is a full sock; a
+ * TIME_WAIT a 64-byte struct pmtcp_tw, as Linux's inet_timewait_sock. The
  * rules are Linux 4.17's.
  */
 #include <errno.h>
@@ -111,6 +112,31 @@ pmtcp_tcp_check_req(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	pmtcp_tcp_child_established(st, sk, m, th, opt, seg_len, active);
 }
 
+/* tcp_v4_timewait_ack(): the TIME_WAIT's ACK, built as a sock's ACK from
+ * what the entry keeps (IP ID 0, as tcp_v4_send_reset()'s) */
+void
+pmtcp_tcp_v4_timewait_ack(struct pmtcp_stack *st, const struct pmtcp_tw *tw)
+{
+	struct pmtcp_sock sk;
+
+	pmtcp_tw_to_sock(st, tw, &sk);
+	pmtcp_send_ack(st, &sk);
+}
+
+/* inet_twsk_deschedule_put() / inet_twsk_kill() with the state change
+ * traced: the TIME_WAIT ends, no sock involved */
+void
+pmtcp_tw_done(struct pmtcp_stack *st, struct pmtcp_tw *tw)
+{
+	if (pmtcp_trace_on(st, PMTCP_TRACE_STATE)) {
+		struct pmtcp_sock sk;
+
+		pmtcp_tw_to_sock(st, tw, &sk);
+		pmtcp_trace_state(st, &sk, PMTCP_TCP_TIME_WAIT, PMTCP_TCP_CLOSE);
+	}
+	pmtcp_tw_kill(st, tw);
+}
+
 /*
  * tcp_timewait_state_process(): RFC 9293 3.10.7.4 in TIME_WAIT, as
  * Linux 4.17 answers there. Consumes @m, except when it returns true.
@@ -123,43 +149,50 @@ pmtcp_tcp_check_req(struct pmtcp_stack *st, struct pmtcp_sock *sk,
  *   listener, answers it with the TIME_WAIT's ACK.
  * - Anything else but a RST (TCP_TW_ACK): ACKed, at most once per
  *   tcp_invalid_ratelimit; an ACK or a PAWS failure restarts TIME_WAIT.
+ * PAWS and the rate limit read a sock's view of the entry
+ * (pmtcp_tw_to_sock()); what they change goes back to the entry.
  */
 bool
-pmtcp_tcp_timewait_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+pmtcp_tcp_timewait_state_process(struct pmtcp_stack *st, struct pmtcp_tw *tw,
 			   struct rte_mbuf *m, const struct rte_tcp_hdr *th,
 			   const struct pmtcp_tcp_opts *opt, uint32_t seg_len,
 			   uint32_t *tw_isn)
 {
+	const uint64_t tw_len = pmtcp_ms_to_ticks(st, TCP_TIMEWAIT_LEN_MS);
 	uint8_t flags = th->tcp_flags;
 	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
-	bool tstamp = (sk->flags & SK_TSTAMP_OK) && opt->saw_tstamp;
-	bool paws_reject = tstamp &&
-			   pmtcp_tcp_paws_reject(st, sk, opt, (flags & TH_RST) != 0);
+	bool tstamp = tw_tstamp_ok(tw) && opt->saw_tstamp;
+	bool paws_reject = false;
+	struct pmtcp_sock sk;
 
-	if (!paws_reject && seq == sk->rcv_nxt &&
+	pmtcp_tw_to_sock(st, tw, &sk);
+	if (tstamp)
+		paws_reject = pmtcp_tcp_paws_reject(st, &sk, opt,
+						    (flags & TH_RST) != 0);
+	if (!paws_reject && seq == tw->rcv_nxt &&
 	    (seg_len == 0 || (flags & TH_RST))) {
 		if (flags & TH_RST) {
 			/* TIME_WAIT assassination (RFC 1337): Linux lets
 			 * the RST end it unless tcp_rfc1337 is set */
 			if (st->sysctl.tcp_rfc1337 == 0) {
 				rte_pktmbuf_free(m);
-				pmtcp_tcp_done(st, sk, 0);
+				pmtcp_tw_done(st, tw);
 				return false;
 			}
 		} else {
-			pmtcp_reset_xmit_timer(st, sk, TCP_TIMEWAIT_LEN_MS);
+			pmtcp_timer_arm(&st->wheel, &tw->timer, tw_len);
 		}
 		if (tstamp) {
-			sk->ts_recent = opt->rcv_tsval;
-			sk->ts_recent_stamp = st->now_ms;
+			tw->ts_recent = opt->rcv_tsval;
+			tw->ts_recent_stamp = st->now_ms;
 		}
 		rte_pktmbuf_free(m);
 		return false;
 	}
 	if ((flags & (TH_SYN | TH_RST | TH_ACK)) == TH_SYN && !paws_reject &&
-	    (seq_after(seq, sk->rcv_nxt) ||
-	     (tstamp && (int32_t)(sk->ts_recent - opt->rcv_tsval) < 0))) {
-		*tw_isn = sk->snd_nxt + 65535 + 2;
+	    (seq_after(seq, tw->rcv_nxt) ||
+	     (tstamp && (int32_t)(tw->ts_recent - opt->rcv_tsval) < 0))) {
+		*tw_isn = tw->snd_nxt + 65535 + 2;
 		if (*tw_isn == 0)
 			*tw_isn = 1;
 		return true;
@@ -170,12 +203,14 @@ pmtcp_tcp_timewait_state_process(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 		/* an ACKless SYN may be an old duplicate or a new SYN below
 		 * RCV.NXT: only an ACK or a PAWS failure restarts the 2 MSL */
 		if (paws_reject || (flags & TH_ACK))
-			pmtcp_reset_xmit_timer(st, sk, TCP_TIMEWAIT_LEN_MS);
+			pmtcp_timer_arm(&st->wheel, &tw->timer, tw_len);
 		/* tcp_timewait_check_oow_rate_limit(), then
 		 * tcp_v4_timewait_ack() */
-		if (!pmtcp_tcp_oow_rate_limited(st, sk, th, seg_len,
-					  PMTCP_MIB_TcpExt_TCPACKSkippedTimeWait))
-			pmtcp_send_ack(st, sk);
+		if (!pmtcp_tcp_oow_rate_limited(st, &sk, th, seg_len,
+					  PMTCP_MIB_TcpExt_TCPACKSkippedTimeWait)) {
+			*tw_last_oow_ack(tw) = *sk_last_oow_ack(&sk);
+			pmtcp_send_ack(st, &sk);
+		}
 	}
 	pmtcp_drop(st, m, paws_reject ? PMTCP_DROP_TCP_PAWS :
 		   PMTCP_DROP_TCP_TIME_WAIT);

@@ -4,7 +4,7 @@
  * SYN-ACK retransmission (tcp_syn_retries / tcp_synack_retries), data and
  * FIN retransmission (tcp_retries2), all with exponential backoff (RFC
  * 6298 section 5.5, ceiling TCP_RTO_MAX); the delayed ACK; FIN_WAIT2
- * (tcp_fin_timeout) and TIME_WAIT (60 s).
+ * (tcp_fin_timeout) and a TIME_WAIT entry's (60 s).
  */
 #include <errno.h>
 
@@ -102,6 +102,12 @@ pmtcp_tcp_timer_fire(struct pmtcp_timer *t, void *arg)
 		tcp_delack_timer(st, container_of(t, struct pmtcp_sock, dtimer));
 		return;
 	}
+	if (t->kind == SK_TIMER_TW || t->kind == SK_TIMER_TW_TSTAMP) {
+		/* 2 MSL over (tw_timer_handler(), inet_twsk_kill()) */
+		MIB_INC(st, TcpExt, TW);
+		pmtcp_tw_done(st, container_of(t, struct pmtcp_tw, timer));
+		return;
+	}
 	sk = container_of(t, struct pmtcp_sock, timer);
 	switch (sk->state) {
 	case PMTCP_TCP_SYN_SENT:
@@ -118,11 +124,6 @@ pmtcp_tcp_timer_fire(struct pmtcp_timer *t, void *arg)
 	case PMTCP_TCP_FIN_WAIT2:
 		/* tcp_fin_timeout ran out: the peer never sent its FIN */
 		pmtcp_tcp_done(st, sk, -ETIMEDOUT);
-		break;
-	case PMTCP_TCP_TIME_WAIT:
-		/* 2 MSL over (inet_twsk_kill) */
-		MIB_INC(st, TcpExt, TW);
-		pmtcp_tcp_done(st, sk, 0);
 		break;
 	default:
 		break;

@@ -24,8 +24,9 @@ struct pmtcp_timer {
 	struct pmtcp_timer **pprev;   /* NULL when not armed */
 	uint64_t expires;             /* absolute tick */
 	uint8_t kind;                 /* the owner's: which timer this is */
-	uint8_t owner8[3];            /* the owner's, unused by the wheel: */
-	uint32_t owner32;             /* the 7 bytes a 25-byte node pads */
+	uint8_t owner8;               /* the owner's, unused by the wheel: */
+	uint16_t owner16;             /* the 7 bytes a 25-byte node pads */
+	uint32_t owner32;
 };
 
 struct pmtcp_timer_wheel;

@@ -352,8 +352,17 @@ walk_fn(const struct pmtcp_sock *sk, void *arg)
 	struct walk *w = arg;
 
 	w->total++;
-	if (sk->state == PMTCP_TCP_TIME_WAIT)
+	if (sk->state == PMTCP_TCP_TIME_WAIT) {
+		/* a TIME_WAIT entry's view: found as the entry by its
+		 * 4-tuple, no sock has it */
 		w->tw++;
+		if (pmtcp_tw_lookup(w->st, sk->saddr, sk->sport, sk->daddr,
+				    sk->dport) == NULL ||
+		    pmtcp_sock_lookup(w->st, sk->saddr, sk->sport, sk->daddr,
+				      sk->dport) != NULL)
+			fz_fail("TIME_WAIT not found as an entry by its 4-tuple");
+		return;
+	}
 	if (sk->state == PMTCP_TCP_ESTABLISHED)
 		w->est++;
 	if (sk->flags & SK_LISTEN_CHILD)
@@ -457,12 +466,12 @@ check_stack(struct pmtcp_stack *st)
 	memset(&w, 0, sizeof(w));
 	w.st = st;
 	pmtcp_stack_conn_walk(st, walk_fn, &w);
+	if (w.tw != pmtcp_stack_tw_count(st))
+		fz_fail("tw_count %u, TIME_WAIT entries %u", pmtcp_stack_tw_count(st),
+			w.tw);
 	if (w.total != pmtcp_stack_conn_count(st))
 		fz_fail("conn_count %u, table holds %u", pmtcp_stack_conn_count(st),
 			w.total);
-	if (w.tw != pmtcp_stack_tw_count(st))
-		fz_fail("tw_count %u, TIME_WAIT socks %u", pmtcp_stack_tw_count(st),
-			w.tw);
 	if (w.est != st->mib.mib[PMTCP_MIB_Tcp_CurrEstab])
 		fz_fail("TcpCurrEstab %" PRIu64 ", ESTABLISHED socks %u",
 			st->mib.mib[PMTCP_MIB_Tcp_CurrEstab], w.est);

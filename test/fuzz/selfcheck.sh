@@ -35,7 +35,7 @@ while IFS=: read -r fault want; do
 done <<'EOF2'
 leak:1 mbufs of the stack's pool never freed
 double-free:double free of mbuf|use-after-poison
-state:tw_count 2, TIME_WAIT socks 1
+state:tw_count 2, TIME_WAIT entries 1
 bad-tx:TX: bad TCP checksum
 ip-count:IpInReceives [0-9]+ .all stacks. \+ [0-9]+ IPv4 frames shed
 use-after-free:use-after-poison
@@ -61,7 +61,7 @@ while IFS=: read -r fault want; do
 done <<'EOF3'
 leak:1 mbufs of the stack's pool never freed
 leak-b:1 mbufs of stack B's pool never freed
-state-b:tw_count 1, TIME_WAIT socks 0
+state-b:tw_count 1, TIME_WAIT entries 0
 steer:steering A to B: A's PmtcpSteeredOut 1, but B's PmtcpSteeredIn 0
 arp-reply:stack B sent [0-9]+ ARP replies for [0-9]+ requests
 bad-tx:TX: bad TCP checksum

@@ -90,7 +90,7 @@ test_request_for_us_replied(void **state)
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_MALFORMED), 0);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -121,7 +121,7 @@ test_request_not_ours_dropped(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_OutRequests), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_PendingQueued), 1);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -192,7 +192,7 @@ test_malformed_dropped(void **state)
 	assert_int_equal(arp_hdr(pkts[0])->arp_opcode, RTE_BE16(RTE_ARP_OP_REPLY));
 	t_free(pkts, 1);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -272,7 +272,7 @@ test_connect_resolves_then_sends_syn(void **state)
 	/* a reply is not answered */
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_OutReplies), 0);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -335,12 +335,12 @@ test_pending_queue_bounded(void **state)
 	}
 	t_free(pkts, n);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
 
-/* pmtcp_stack_free() with SYNs still waiting for ARP frees them. */
+/* t_stack_free() with SYNs still waiting for ARP frees them. */
 static void
 test_free_with_pending(void **state)
 {
@@ -370,7 +370,7 @@ test_free_with_pending(void **state)
 	t_free(pkts, n);
 	assert_int_equal(t_pool_avail(), avail - 4);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	assert_int_equal(t_pool_avail(), avail);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
@@ -448,7 +448,7 @@ test_neigh_failed_host_unreachable(void **state)
 	/* a new packet starts resolving again */
 	assert_int_equal(pmtcp_connect(st, OTHER_IP, 80, 2, NULL), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_OutRequests), 4);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -714,7 +714,7 @@ test_flood_then_new_peer(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_OutRequests), 1);
 	assert_int_equal(neigh_entries(st), 64);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -827,7 +827,7 @@ test_unsolicited_creates_nothing(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_Allocs), 1);
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_NOT_OURS), 2);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -896,7 +896,7 @@ test_reply_resolves_pending(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_PendingQueued), 4);
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_UNSOLICITED), 0);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -972,7 +972,7 @@ test_aging_reachable_stale_gc(void **state)
 	assert_int_equal(neigh_entries(st), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_ForcedGcRuns), 0);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1071,7 +1071,7 @@ test_evict_full_table(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_Allocs), 4);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_Destroys), 3);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1114,7 +1114,7 @@ test_evict_pending_freed_once(void **state)
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_TABLE_FULL), 1);
 	assert_int_equal(t_pool_avail(), avail - 8);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1174,7 +1174,7 @@ test_gateway_off_subnet(void **state)
 	assert_int_equal(t_ip(pkts[0])->dst_addr, far);
 	t_free(pkts, n);
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_SENDER_OFFLINK), 1);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 
 	/* a fresh stack: the gateway asking first is learnt and answered */
 	st = pmtcp_stack_create(&conf);
@@ -1187,7 +1187,7 @@ test_gateway_off_subnet(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_OutReplies), 1);
 	assert_int_equal(drain(st), 1);
 	assert_int_equal(pmtcp_neigh_resolve(st, far), 1);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1239,7 +1239,7 @@ test_own_other_iface_is_neighbour(void **state)
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_SENDER_BOGUS), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Arp_Allocs), 1);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1287,7 +1287,7 @@ test_neigh_failed_reconnect_in_callback(void **state)
 	assert_int_equal(pmtcp_stack_conn_count(st), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_AttemptFails), 2);
 	assert_int_equal(t_drop(st, PMTCP_DROP_ARP_FAILED), 2);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }

@@ -75,6 +75,8 @@ t_eal_setup(void **state)
 	return 0;
 }
 
+struct pmtcp_stack *t_stacks[2];
+
 struct pmtcp_stack *
 t_stack(unsigned int idx, uint32_t addr, const struct pmtcp_stack_conf *conf)
 {
@@ -91,6 +93,7 @@ t_stack(unsigned int idx, uint32_t addr, const struct pmtcp_stack_conf *conf)
 	c.pool = t_pool;
 	st = pmtcp_stack_create(&c);
 	assert_non_null(st);
+	t_stacks[idx & 1] = st;
 	memset(&ic, 0, sizeof(ic));
 	ic.port_id = t_port[idx];
 	ic.queue_id = 0;
@@ -100,6 +103,15 @@ t_stack(unsigned int idx, uint32_t addr, const struct pmtcp_stack_conf *conf)
 	t_mac(idx, &ic.mac);
 	assert_int_equal(pmtcp_stack_add_iface(st, &ic), 0);
 	return st;
+}
+
+void
+t_stack_free(struct pmtcp_stack *st)
+{
+	for (unsigned int i = 0; i < RTE_DIM(t_stacks); i++)
+		if (t_stacks[i] == st)
+			t_stacks[i] = NULL;
+	pmtcp_stack_free(st);
 }
 
 uint16_t

@@ -34,6 +34,11 @@ int t_eal_setup(void **state);
 
 /* Stack on t_port[idx] (queue 0) with address @addr/24, MAC 02:00:00:00:00:idx+1.
  * @conf may be NULL for defaults. */
+/* The last stack t_stack() made on each port (where sock_state() looks
+ * for a sock's TIME_WAIT) */
+extern struct pmtcp_stack *t_stacks[2];
+/* pmtcp_stack_free(), and forgotten by t_stacks[] */
+void t_stack_free(struct pmtcp_stack *st);
 struct pmtcp_stack *t_stack(unsigned int idx, uint32_t addr,
 			    const struct pmtcp_stack_conf *conf);
 

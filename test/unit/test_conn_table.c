@@ -92,7 +92,7 @@ test_alloc_until_full(void **state)
 	for (int i = 0; i < T_MAX_CONNS; i++)
 		pmtcp_sock_free(st, sk[i]);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 /* Lookup matches the exact 4-tuple only. */
@@ -125,7 +125,7 @@ test_hash_lookup(void **state)
 	assert_null(lookup(st, T_LADDR, 40000 + T_MAX_CONNS, T_RADDR, 80));
 	for (int i = 0; i < T_MAX_CONNS; i++)
 		pmtcp_sock_free(st, sk[i]);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 /*
@@ -168,6 +168,7 @@ test_hash_churn(void **state)
 	(void)state;
 	pmtcp_stack_conf_init(&conf);
 	conf.max_conns = N;
+	conf.sysctl.tcp_max_tw_buckets = 0;   /* no TIME_WAIT entries */
 	st = t_stack(0, T_LADDR, &conf);
 	assert_int_equal(st->slot_mask + 1, 128);
 	memset(sk, 0, sizeof(sk));
@@ -201,7 +202,7 @@ test_hash_churn(void **state)
 		if (sk[i] != NULL)
 			pmtcp_sock_free(st, sk[i]);
 	check_slots(st, 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 /* Free unhashes (wherever the sock sits in its chain), cancels the timer
@@ -277,7 +278,7 @@ test_free_reuse(void **state)
 	assert_null(pmtcp_sock_alloc(st));
 	for (int i = 0; i < T_MAX_CONNS; i++)
 		pmtcp_sock_free(st, sk[i]);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 /* Four ports in the range, each handed out once per 4-tuple. */
@@ -325,7 +326,7 @@ check_hash_connect(uint32_t hint)
 	for (int i = 0; i < 4; i++)
 		pmtcp_sock_free(st, sk[i]);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 static void
@@ -412,7 +413,7 @@ test_hash_connect_per_destination(void **state)
 			     pmtcp_secure_ipv4_port_ephemeral(T_IP(198, 18, 0, 3),
 			     T_RADDR, rte_cpu_to_be_16(80)));
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 /* Successive connects to one destination step by 2 (Linux 4.17: hint +=
@@ -460,7 +461,7 @@ test_hash_connect_steps_by_two(void **state)
 	for (int i = 0; i < 4; i++)
 		pmtcp_sock_free(st, sk[i]);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 /* Fill a range through pmtcp_connect(): every port is used once, those
@@ -512,7 +513,7 @@ check_connect_fills_range(uint16_t low, uint16_t high, uint32_t hint)
 	/* another destination port has the whole range again */
 	assert_int_equal(pmtcp_connect(st, T_RADDR, 81, 100, NULL), n < T_MAX_CONNS ?
 			 0 : -ENOBUFS);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -553,22 +554,29 @@ test_hash_connect_skips_listener(void **state)
 	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be,
 						 NULL), 40000);
 	pmtcp_sock_free(st, sk);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
-/* A TIME_WAIT sock holding the 4-tuple of port @port (timestamps, peer's
- * last TSval 777 taken at @stamp ms, SND.NXT 1000), counted in tw_count. */
-static struct pmtcp_sock *
-tw_sock(struct pmtcp_stack *st, uint16_t port, uint32_t stamp, bool ts)
+/* A TIME_WAIT entry holding the 4-tuple of port @port (timestamps,
+ * peer's last TSval 777 taken at @stamp ms, SND.NXT 1000), counted in
+ * tw_count: a sock's, as tcp_time_wait() makes it, the sock freed. */
+static struct pmtcp_tw *
+tw_entry(struct pmtcp_stack *st, uint16_t port, uint32_t stamp, bool ts)
 {
-	struct pmtcp_sock *tw = sock_hashed(st, T_LADDR, port, T_RADDR, 80);
+	struct pmtcp_sock *sk = sock_hashed(st, T_LADDR, port, T_RADDR, 80);
+	struct pmtcp_tw *tw;
 
-	tw->state = PMTCP_TCP_TIME_WAIT;
-	tw->flags = SK_ACTIVE | SK_ORPHAN | (ts ? SK_TSTAMP_OK : 0);
-	tw->snd_nxt = 1000;
-	tw->ts_recent = 777;
-	tw->ts_recent_stamp = stamp;
-	st->tw_count++;
+	sk->state = PMTCP_TCP_FIN_WAIT2;
+	sk->flags = SK_ACTIVE | SK_ORPHAN | (ts ? SK_TSTAMP_OK : 0);
+	sk->snd_nxt = 1000;
+	sk->ts_recent = 777;
+	sk->ts_recent_stamp = stamp;
+	tw = pmtcp_tw_hashdance(st, sk);
+	assert_non_null(tw);
+	pmtcp_sock_free(st, sk);
+	assert_null(lookup(st, T_LADDR, port, T_RADDR, 80));
+	assert_ptr_equal(pmtcp_tw_lookup(st, T_LADDR, rte_cpu_to_be_16(port),
+					 T_RADDR, rte_cpu_to_be_16(80)), tw);
 	return tw;
 }
 
@@ -583,7 +591,8 @@ test_hash_connect_tw_reuse(void **state)
 	struct pmtcp_stack *st = stack_new();
 	const uint16_t dport_be = rte_cpu_to_be_16(80);
 	struct pmtcp_tw_reuse reuse;
-	struct pmtcp_sock *tw, *odd;
+	struct pmtcp_sock *odd;
+	struct pmtcp_tw *tw;
 
 	(void)state;
 	st->sysctl.ip_local_port_range[0] = 40000;
@@ -593,7 +602,7 @@ test_hash_connect_tw_reuse(void **state)
 
 	/* young TIME_WAIT on 40000: 40001 instead */
 	st->sysctl.tcp_tw_reuse = 1;
-	tw = tw_sock(st, 40000, 9500, true);
+	tw = tw_entry(st, 40000, 9500, true);
 	memset(&reuse, 0, sizeof(reuse));
 	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be,
 						 &reuse), 40001);
@@ -610,10 +619,10 @@ test_hash_connect_tw_reuse(void **state)
 	st->sysctl.tcp_tw_reuse = 1;
 	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be,
 						 NULL), 0);
-	tw->flags &= (uint8_t)~SK_TSTAMP_OK;
+	tw->timer.kind = SK_TIMER_TW;   /* no timestamps */
 	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be,
 						 &reuse), 0);
-	tw->flags |= SK_TSTAMP_OK;
+	tw->timer.kind = SK_TIMER_TW_TSTAMP;
 	assert_int_equal(reuse.write_seq, 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TWRecycled), 0);
 	assert_int_equal(pmtcp_stack_tw_count(st), 1);
@@ -627,9 +636,11 @@ test_hash_connect_tw_reuse(void **state)
 	assert_int_equal(pmtcp_stack_tw_count(st), 0);
 	assert_int_equal(pmtcp_stack_conn_count(st), 1);
 	assert_null(lookup(st, T_LADDR, 40000, T_RADDR, 80));
+	assert_null(pmtcp_tw_lookup(st, T_LADDR, rte_cpu_to_be_16(40000), T_RADDR,
+				    dport_be));
 	pmtcp_sock_free(st, odd);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 int

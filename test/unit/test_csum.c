@@ -413,7 +413,7 @@ env_end(struct env *e)
 	t_free(pkts, n);
 	assert_int_equal(n, 0);
 	assert_int_equal(cbl.failed, 0);
-	pmtcp_stack_free(e->st);
+	t_stack_free(e->st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), e->avail);
 }

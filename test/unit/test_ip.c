@@ -153,7 +153,7 @@ test_ip_version(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InHdrErrors), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InDelivers), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -178,7 +178,7 @@ test_ip_ihl(void **state)
 	expect_drop(st, m, PMTCP_DROP_IP_IHL);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InHdrErrors), 2);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InReceives), 2);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -207,7 +207,7 @@ test_ip_total_length(void **state)
 	ip_recsum(t_ip(m));
 	expect_drop(st, m, PMTCP_DROP_IP_LEN);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InHdrErrors), 3);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -229,7 +229,7 @@ test_ip_bad_checksum(void **state)
 	expect_drop(st, m, PMTCP_DROP_IP_CSUM);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InHdrErrors), 2);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -261,7 +261,7 @@ test_ip_fragment(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InDiscards), 2);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InDelivers), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 1);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -288,7 +288,7 @@ test_ip_not_ours(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InAddrErrors), 2);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InHdrErrors), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -372,7 +372,7 @@ test_ip_martian_dst(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InDelivers), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 0);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -441,7 +441,7 @@ test_ip_martian_src(void **state)
 	t_free(pkts, n);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InDelivers), 3);
 	assert_int_equal(t_drop(st, PMTCP_DROP_IP_MARTIAN_SRC), RTE_DIM(srcs) + 1);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -485,7 +485,7 @@ test_ip_martian_order(void **state)
 			    cases[i].why);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InAddrErrors), 2);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -515,7 +515,7 @@ test_ip_prefix31_no_broadcast(void **state)
 	/* connect() to the other end of the /31 */
 	assert_int_equal(pmtcp_connect(st, T_IP(198, 18, 0, 3), 80, 0, NULL), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_OutNoRoutes), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -569,7 +569,7 @@ test_connect_broadcast_through_gateway(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_OutNoRoutes), noroute);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_ActiveOpens), 3);
 	assert_int_equal(pmtcp_stack_conn_count(st), 3);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -680,7 +680,7 @@ test_csum_partial_accepted(void **state)
 	}
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InCsumErrors), 6);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_RxCsumPartial), 2);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -701,7 +701,7 @@ test_csum_partial_refused_by_default(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InCsumErrors), 3);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InErrs), 3);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_RxCsumPartial), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -725,7 +725,7 @@ test_ip_udp(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InUnknownProtos), 2);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InDelivers), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -760,7 +760,7 @@ test_ethernet_padding_accepted(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_OutRequests), 1);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -802,7 +802,7 @@ test_ip_options_accepted(void **state)
 	t_free(pkts, n);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_InHdrErrors), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InErrs), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -846,7 +846,7 @@ test_truncated_frames(void **state)
 		RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	expect_drop(st, m, PMTCP_DROP_ETH_PROTO);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_NonIpFrames), 1);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -889,7 +889,7 @@ test_tcp_short(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 4);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InCsumErrors), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -931,7 +931,7 @@ test_tcp_bad_checksum(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 2);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutSegs), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -991,7 +991,7 @@ test_sent_checksums_verify(void **state)
 	assert_int_equal(total, 4);
 	t_free(pkts, n);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Ip_OutRequests), 4);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }

@@ -465,7 +465,7 @@ test_decomposition_default(void **state)
 		assert_int_equal(rss->reta[i], reta[i]);
 	}
 	check_decomposition(rss, ms_key, reta, RTE_DIM(reta), 4, 20000);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 /* A 52-byte key and a 64-entry RETA of 5 queues, both random. */
@@ -497,7 +497,7 @@ test_decomposition_custom(void **state)
 	assert_int_equal(rss->reta_mask, 63);
 	assert_memory_equal(rss->reta, ic.reta, 64 * sizeof(ic.reta[0]));
 	check_decomposition(rss, key, ic.reta, 64, 5, 20000);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 /* The IPv4/TCP vectors of Microsoft's "Verifying the RSS Hash
@@ -551,7 +551,7 @@ test_decomposition_ms_vectors(void **state)
 	assert_int_equal(pmtcp_rss_base(rss, v[0].src, v[0].dst,
 					rte_cpu_to_be_16(v[0].sport)),
 			 ref_softrss(ms_key, v[0].src, v[0].dst, v[0].sport, 0));
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 /* ---- 2. RSS-aware source ports ---------------------------------------- */
@@ -638,7 +638,7 @@ connect_200(enum pmtcp_steer_mode steer, uint16_t nb_queues, uint16_t queue,
 	}
 	assert_int_equal(seen, RTE_DIM(sport));
 	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_PortsExhausted), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	return on_queue;
 }
 
@@ -760,7 +760,7 @@ test_connect_rss_range_exhausted(void **state)
 	/* another destination port has them all again */
 	assert_int_equal(pmtcp_connect(st, PEER_IP, PEER_PORT + 1, 102, NULL), 0);
 	assert_int_equal(pmtcp_stack_conn_count(st), nwant + 1);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	finish(avail);
 }
 
@@ -802,7 +802,7 @@ test_connect_ports_rss_destinations(void **state)
 		assert_int_equal(ref_queue(ms_key, reta, 128, dst[d].daddr,
 					   LOCAL_IP, dst[d].dport, info.sport), 1);
 	}
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	finish(avail);
 }
 
@@ -933,7 +933,7 @@ test_address_range(void **state)
 	assert_int_equal(t_rx(1, pkts, BURST), 0);
 	assert_int_equal(t_drop(st, PMTCP_DROP_IP_NOT_OURS), 1);
 	assert_int_equal(pmtcp_stack_conn_count(st), 31);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	finish(avail);
 }
 
@@ -998,7 +998,7 @@ test_address_range_subnet(void **state)
 	assert_int_equal(pmtcp_stack_add_iface(st, &ic), 2);
 	assert_int_equal(st->ifaces[2].addr_count, 1);
 	assert_false(pmtcp_iface_is_local(&st->ifaces[2], T_IP(198, 18, 0, 3)));
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 /* ---- 4, 5. two stacks of one port --------------------------------------- */
@@ -1031,8 +1031,8 @@ pair_new(struct pair *p, enum pmtcp_steer_mode steer)
 static void
 pair_free(struct pair *p)
 {
-	pmtcp_stack_free(p->st[0]);
-	pmtcp_stack_free(p->st[1]);
+	t_stack_free(p->st[0]);
+	t_stack_free(p->st[1]);
 }
 
 /* The peer's ARP request reaches A: A answers, B learns from the copy. */
@@ -1332,14 +1332,15 @@ test_abort_active(void **state)
 	/* tcp_send_active_reset(): RST|ACK */
 	assert_tcp(pkts[0], F_RST | F_ACK, LOCAL_IP, info.sport, 81);
 	t_free(pkts, n);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	finish(avail);
 }
 
 /* ---- 7. pmtcp_stack_conn_memory() ----------------------------------------- */
 
 static void
-check_conn_memory(uint32_t max_conns, uint32_t timer_slots, uint32_t slots)
+check_conn_memory(uint32_t max_conns, uint32_t max_tw, uint32_t timer_slots,
+		  uint32_t slots)
 {
 	struct pmtcp_stack_conf c;
 	struct pmtcp_stack *st;
@@ -1347,17 +1348,20 @@ check_conn_memory(uint32_t max_conns, uint32_t timer_slots, uint32_t slots)
 
 	conf_init(&c, &log, 0);
 	c.max_conns = max_conns;
+	c.max_tw = max_tw;
 	c.timer_slots = timer_slots;
 	st = pmtcp_stack_create(&c);
 	assert_non_null(st);
 	assert_int_equal(st->slot_mask + 1, slots);
 	assert_int_equal(st->wheel.mask + 1, timer_slots);
+	assert_int_equal(st->tw_max, max_tw);
 	assert_int_equal(pmtcp_stack_conn_memory(st),
 			 (uint64_t)max_conns * sizeof(struct pmtcp_sock) +
+			 (uint64_t)max_tw * sizeof(struct pmtcp_tw) +
 			 (uint64_t)slots * sizeof(struct pmtcp_ehash_slot) +
 			 (uint64_t)(timer_slots + PMTCP_WHEEL_L1_SLOTS) *
 			 sizeof(void *));
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 static void
@@ -1367,13 +1371,17 @@ test_conn_memory(void **state)
 	assert_int_equal(sizeof(void *), 8);
 	assert_int_equal(sizeof(struct pmtcp_sock), 3 * RTE_CACHE_LINE_SIZE);
 	assert_int_equal(sizeof(struct pmtcp_ehash_slot), 16);
-	/* slots: a power of 2 at least 4/3 of the socks, at least 16 */
-	check_conn_memory(1000, 2048, 2048);
-	check_conn_memory(3, 64, 16);
-	check_conn_memory(4096, 4096, 8192);
-	check_conn_memory(6000, 64, 8192);
-	check_conn_memory(6200, 64, 16384);
-	/* 1000 x 192 + 2048 x 16 + (2048 + 256) x 8 */
+	assert_int_equal(sizeof(struct pmtcp_tw), RTE_CACHE_LINE_SIZE);
+	/* slots: a power of 2 at least 4/3 of the socks and TIME_WAITs, at
+	 * least 16 */
+	check_conn_memory(1000, 1, 2048, 2048);
+	check_conn_memory(3, 1, 64, 16);
+	check_conn_memory(4096, 1, 4096, 8192);
+	check_conn_memory(6000, 1, 64, 8192);
+	check_conn_memory(6200, 1, 64, 16384);
+	check_conn_memory(6000, 200, 64, 16384);
+	/* max_tw 0: tcp_max_tw_buckets, at most max_conns:
+	 * 1000 x 192 + 1000 x 64 + 4096 x 16 + (2048 + 256) x 8; and 10 */
 	if (RTE_CACHE_LINE_SIZE == 64) {
 		struct pmtcp_stack_conf c;
 		struct pmtcp_stack *st;
@@ -1384,8 +1392,15 @@ test_conn_memory(void **state)
 		c.timer_slots = 2048;
 		st = pmtcp_stack_create(&c);
 		assert_non_null(st);
-		assert_int_equal(pmtcp_stack_conn_memory(st), 243200);
-		pmtcp_stack_free(st);
+		assert_int_equal(st->tw_max, 1000);
+		assert_int_equal(pmtcp_stack_conn_memory(st), 339968);
+		t_stack_free(st);
+		c.sysctl.tcp_max_tw_buckets = 10;
+		st = pmtcp_stack_create(&c);
+		assert_non_null(st);
+		assert_int_equal(st->tw_max, 10);
+		assert_int_equal(st->slot_mask + 1, 2048);
+		t_stack_free(st);
 	}
 }
 
@@ -1437,10 +1452,10 @@ test_set_peer(void **state)
 	/* the refusals changed nothing */
 	assert_ptr_equal(rss->peer[1], peer);
 	assert_ptr_equal(rss->peer[0], st);
-	pmtcp_stack_free(one_queue);
-	pmtcp_stack_free(no_inbox);
-	pmtcp_stack_free(peer);
-	pmtcp_stack_free(st);
+	t_stack_free(one_queue);
+	t_stack_free(no_inbox);
+	t_stack_free(peer);
+	t_stack_free(st);
 }
 
 /* pmtcp_rss_init()'s checks: each bad field alone is -EINVAL and adds no
@@ -1502,7 +1517,7 @@ test_iface_conf_checks(void **state)
 	assert_int_equal(pmtcp_stack_add_iface(st, &ic), 0);
 	assert_int_equal(st->ifaces[0].rss->reta_mask, 0);
 	assert_int_equal(pmtcp_rss_queue(st->ifaces[0].rss, 0x12345678, 4321), 3);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 int

@@ -926,7 +926,8 @@ test_close_simultaneous_closing(void **state)
 	rx_none(st);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_TIME_WAIT);
 	assert_int_equal(pmtcp_stack_tw_count(st), 1);
-	assert_false(pmtcp_timer_pending(&sk->dtimer));
+	/* one timer armed: the TIME_WAIT's (no delayed ACK left behind) */
+	assert_int_equal(pmtcp_timer_wheel_check(&st->wheel), 1);
 	/* closed(0) exactly once */
 	assert_int_equal(cbl.closed, 1);
 	assert_int_equal(cbl.last_err, 0);
@@ -1230,6 +1231,104 @@ test_syn_out_of_window_challenge_ack(void **state)
 /* ====================================================================
  * TIME_WAIT (tcp_timewait_state_process, tcp_twsk_unique)
  * ==================================================================== */
+
+/*
+ * A TIME_WAIT is a 64-byte entry, not a sock (Linux's inet_timewait_sock):
+ * with max_conns 2 and one TIME_WAIT, two more connections are
+ * established. The TIME_WAIT answers a retransmitted FIN with its ACK:
+ * SND.NXT, RCV.NXT, the window the sock advertised, TSecr its ts_recent,
+ * IP ID 0. With its one entry (max_tw 1) in use, the next connection to
+ * close ends at once (TcpExtTCPTimeWaitOverflow), closed(0) all the
+ * same. After 60 s the entry is free (TcpExtTW) and so is its 4-tuple.
+ */
+static void check_table(const struct pmtcp_stack *st);
+
+static void
+test_timewait_entry_apart(void **state)
+{
+	unsigned int avail = begin();
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *sk, *b, *c;
+	struct rte_mbuf *m;
+	uint32_t iss, iss_b, iss_c, tw_snd_nxt, win, tsval, tsecr;
+	uint8_t opts[12];
+	uint16_t port_a;
+
+	(void)state;
+	assert_int_equal(sizeof(struct pmtcp_tw), 64);
+	conf_close(&conf, true);
+	conf.max_conns = 2;
+	conf.max_tw = 1;
+	st = setup_estab(&conf, true, 65535, &sk, &iss);
+	assert_int_equal(st->tw_max, 1);
+	port_a = g_sport;
+	win = RTE_MIN(sk->rcv_wnd >> sk->rcv_wscale, 65535U);
+	tw_snd_nxt = to_time_wait(st, sk, iss, true);
+	assert_int_equal(cbl.closed, 1);
+	assert_int_equal(pmtcp_stack_conn_count(st), 1);
+	assert_non_null(st->free_list);   /* the sock went back */
+
+	b = establish(st, true, 65535, &iss_b);
+	c = establish(st, true, 65535, &iss_c);
+	assert_int_equal(sock_state(b), PMTCP_TCP_ESTABLISHED);
+	assert_int_equal(sock_state(c), PMTCP_TCP_ESTABLISHED);
+	assert_null(st->free_list);
+	assert_int_equal(pmtcp_stack_conn_count(st), 3);
+	assert_int_equal(pmtcp_stack_tw_count(st), 1);
+
+	/* the peer's FIN again, to the TIME_WAIT */
+	t_ts_opts(opts, PEER_TS0 + 2, 0);
+	t_input_one(st, peer_seg(PEER_PORT, port_a, PEER_ISN + 1, tw_snd_nxt,
+			       F_FIN | F_ACK, 65535, opts, sizeof(opts), NULL, 0));
+	m = rx_one(st);
+	assert_int_equal(rte_be_to_cpu_16(t_tcp(m)->src_port), port_a);
+	assert_int_equal(t_tcp(m)->tcp_flags, F_ACK);
+	assert_int_equal(seg_seq(m), tw_snd_nxt);
+	assert_int_equal(rte_be_to_cpu_32(t_tcp(m)->recv_ack), PEER_ISN + 2);
+	assert_int_equal(rte_be_to_cpu_16(t_tcp(m)->rx_win), win);
+	assert_int_equal(t_ip(m)->packet_id, 0);
+	tcp_ts(m, &tsval, &tsecr);
+	assert_int_equal(tsecr, PEER_TS0 + 1);
+	rte_pktmbuf_free(m);
+	assert_int_equal(pmtcp_stack_tw_count(st), 1);
+
+	/* no entry left: C closes without TIME_WAIT */
+	{
+		uint32_t tv = 0, te;
+
+		assert_int_equal(pmtcp_close(st, c), 0);
+		m = rx_one(st);
+		assert_int_equal(t_tcp(m)->tcp_flags, F_FIN | F_ACK);
+		tcp_ts(m, &tv, &te);
+		rte_pktmbuf_free(m);
+		t_ts_opts(opts, PEER_TS0 + 1, tv);
+		t_input_one(st, peer_seg(PEER_PORT, g_sport, PEER_ISN + 1,
+				       iss_c + 2, F_FIN | F_ACK, 65535, opts,
+				       sizeof(opts), NULL, 0));
+		m = rx_one(st);
+		assert_int_equal(t_tcp(m)->tcp_flags, F_ACK);
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TCPTimeWaitOverflow), 1);
+	assert_int_equal(cbl.closed, 2);
+	assert_int_equal(cbl.last_err, 0);
+	assert_int_equal(pmtcp_stack_tw_count(st), 1);
+	assert_int_equal(pmtcp_stack_conn_count(st), 2);
+	check_table(st);
+
+	/* 60 s on: the entry is free, its 4-tuple too */
+	pmtcp_stack_poll(st, rte_rdtsc() + 61 * rte_get_tsc_hz());
+	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TW), 1);
+	assert_int_equal(pmtcp_stack_tw_count(st), 0);
+	assert_int_equal(pmtcp_stack_conn_count(st), 1);
+	assert_null(pmtcp_tw_lookup(st, ST_IP, rte_cpu_to_be_16(port_a), PEER_IP,
+				    rte_cpu_to_be_16(PEER_PORT)));
+	assert_ptr_equal(st->tw_free, &st->tws[0]);
+	check_table(st);
+	pmtcp_abort(st, b);
+	finish(st, avail);
+}
 
 /*
  * A RST outside the window does not end TIME_WAIT.
@@ -1647,15 +1746,17 @@ test_send_buffer_sized_by_wmem_and_mss(void **state)
 /*
  * The connection table holds together: each sock is either on the free
  * list, once and in CLOSE, or in use (not CLOSE) and found by its
- * 4-tuple; conn_count counts those, tw_count those in TIME_WAIT, each
- * listener's syn_queue its SYN_RECV children; the wheel's links are
- * sound. A sock freed twice would sit on the free list twice.
+ * 4-tuple; so is each TIME_WAIT entry (on its free list, or in use and
+ * found by its 4-tuple); conn_count counts both in use, tw_count the
+ * TIME_WAITs, each listener's syn_queue its SYN_RECV children; the
+ * wheel's links are sound. A sock freed twice would sit on the free list
+ * twice.
  */
 static void
 check_table(const struct pmtcp_stack *st)
 {
 	static uint8_t on_free[1024];
-	uint32_t nfree = 0, inuse = 0, tw = 0;
+	uint32_t nfree = 0, inuse = 0, tw = 0, tw_free = 0;
 
 	assert_true(st->conn_max <= sizeof(on_free));
 	memset(on_free, 0, sizeof(on_free));
@@ -1675,13 +1776,30 @@ check_table(const struct pmtcp_stack *st)
 		if (on_free[i])
 			continue;
 		assert_int_not_equal(sk->state, PMTCP_TCP_CLOSE);
+		assert_int_not_equal(sk->state, PMTCP_TCP_TIME_WAIT);
 		assert_ptr_equal(pmtcp_sock_lookup(st, sk->saddr, sk->sport,
 						   sk->daddr, sk->dport), sk);
 		inuse++;
-		tw += sk->state == PMTCP_TCP_TIME_WAIT;
 	}
 	assert_int_equal(nfree + inuse, st->conn_max);
-	assert_int_equal(pmtcp_stack_conn_count(st), inuse);
+	for (const struct pmtcp_tw *t = st->tw_free; t != NULL;
+	     t = (const struct pmtcp_tw *)t->timer.next) {
+		assert_true(t >= st->tws && t < st->tws + st->tw_max);
+		assert_int_equal(t->timer.kind, 0);
+		tw_free++;
+	}
+	for (uint32_t i = 0; i < st->tw_max; i++) {
+		const struct pmtcp_tw *t = &st->tws[i];
+
+		if (t->timer.kind == 0)
+			continue;
+		assert_true(pmtcp_timer_pending(&t->timer));
+		assert_ptr_equal(pmtcp_tw_lookup(st, t->saddr, t->sport, t->daddr,
+						 t->dport), t);
+		tw++;
+	}
+	assert_int_equal(tw + tw_free, st->tw_max);
+	assert_int_equal(pmtcp_stack_conn_count(st), inuse + tw);
 	assert_int_equal(pmtcp_stack_tw_count(st), tw);
 	for (uint32_t l = 0; l < st->max_listeners; l++) {
 		uint32_t q = 0;
@@ -2462,8 +2580,9 @@ test_cb_abort_other_from_each(void **state)
 	finish(st, avail);
 }
 
-/* From A's closed, abort B, which is in TIME_WAIT: the TIME_WAIT ends,
- * tw_count drops to 0. A's closed comes once from its TIME_WAIT too
+/* B in TIME_WAIT: its sock was gone once its closed(0) returned, the
+ * TIME_WAIT is the stack's (a 64-byte entry) and no abort reaches it; A's
+ * reset leaves it alone. A's closed comes once from its TIME_WAIT too
  * (then abort B in ESTABLISHED: its RST). */
 static void
 test_cb_abort_other_from_closed(void **state)
@@ -2491,16 +2610,15 @@ test_cb_abort_other_from_closed(void **state)
 	assert_int_equal(sock_state(b), PMTCP_TCP_TIME_WAIT);
 	assert_int_equal(pmtcp_stack_tw_count(st), 1);
 	assert_int_equal(cbl.closed, 1);
-	cbl.act_sk = b;
-	cbl.act[CB_CLOSED] = ACT_ABORT_TWICE;
 	t_input_one(st, peer_seg(PEER_PORT, pa, PEER_ISN + 1, 0, F_RST, 65535,
 			       NULL, 0, NULL, 0));
 	assert_int_equal(cbl.closed, 2);
 	assert_int_equal(cbl.last_err, -ECONNRESET);
-	assert_int_equal(cbl.acted_tw, 0);
-	assert_int_equal(pmtcp_stack_tw_count(st), 0);
-	assert_int_equal(pmtcp_stack_conn_count(st), 0);
-	assert_int_equal(pmtcp_timer_wheel_check(&st->wheel), 0);
+	assert_int_equal(pmtcp_stack_tw_count(st), 1);
+	assert_int_equal(pmtcp_stack_conn_count(st), 1);
+	assert_int_equal(sock_state(b), PMTCP_TCP_TIME_WAIT);
+	/* the TIME_WAIT's 2 MSL, its one timer */
+	assert_int_equal(pmtcp_timer_wheel_check(&st->wheel), 1);
 	check_table(st);
 	check_pool(st, avail);
 	check_alloc_two(st);
@@ -2565,6 +2683,7 @@ main(void)
 		cmocka_unit_test(test_abort_from_recv_callback),
 		cmocka_unit_test(test_syn_established_challenge_ack_limit),
 		cmocka_unit_test(test_syn_out_of_window_challenge_ack),
+		cmocka_unit_test(test_timewait_entry_apart),
 		cmocka_unit_test(test_timewait_rst_out_of_window_ignored),
 		cmocka_unit_test(test_timewait_reuse_by_connect),
 		cmocka_unit_test(test_timewait_no_reuse_eaddrnotavail),

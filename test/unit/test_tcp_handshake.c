@@ -322,7 +322,7 @@ check_syn(void (*tweak)(struct pmtcp_sysctl *), uint8_t want_flags,
 	assert_int_equal(pmtcp_stack_conn_count(st), 1);
 	rte_pktmbuf_free(syn);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 	assert_int_equal(cbl.connected + cbl.failed + cbl.closed, 0);
@@ -493,7 +493,7 @@ test_connect_errors(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_ActiveOpens), 0);
 	rx_none(st);
 	assert_int_equal(t_rx(0, pkts, BURST), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 
 	/* one ephemeral port: the second connection to the same destination
 	 * has no 4-tuple left; another destination port still does */
@@ -514,7 +514,7 @@ test_connect_errors(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_ActiveOpens), 2);
 	poll_rx_n(st, pkts, 2);
 	t_free(pkts, 2);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -610,7 +610,7 @@ test_synsent_synack_establishes(void **state)
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
 	assert_int_equal(cbl.closed, 0);   /* not called for pmtcp_abort() */
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -700,7 +700,7 @@ test_synsent_no_wscale_in_synack(void **state)
 
 	assert_int_equal(cbl.connected, 3);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_CurrEstab), 3);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -765,7 +765,7 @@ test_synsent_bad_ack_sends_rst(void **state)
 	rte_pktmbuf_free(m);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_ESTABLISHED);
 	assert_int_equal(cbl.connected, 1);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -824,7 +824,7 @@ test_synsent_paws_rejects(void **state)
 	rte_pktmbuf_free(m);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_ESTABLISHED);
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_PAWSActiveRejected), 3);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -877,7 +877,7 @@ test_synsent_paws_accepts_later_echo(void **state)
 	assert_int_equal(sock_state(sk), PMTCP_TCP_ESTABLISHED);
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_PAWSActiveRejected), 0);
 	assert_int_equal(cbl.connected, 1);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -915,7 +915,7 @@ test_synsent_rst_ack_refused(void **state)
 	/* the timer went with it: nothing is retransmitted later */
 	rte_delay_ms(2);
 	rx_none(st);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -945,7 +945,7 @@ test_synsent_ack_without_syn_dropped(void **state)
 	assert_int_equal(cbl.connected + cbl.failed, 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_CurrEstab), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutRsts), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -976,7 +976,7 @@ test_synsent_rst_without_ack_dropped(void **state)
 	assert_int_equal(cbl.failed + cbl.connected, 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_AttemptFails), 0);
 	assert_int_equal(pmtcp_stack_conn_count(st), 1);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1044,7 +1044,7 @@ test_synsent_simultaneous_open(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_CurrEstab), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_PassiveOpens), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_ActiveOpens), 1);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1134,7 +1134,7 @@ test_syn_retransmit_backoff(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutSegs), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_ActiveOpens), 1);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1202,7 +1202,7 @@ test_syn_retransmit_late_poll(void **state)
 	assert_int_equal(cbl.failed, 1);
 	assert_int_equal(cbl.last_err, -ETIMEDOUT);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1279,7 +1279,7 @@ test_no_socket_rst_rules(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_InSegs), 5);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_OutSegs), 3);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1392,7 +1392,7 @@ test_listen_passive_open(void **state)
 	/* the established child survives its listener */
 	assert_int_equal(pmtcp_stack_conn_count(st), 1);
 	assert_int_equal(pmtcp_listen(st, 80), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1439,7 +1439,7 @@ test_listen_ecn_and_bare_syn(void **state)
 	assert_int_equal(t_tcp(m)->tcp_flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
 	rte_pktmbuf_free(m);
 	assert_int_equal(pmtcp_stack_conn_count(st), 2);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1521,8 +1521,8 @@ test_two_stacks_handshake(void **state)
 	assert_int_equal(t_mib(srv, PMTCP_MIB_TcpExt_ListenDrops), 0);
 	assert_int_equal(t_mib(srv, PMTCP_MIB_Arp_OutRequests), 0);
 
-	pmtcp_stack_free(cli);
-	pmtcp_stack_free(srv);
+	t_stack_free(cli);
+	t_stack_free(srv);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1577,7 +1577,7 @@ test_established_rst_challenge_ack(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_EstabResets), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_CurrEstab), 0);
 	assert_int_equal(pmtcp_stack_conn_count(st), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1611,7 +1611,7 @@ test_v4_connect_sockaddr_checks(void **state)
 	assert_non_null(sk);
 	assert_int_equal(sock_state(sk), PMTCP_TCP_SYN_SENT);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_ActiveOpens), 1);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 }
 
@@ -1686,7 +1686,7 @@ test_listen_syncookie_handshake(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_PassiveOpens), 1);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Tcp_CurrEstab), 1);
 	assert_int_equal(pmtcp_stack_conn_count(st), 1);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -1715,7 +1715,7 @@ test_listen_queue_full_drops(void **state)
 	assert_int_equal(t_mib(st, PMTCP_MIB_TcpExt_TCPReqQFullDrop), 2);
 	assert_int_equal(t_drop(st, PMTCP_DROP_TCP_LISTEN_FULL), 2);
 	/* tcp_syncookies=1 would answer them with cookies instead */
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 }
 

@@ -144,7 +144,7 @@ begin(void)
 void
 finish(struct pmtcp_stack *st, unsigned int avail)
 {
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -378,11 +378,23 @@ from_peer(uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *data,
 			data, len);
 }
 
+/* The state of @sk's connection: the sock's, or, once the sock is freed
+ * (it keeps its 4-tuple), TIME_WAIT while a TIME_WAIT entry holds the
+ * 4-tuple in a stack of t_stack() */
 uint8_t
 sock_state(const struct pmtcp_sock *sk)
 {
 	struct pmtcp_sock_info info;
 
+	/* a free sock's line 1 up to its flags is readable (ASan) */
+	if (sk->state == PMTCP_TCP_CLOSE) {
+		for (unsigned int i = 0; i < RTE_DIM(t_stacks); i++)
+			if (t_stacks[i] != NULL &&
+			    pmtcp_tw_lookup(t_stacks[i], sk->saddr, sk->sport,
+					    sk->daddr, sk->dport) != NULL)
+				return PMTCP_TCP_TIME_WAIT;
+		return PMTCP_TCP_CLOSE;
+	}
 	pmtcp_sock_info(sk, &info);
 	return info.state;
 }

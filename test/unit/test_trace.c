@@ -224,8 +224,8 @@ pair_free(struct pair *p)
 	/* freeing the stacks may close socks: no more lines wanted */
 	assert_int_equal(pmtcp_stack_set_trace(p->cli, PMTCP_TRACE_OFF, NULL, NULL), 0);
 	assert_int_equal(pmtcp_stack_set_trace(p->srv, PMTCP_TRACE_OFF, NULL, NULL), 0);
-	pmtcp_stack_free(p->cli);
-	pmtcp_stack_free(p->srv);
+	t_stack_free(p->cli);
+	t_stack_free(p->srv);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), p->avail);
 }
@@ -387,7 +387,7 @@ test_set_trace_errors(void **state)
 		 "state " CLI_STR ":%u > " SRV_STR ":80 SYN-SENT -> UNCONN",
 		 info.sport);
 	assert_body(&clog, 1, want);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }

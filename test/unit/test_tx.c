@@ -97,7 +97,7 @@ test_poll_flushes(void **state)
 	pmtcp_stack_poll(st, rte_rdtsc());
 	assert_int_equal(t_rx(1, pkts, BURST), 0);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_TxDrops), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -121,7 +121,7 @@ test_full_batch_flushes_without_poll(void **state)
 	for (uint16_t i = 0; i < n; i++)
 		assert_rst_i(pkts[i], i);
 	t_free(pkts, n);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 
 	/* tx_burst 4: 3 wait, the 4th flushes all four */
 	pmtcp_stack_conf_init(&conf);
@@ -136,7 +136,7 @@ test_full_batch_flushes_without_poll(void **state)
 	for (uint16_t i = 0; i < n; i++)
 		assert_rst_i(pkts[i], i);
 	t_free(pkts, n);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -184,7 +184,7 @@ flood(unsigned int per_call)
 	assert_int_equal(t_pool_avail(), avail);
 	assert_int_equal(t_mib(st, PMTCP_MIB_Pmtcp_TxDrops), 0);
 
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -221,7 +221,7 @@ test_ring_and_batch_overflow(void **state)
 		pmtcp_stack_poll(st, rte_rdtsc());
 	}
 	assert_int_equal(got, total - drops);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	t_drain_all();
 	assert_int_equal(t_pool_avail(), avail);
 }
@@ -243,7 +243,7 @@ test_ring_overflow_one_call(void **state)
 	flood(N_FLOOD);
 }
 
-/* pmtcp_stack_free() with packets queued: freed, nothing sent. */
+/* t_stack_free() with packets queued: freed, nothing sent. */
 static void
 test_free_with_queued_tx(void **state)
 {
@@ -255,7 +255,7 @@ test_free_with_queued_tx(void **state)
 	feed_syns(st, 0, 20);
 	assert_int_equal(t_pool_avail(), avail - 20);
 	assert_int_equal(t_rx(1, pkts, BURST), 0);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 	assert_int_equal(t_pool_avail(), avail);
 	assert_int_equal(t_rx(1, pkts, BURST), 0);
 	t_drain_all();
@@ -284,7 +284,7 @@ test_tx_burst_validated(void **state)
 	conf.tx_burst = 256;
 	st = pmtcp_stack_create(&conf);
 	assert_non_null(st);
-	pmtcp_stack_free(st);
+	t_stack_free(st);
 }
 
 int
