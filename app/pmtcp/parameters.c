@@ -172,6 +172,26 @@ parse_seconds(const char *opt, const char *s, double max, double *out)
 	return 0;
 }
 
+/* --duration: seconds above 0; 0 would read as "no limit" to some and
+ * "the default" to others, so it is neither */
+static int
+parse_duration(const char *s, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v > 0) || v > max) {
+		app_err("--duration: expected seconds in (0, %.0f], got '%s'%s",
+			max, s, end != s && *end == '\0' && v == 0 ?
+			" (no time limit: --connections N, or -i)" : "");
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static int
 parse_ipv4(const char *s, uint32_t *out)
 {
@@ -542,13 +562,8 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 			c->connections = v;
 			break;
 		case OPT_DURATION:
-			if (parse_seconds("--duration", optarg, 31536000, &c->duration_s) != 0)
+			if (parse_duration(optarg, 31536000, &c->duration_s) != 0)
 				return -1;
-			if (c->duration_s == 0) {
-				app_err("--duration: expected seconds in (0, 31536000], got '%s' (no time limit: --connections N, or -i)",
-					optarg);
-				return -1;
-			}
 			break;
 		case OPT_RATE:
 			if (parse_u64("--rate", optarg, 0, 1000000000, &c->rate) != 0)
