@@ -48,6 +48,7 @@ struct app_hist {
 struct app_port {
 	uint16_t port_id;
 	bool used;
+	bool started;             /* rte_eth_dev_start() succeeded */
 	bool has_ip;
 	uint32_t addr;            /* network order, the first of addr_count */
 	uint32_t addr_count;      /* --ip FIRST-LAST: consecutive addresses */
@@ -305,10 +306,17 @@ app_tsc_to_us(const struct app *app, uint64_t tsc)
 	return (uint64_t)(((unsigned __int128)tsc * app->us_per_tsc_q32) >> 32);
 }
 
-/* parameters.c: parse argv after "--". Returns 0, or -1 after printing
- * one error line; 1 when --help was printed. */
+/* parameters.c: parse argv after "--" (argv[0] is the "--"), before EAL
+ * starts. Returns 0, or -1 after printing one error line, or one of: */
+#define APP_ARGS_DONE 1       /* --help or --version printed: exit 0 */
+#define APP_ARGS_EAL_HELP 2   /* --help-eal: have EAL print its usage */
 int app_parse_args(struct app_conf *c, int argc, char **argv);
+/* argv before "--": *n_eal = the index of "--" (argc without one);
+ * returns 0 or APP_ARGS_* for -h/--help, --version or --help-eal there */
+int app_parse_eal_side(int argc, char **argv, int *n_eal);
 void app_usage(FILE *f, const char *prog);
+/* "pmtcp X.Y.Z (DPDK ...)" */
+void app_print_version(FILE *f);
 
 /* config.c */
 int app_ports_init(struct app *app);

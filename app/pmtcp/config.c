@@ -521,6 +521,7 @@ port_setup(struct app *app, struct app_port *p, unsigned int nb_mbufs_hint)
 			rte_strerror(-ret));
 		return -1;
 	}
+	p->started = true;
 	if (rte_eth_dev_get_mtu(p->port_id, &mtu) != 0 || mtu < 576)
 		mtu = 1500;
 	room = rte_pktmbuf_data_room_size(app->pool) - RTE_PKTMBUF_HEADROOM;
@@ -663,7 +664,11 @@ void
 app_ports_fini(struct app *app)
 {
 	for (unsigned int i = 0; i < app->n_ports; i++) {
-		rte_eth_dev_stop(app->ports[i].port_id);
+		/* an error path may end before a port started: stopping it
+		 * anyway has ethdev log "already stopped" */
+		if (app->ports[i].started)
+			rte_eth_dev_stop(app->ports[i].port_id);
+		app->ports[i].started = false;
 		rte_eth_dev_close(app->ports[i].port_id);
 	}
 	for (unsigned int p = 0; app->loopback && p < 2; p++) {

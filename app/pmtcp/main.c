@@ -174,24 +174,51 @@ main_loop(struct app *app)
 	app_force_quit = true;
 }
 
+/* after EAL's own usage (--help-eal) */
+static void
+eal_usage_hook(const char *prog)
+{
+	printf("%s [EAL options] -- [pmtcp options]: `pmtcp --help` lists pmtcp's options\n",
+	       prog);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct app *app = &the_app;
+	char *no_opts[] = { argv[0], NULL };
 	unsigned int lc;
-	int ret, rc = EXIT_SUCCESS;
+	int n_eal, ret, rc = EXIT_SUCCESS;
 
-	ret = rte_eal_init(argc, argv);
+	/* pmtcp's options before EAL starts: --help, --version and every
+	 * mistake in them are answered without taking lcores, memory or
+	 * devices (nor printing EAL's start-up lines) */
+	ret = app_parse_eal_side(argc, argv, &n_eal);
+	if (ret == 0)
+		ret = n_eal < argc ?
+			app_parse_args(&app->conf, argc - n_eal, argv + n_eal) :
+			app_parse_args(&app->conf, 1, no_opts);
+	if (ret == APP_ARGS_EAL_HELP) {
+		char *eal_help[] = { argv[0], "--help", NULL };
+
+		/* EAL prints its usage, then the hook's line, and exits 0 */
+		rte_set_application_usage_hook(eal_usage_hook);
+		rte_eal_init(2, eal_help);
+		return EXIT_FAILURE;
+	}
+	if (ret != 0)
+		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	ret = rte_eal_init(n_eal, argv);
 	if (ret < 0) {
 		app_err("EAL initialisation failed: %s", rte_strerror(rte_errno));
 		return EXIT_FAILURE;
 	}
-	argc -= ret;
-	argv += ret;
-	ret = app_parse_args(&app->conf, argc, argv);
-	if (ret != 0) {
+	/* EAL stops at the first word that is not one of its options */
+	if (ret + 1 < n_eal) {
+		app_err("unexpected argument '%s' before -- (pmtcp's options go after it)",
+			argv[ret + 1]);
 		rte_eal_cleanup();
-		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+		return EXIT_FAILURE;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -235,6 +262,7 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	app_print_version(stdout);
 	printf("pmtcp: %u port(s)%s, client %s, server %s\n", app->n_ports,
 	       app->loopback ? " (embedded loopback pair)" : "",
 	       app->conf.client ? "on" : "off", app->conf.server ? "on" : "off");

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_version.h>
+
 #include "app.h"
 
 void
@@ -27,7 +29,10 @@ app_usage(FILE *f, const char *prog)
 	fprintf(f,
 "usage: %s [EAL options] -- [options]\n"
 "\n"
-"Roles:\n"
+"EAL options go before --; the ones used most: -l LIST, --no-huge, -m MB,\n"
+"--no-pci, --vdev SPEC, --file-prefix NAME. `pmtcp --help-eal` lists them all.\n"
+"\n"
+"Roles (at least one, or -i / --cmdline-file):\n"
 "  --client IP[-LAST]:PORT[-LAST]\n"
 "                          open connections to IP:PORT (a range: every\n"
 "                          address and port of it in turn)\n"
@@ -46,7 +51,8 @@ app_usage(FILE *f, const char *prog)
 "                          hash the stacks do not know (software steering)\n"
 "Workload:\n"
 "  --connections N         open N connections, stop when all have ended\n"
-"  --duration SEC          run for SEC seconds (default 10 without --connections)\n"
+"  --duration SEC          run for SEC seconds, > 0 (default 10 without\n"
+"                          --connections)\n"
 "  --rate CPS              connections per second, 0 = as fast as possible (0)\n"
 "  --concurrency N         connections open at once, closed loop (1024);\n"
 "                          0: no cap, open loop (offers --rate whatever the server does)\n"
@@ -83,7 +89,45 @@ app_usage(FILE *f, const char *prog)
 "  --cmdline-file FILE     run the commands in FILE first (then the prompt\n"
 "                          with -i, else exit)\n"
 "  --auto-start            with the prompt: start the client at once\n"
-"  -h, --help              this text\n", prog);
+"Information (before or after --; EAL does not start):\n"
+"  -h, --help              this text\n"
+"  --help-eal              EAL's own options\n"
+"  --version               pmtcp's and DPDK's versions\n", prog);
+}
+
+void
+app_print_version(FILE *f)
+{
+	fprintf(f, "pmtcp %s (%s)\n", pmtcp_version(), rte_version());
+}
+
+/*
+ * Before EAL starts: where pmtcp's options begin (the index of "--", or
+ * argc without one), and whether EAL's part asks for something pmtcp
+ * answers there too: -h/--help (pmtcp's usage, which says where EAL's
+ * options are), --version, --help-eal. An option's value that happens to
+ * read "-h" is taken for the option: no EAL option takes such a value.
+ */
+int
+app_parse_eal_side(int argc, char **argv, int *n_eal)
+{
+	int i, ret = 0;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (ret != 0)
+			continue;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			app_usage(stdout, "pmtcp");
+			ret = APP_ARGS_DONE;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			app_print_version(stdout);
+			ret = APP_ARGS_DONE;
+		} else if (strcmp(argv[i], "--help-eal") == 0) {
+			ret = APP_ARGS_EAL_HELP;
+		}
+	}
+	*n_eal = i;
+	return ret;
 }
 
 static int
@@ -107,7 +151,8 @@ parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max,
 	*out = v;
 	return 0;
 bad:
-	app_err("%s: expected an integer, got '%s'", opt, s ? s : "");
+	app_err("%s: expected an integer in [%" PRIu64 ", %" PRIu64 "], got '%s'",
+		opt, min, max, s ? s : "");
 	return -1;
 }
 
@@ -121,6 +166,26 @@ parse_seconds(const char *opt, const char *s, double max, double *out)
 	v = strtod(s, &end);
 	if (errno != 0 || end == s || *end != '\0' || !(v >= 0) || v > max) {
 		app_err("%s: expected seconds in [0, %.0f], got '%s'", opt, max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* --duration: seconds above 0; 0 would read as "no limit" to some and
+ * "the default" to others, so it is neither */
+static int
+parse_duration(const char *s, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v > 0) || v > max) {
+		app_err("--duration: expected seconds in (0, %.0f], got '%s'%s",
+			max, s, end != s && *end == '\0' && v == 0 ?
+			" (no time limit: --connections N, or -i)" : "");
 		return -1;
 	}
 	*out = v;
@@ -392,6 +457,9 @@ bad:
 	return -1;
 }
 
+/* options that print something and end the run before it starts */
+enum { OPT_VERSION = 200, OPT_HELP_EAL };
+
 enum {
 	OPT_CLIENT = 256, OPT_SERVER, OPT_IP, OPT_CONNECTIONS, OPT_DURATION,
 	OPT_RATE, OPT_CONCURRENCY, OPT_TCP, OPT_JSON, OPT_PROFILE,
@@ -431,6 +499,8 @@ static const struct option long_opts[] = {
 	{ "cmdline-file", required_argument, NULL, OPT_CMDLINE_FILE },
 	{ "auto-start", no_argument, NULL, OPT_AUTO_START },
 	{ "help", no_argument, NULL, 'h' },
+	{ "help-eal", no_argument, NULL, OPT_HELP_EAL },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -492,7 +562,7 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 			c->connections = v;
 			break;
 		case OPT_DURATION:
-			if (parse_seconds("--duration", optarg, 31536000, &c->duration_s) != 0)
+			if (parse_duration(optarg, 31536000, &c->duration_s) != 0)
 				return -1;
 			break;
 		case OPT_RATE:
@@ -605,7 +675,12 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 			break;
 		case 'h':
 			app_usage(stdout, "pmtcp");
-			return 1;
+			return APP_ARGS_DONE;
+		case OPT_VERSION:
+			app_print_version(stdout);
+			return APP_ARGS_DONE;
+		case OPT_HELP_EAL:
+			return APP_ARGS_EAL_HELP;
 		case ':':
 			app_err("option '%s' needs a value", argv[optind - 1]);
 			return -1;
@@ -618,8 +693,8 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 		app_err("unexpected argument '%s' (see --help)", argv[optind]);
 		return -1;
 	}
-	if (!c->client && !c->server) {
-		app_err("nothing to do: give --client IP:PORT and/or --server PORT");
+	if (!c->client && !c->server && !c->interactive && c->cmdline_file == NULL) {
+		app_err("nothing to do: give --client IP:PORT and/or --server PORT, or -i for the prompt");
 		return -1;
 	}
 	if (c->ramp_s > 0 && c->rate == 0) {

@@ -390,7 +390,8 @@ app_report_json(struct app *app, const char *path)
 	}
 	totals_get(app, &t, true);
 	mib_total(app, &m);
-	fprintf(f, "{\n  \"duration_s\": %.6f,\n", secs);
+	fprintf(f, "{\n  \"version\": \"%s\",\n", pmtcp_version());
+	fprintf(f, "  \"duration_s\": %.6f,\n", secs);
 	fprintf(f, "  \"client\": {\"attempted\": %" PRIu64 ", \"established\": %" PRIu64
 		", \"failed\": {\"refused\": %" PRIu64 ", \"timeout\": %" PRIu64
 		", \"reset\": %" PRIu64 ", \"unreachable\": %" PRIu64

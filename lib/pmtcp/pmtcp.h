@@ -8,4 +8,5 @@
 #include "pmtcp_mib.h"
 #include "pmtcp_sysctl.h"
 #include "pmtcp_stack.h"
+#include "pmtcp_version.h"
 #endif

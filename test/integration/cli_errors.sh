@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bad input gets one clear error line and a non-zero exit, never a crash
-# or a hang.
+# or a hang; and that line is all pmtcp puts on stderr (no ethdev noise
+# such as "Device with port_id=0 already stopped" from closing ports).
 . "$(dirname "$0")/lib.sh"
 
 n=0
@@ -17,6 +18,14 @@ expect_error() {
 	local errs
 	errs=$(grep -c '^pmtcp: error:' "$TMP/$n.err" || true)
 	[ "$errs" -eq 1 ] || { cat "$TMP/$n.err"; fail "$name: $errs error lines"; }
+	# EAL's start-up lines aside (EAL: ..., TELEMETRY: ...), stderr is
+	# the error line alone
+	local rest
+	rest=$(grep -v -e '^EAL: ' -e '^TELEMETRY: ' "$TMP/$n.err" || true)
+	[ "$(printf '%s\n' "$rest" | wc -l)" -eq 1 ] ||
+		{ cat "$TMP/$n.err"; fail "$name: more than the error line on stderr"; }
+	! grep -q 'already stopped' "$TMP/$n.err" ||
+		{ cat "$TMP/$n.err"; fail "$name: 'already stopped' on stderr"; }
 	grep -q -- "$pattern" "$TMP/$n.err" ||
 		{ cat "$TMP/$n.err"; fail "$name: message does not say '$pattern'"; }
 	pass "$name: $(grep '^pmtcp: error:' "$TMP/$n.err")"
@@ -29,8 +38,14 @@ expect_error "client bad address" "expected IP.-LAST.:PORT" --client 198.18.0.30
 expect_error "client port 0" "out of range" --client 198.18.0.1:0
 expect_error "server port too big" "out of range" --server 70000
 expect_error "connections not a number" "expected an integer" --server 80 --connections 12x
-expect_error "negative rate" "expected an integer" --server 80 --rate -5
+expect_error "negative rate" "--rate: expected an integer in \[0, 1000000000\], got '-5'" \
+	--server 80 --rate -5
 expect_error "duration garbage" "expected seconds" --server 80 --duration abc
+expect_error "duration 0" \
+	"--duration: expected seconds in (0, 31536000\], got '0' (no time limit: --connections N, or -i)" \
+	--server 80 --duration 0
+expect_error "port-lcores bad port" "--port-lcores PORTID: expected an integer in \[0, " \
+	--server 80 --port-lcores x:0
 expect_error "unknown knob" "unknown TCP knob 'tcp_bogus'" --server 80 --tcp tcp_bogus=1
 expect_error "knob out of range" "tcp_ecn: value '7' out of range" --server 80 --tcp tcp_ecn=7
 expect_error "knob without value" "expected NAME=VALUE" --server 80 --tcp tcp_syn_retries
@@ -39,6 +54,7 @@ expect_error "ip for a missing port" "no port 5" --server 80 --ip 5,198.18.0.1/2
 expect_error "ip malformed" "expected PORTID,IP.-LAST./PREFIX" --server 80 --ip 0,198.18.0.1
 expect_error "unreachable client" "unreachable" --client 198.19.1.1:80 --server 80
 expect_error "profile missing" "No such file" --server 80 --profile /nonexistent.ini
+expect_error "pool too small" "cannot create a pool of" --server 80 --mbufs 1048576
 expect_error "json unwritable" "--json /nonexistent/x.json" --client 198.18.0.1:80 \
 	--server 80 --connections 10 --json /nonexistent/x.json
 
