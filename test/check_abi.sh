@@ -95,8 +95,10 @@ if [ -n "$missing" ]; then
 	rc=1
 fi
 # one version node, the map's, and every symbol in it
-[ "$(wc -w <<< "$nodes")" -eq 1 ] && grep -q "^$nodes {" "$map" ||
-	{ echo "FAIL: version nodes '$nodes', not the one of $map"; rc=1; }
+if [ "$(wc -w <<< "$nodes")" -ne 1 ] || ! grep -q "^$nodes {" "$map"; then
+	echo "FAIL: version nodes '$nodes', not the one of $map"
+	rc=1
+fi
 unversioned=$(awk '$2 != "A" { print $3 }' "$tmp/nm" | grep -v "@@$nodes\$" || true)
 if [ -n "$unversioned" ] && grep -q '@' <<< "$(awk '{ print $3 }' "$tmp/nm")"; then
 	echo "FAIL: symbols outside node $nodes:"

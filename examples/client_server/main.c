@@ -32,6 +32,7 @@
 #define N_CONNS_DEFAULT 1000
 #define N_CONNS_MAX 20000      /* below ip_local_port_range's 28232 ports */
 #define SERVER_PORT 80
+#define IN_FLIGHT_MAX 256      /* handshakes under way at most */
 #define MSG "ping\n"
 #define MSG_LEN 5
 
@@ -248,9 +249,11 @@ main(int argc, char **argv)
 	while (cc.echoed + cc.failed + cc.closed < n_conns && rte_rdtsc() < deadline) {
 		uint64_t now = rte_rdtsc();
 
-		/* warm ARP first, then 32 connects per turn at most */
+		/* warm ARP first, then 32 connects per turn at most, and no
+		 * more than IN_FLIGHT_MAX handshakes under way */
 		if (pmtcp_neigh_resolve(cli, saddr) == 1) {
-			for (int k = 0; k < 32 && opened < n_conns; k++) {
+			for (int k = 0; k < 32 && opened < n_conns &&
+			     opened - cc.connected - cc.failed < IN_FLIGHT_MAX; k++) {
 				ret = pmtcp_connect(cli, saddr, SERVER_PORT, 0, NULL);
 				if (ret != 0) {
 					fprintf(stderr, "connect: %s\n", strerror(-ret));

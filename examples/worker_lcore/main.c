@@ -37,6 +37,7 @@
 #define N_CONNS_DEFAULT 1000
 #define N_CONNS_MAX 20000      /* below ip_local_port_range's 28232 ports */
 #define SERVER_PORT 80
+#define IN_FLIGHT_MAX 256      /* handshakes under way at most */
 #define WATCH_US (100 * 1000)  /* the main lcore looks every 100 ms */
 #define DEADLINE_S 10
 
@@ -50,6 +51,7 @@ struct role {
 	uint32_t addr;           /* network order */
 	uint32_t daddr;          /* client: the server's address */
 	unsigned int to_open;    /* client: connections still to open */
+	unsigned int opened;     /* client: connections opened */
 	/* written by the lcore that runs the stack, read by the main lcore
 	 * as they stand (no lock: one writer, whole-word atomic accesses) */
 	unsigned int established; /* connected (client), accepted (server) */
@@ -116,7 +118,9 @@ on_closed(struct pmtcp_stack *st, struct pmtcp_sock *sk, int err, void *arg)
 		count(&((struct role *)arg)->reset);
 }
 
-/* Client: once the server's MAC is known, up to 32 connects per turn. */
+/* Client: once the server's MAC is known, up to 32 connects per turn,
+ * and no more than IN_FLIGHT_MAX handshakes under way: opened faster
+ * than the server completes them, SYNs would be shed and retried. */
 static void
 open_some(struct role *r)
 {
@@ -125,10 +129,13 @@ open_some(struct role *r)
 	if (r->to_open == 0 || pmtcp_neigh_resolve(r->st, r->daddr) != 1)
 		return;
 	for (k = 0; k < 32 && r->to_open > 0; k++) {
+		if (r->opened - r->established - r->failed >= IN_FLIGHT_MAX)
+			break;
 		ret = pmtcp_connect(r->st, r->daddr, SERVER_PORT, 0, NULL);
 		if (ret != 0)
 			break;                  /* e.g. -ENOBUFS: next turn */
 		r->to_open--;
+		r->opened++;
 	}
 }
 
