@@ -105,5 +105,6 @@ if [ -n "$unversioned" ] && grep -q '@' <<< "$(awk '{ print $3 }' "$tmp/nm")"; t
 	echo "$unversioned" | sed 's/^/  /'
 	rc=1
 fi
-[ "$rc" -eq 0 ] && echo "ok: $(wc -l < "$tmp/exported") symbols exported, as declared in $# headers (node $nodes)"
+[ "$rc" -eq 0 ] && echo "ok: $(wc -l < "$tmp/exported") symbols exported," \
+	"as declared in $# headers (node $nodes)"
 exit $rc

@@ -91,7 +91,8 @@ for ex in "${examples[@]}"; do
 done
 
 # 4. the installed pmtcp: RPATH to the installed libdir, no LD_LIBRARY_PATH
-rpath=$(readelf -d "$prefix/bin/pmtcp" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]/\1/p;s/.*(RPATH).*\[\(.*\)\]/\1/p')
+rpath=$(readelf -d "$prefix/bin/pmtcp" |
+	sed -n 's/.*(RUNPATH).*\[\(.*\)\]/\1/p;s/.*(RPATH).*\[\(.*\)\]/\1/p')
 expect_eq "installed pmtcp RUNPATH" "$rpath" "$libdir"
 env -u LD_LIBRARY_PATH timeout 60 "$prefix/bin/pmtcp" -l 0 -m 256 $(eal app) -- \
 	--client 198.18.0.1:80 --server 80 --connections 100 --json "$TMP/app.json" \
