@@ -499,9 +499,10 @@ pmtcp_inet_hash_connect_walk(struct pmtcp_stack *st,
 			return port;
 		}
 		/* no free port of this parity: not again until one is
-		 * freed (a TIME_WAIT that tcp_twsk_unique() refused now may
-		 * be taken later: only while there is none) */
-		if (st->tw_count == 0) {
+		 * freed (an ending TIME_WAIT frees its port too). With
+		 * tcp_tw_reuse a TIME_WAIT that tcp_twsk_unique() refused
+		 * now may be taken later: only while there is none */
+		if (st->tw_count == 0 || !st->sysctl.tcp_tw_reuse) {
 			if (st->port_off_range != (low << 16 | (low + n - 1)))
 				st->port_off_full = 0;
 			st->port_off_full |= (uint8_t)(1U << parity);

@@ -616,7 +616,11 @@ test_hash_connect_tw_reuse(void **state)
 	st->sysctl.tcp_tw_reuse = 0;
 	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be,
 						 &reuse), 0);
+	/* the walk remembered (no reuse), forgotten as the knob changes
+	 * (pmtcp_stack_set_sysctl()) */
+	assert_int_equal(st->port_off_full, 3);
 	st->sysctl.tcp_tw_reuse = 1;
+	st->port_off_full = 0;
 	assert_int_equal(pmtcp_inet_hash_connect(st, NULL, T_LADDR, T_RADDR, dport_be,
 						 NULL), 0);
 	tw->timer.kind = SK_TIMER_TW;   /* no timestamps */
@@ -643,6 +647,52 @@ test_hash_connect_tw_reuse(void **state)
 	t_stack_free(st);
 }
 
+/*
+ * Every port in TIME_WAIT, tcp_tw_reuse 0: no TIME_WAIT can be taken over,
+ * so the walk that found none is remembered (port_off_full) and the next
+ * connect() costs no lookup; the TIME_WAIT that ends frees its port and
+ * its parity class. With tcp_tw_reuse 1 a refused TIME_WAIT may be taken
+ * later: nothing is remembered while one exists.
+ */
+static void
+test_hash_connect_all_time_wait(void **state)
+{
+	struct pmtcp_stack *st = stack_new();
+	const uint16_t dport_be = rte_cpu_to_be_16(80);
+	struct pmtcp_tw *tw0, *tw1;
+	uint32_t lookups;
+
+	(void)state;
+	st->sysctl.ip_local_port_range[0] = 40000;
+	st->sysctl.ip_local_port_range[1] = 40001;
+	st->now_ms = 10000;
+	tw0 = tw_entry(st, 40000, 9500, true);
+	tw1 = tw_entry(st, 40001, 9500, true);
+	assert_int_equal(pmtcp_inet_hash_connect_walk(st, NULL, T_LADDR, T_RADDR,
+						      dport_be, NULL, &lookups), 0);
+	assert_int_equal(st->port_off_full, 3);
+	assert_int_equal(pmtcp_inet_hash_connect_walk(st, NULL, T_LADDR, T_RADDR,
+						      dport_be, NULL, &lookups), 0);
+	assert_int_equal(lookups, 0);
+	/* 40001's TIME_WAIT is over: its port, and only its class, again */
+	pmtcp_tw_done(st, tw1);
+	assert_int_equal(st->port_off_full, 1);
+	assert_int_equal(pmtcp_inet_hash_connect_walk(st, NULL, T_LADDR, T_RADDR,
+						      dport_be, NULL, &lookups), 40001);
+	assert_int_equal(lookups, 1);
+	/* tcp_tw_reuse 1: the walk over 40000's TIME_WAIT is not kept */
+	st->sysctl.tcp_tw_reuse = 1;
+	st->port_off_full = 0;
+	tw1 = tw_entry(st, 40001, 9500, true);
+	assert_int_equal(pmtcp_inet_hash_connect_walk(st, NULL, T_LADDR, T_RADDR,
+						      dport_be, NULL, &lookups), 0);
+	assert_int_equal(st->port_off_full, 0);
+	pmtcp_tw_done(st, tw0);
+	pmtcp_tw_done(st, tw1);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+	t_stack_free(st);
+}
+
 int
 main(void)
 {
@@ -657,6 +707,7 @@ main(void)
 		cmocka_unit_test(test_hash_connect_fills_range),
 		cmocka_unit_test(test_hash_connect_skips_listener),
 		cmocka_unit_test(test_hash_connect_tw_reuse),
+		cmocka_unit_test(test_hash_connect_all_time_wait),
 	};
 
 	return cmocka_run_group_tests(tests, t_eal_setup, NULL);
