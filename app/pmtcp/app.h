@@ -13,6 +13,8 @@
  *                 cli_set.c and cli_conn.c (cli.h, private to the CLI)
  *   cli_lcore.c   the CLI's requests run on a data-path lcore
  *                 (app_lcore_run_cmd)
+ *   telemetry.c   the /pmtcp/... commands of DPDK telemetry
+ *   capture.c     --pcap (rte_pcapng) and rte_pdump for dpdk-dumpcap
  */
 
 #include <stdbool.h>
@@ -181,6 +183,10 @@ struct app_lcore {
 	struct app_lcore_cmd cmd;
 	volatile uint32_t cmd_req;
 	volatile uint32_t cmd_resp;
+	/* /pmtcp/conn (telemetry.c): the same handshake, its own mailbox */
+	volatile uint32_t tel_req;
+	volatile uint32_t tel_resp;
+	uint32_t tel_states[PMTCP_TCP_MAX_STATES];
 	/* `show conn`: where this lcore copies its connections. Owned by
 	 * the main lcore, resized only while no request is in flight (a
 	 * late answer still writes into live memory), freed at exit. */
@@ -357,6 +363,12 @@ int app_cli_init(struct app *app);
 int app_cli_poll(struct app *app);   /* 1 when the run should end */
 void app_cli_fini(struct app *app);
 void app_lcore_run_cmd(struct app_lcore *l);
+
+/* telemetry.c: register the /pmtcp/... commands (once the stacks exist);
+ * stop answering them before the stacks are freed */
+int app_telemetry_init(struct app *app);
+void app_telemetry_stop(void);
+void app_telemetry_lcore_answer(struct app_lcore *l);
 
 /* error line helper: "pmtcp: error: ..." on stderr */
 void app_err(const char *fmt, ...) __rte_format_printf(1, 2);

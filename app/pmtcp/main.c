@@ -286,9 +286,14 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (app_telemetry_init(app) != 0) {
+		rc = EXIT_FAILURE;
+		goto out;
+	}
 	rte_eal_mp_remote_launch(app_lcore_main, app, SKIP_MAIN);
 	main_loop(app);
 	rte_eal_mp_wait_lcore();
+	app_telemetry_stop();   /* before the stacks go */
 	if (app->cli)
 		app_cli_fini(app);
 	app->end_tsc = rte_rdtsc();
@@ -316,6 +321,7 @@ main(int argc, char **argv)
 	if (app->conf.json_path != NULL && app_report_json(app, app->conf.json_path) != 0)
 		rc = EXIT_FAILURE;
 out:
+	app_telemetry_stop();
 	RTE_LCORE_FOREACH(lc) {
 		if (app->lcores[lc].st != NULL) {
 			pmtcp_stack_free(app->lcores[lc].st);
