@@ -250,6 +250,9 @@ struct app_conf {
 	const char *cmdline_file;  /* commands run before the prompt */
 	const char *json_path;
 	const char *profile_path;
+	const char *pcap_path;     /* --pcap FILE: capture into FILE */
+	uint64_t pcap_count;       /* --pcap-count: frames, 0 = no limit */
+	uint32_t pcap_snaplen;     /* --pcap-snaplen: bytes kept per frame */
 	struct pmtcp_sysctl sysctl;
 	/* --ip */
 	unsigned int n_ips;
@@ -369,6 +372,15 @@ void app_lcore_run_cmd(struct app_lcore *l);
 int app_telemetry_init(struct app *app);
 void app_telemetry_stop(void);
 void app_telemetry_lcore_answer(struct app_lcore *l);
+
+/* capture.c: rte_pdump for dpdk-dumpcap (from EAL init to exit); --pcap:
+ * init once the ports and lcores exist, poll from the main lcore's loop,
+ * fini once the lcores have stopped (prints one line on @f) */
+void app_pdump_init(void);
+void app_pdump_uninit(void);
+int app_capture_init(struct app *app);
+void app_capture_poll(struct app *app);
+void app_capture_fini(struct app *app, FILE *f);
 
 /* error line helper: "pmtcp: error: ..." on stderr */
 void app_err(const char *fmt, ...) __rte_format_printf(1, 2);
