@@ -15,7 +15,11 @@ sock=/var/run/dpdk/$prefix/dpdk_telemetry.v2
 	--client 198.18.0.1:80 --server 80 --close none --concurrency 100 \
 	--duration 6 --tcp tcp_syn_retries=3 > "$TMP/run.out" 2>&1 &
 pid=$!
-cleanup_hook() { kill "$pid" 2>/dev/null || true; }
+# the runtime directories of both runs go too (DPDK leaves them)
+cleanup_hook() {
+	kill "$pid" 2>/dev/null || true
+	rm -rf "/var/run/dpdk/pmtcp_it_$$_tel" "/var/run/dpdk/pmtcp_it_$$_tel2"
+}
 
 # tel CMD...: one JSON line per command, from dpdk-telemetry.py's stdin
 tel() {
