@@ -375,7 +375,7 @@ void app_telemetry_lcore_answer(struct app_lcore *l);
 
 /* capture.c: rte_pdump for dpdk-dumpcap (from EAL init to exit); --pcap:
  * init once the ports and lcores exist, poll from the main lcore's loop,
- * fini once the lcores have stopped (prints one line on @f) */
+ * fini once the lcores have stopped (prints one line on @f, if not NULL) */
 void app_pdump_init(void);
 void app_pdump_uninit(void);
 int app_capture_init(struct app *app);

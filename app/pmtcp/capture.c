@@ -381,6 +381,7 @@ app_capture_poll(struct app *app)
 		cap_drain(false);
 }
 
+/* @f: where the closing line goes; NULL: none (an error path) */
 void
 app_capture_fini(struct app *app, FILE *f)
 {
@@ -422,6 +423,8 @@ app_capture_fini(struct app *app, FILE *f)
 	}
 	rte_pcapng_close(cap.pcapng);
 	rte_mempool_free(cap.wpool);
+	if (f == NULL)
+		return;
 	fprintf(f, "capture: %" PRIu64 " frames written to %s (snaplen %u)%s; dropped: ring full %"
 		PRIu64 ", no mbuf %" PRIu64 "\n", cap.written, cap.path,
 		cap.snaplen, full ? ", --pcap-count reached" : "", drop_ring,

@@ -333,7 +333,7 @@ out:
 		}
 		app_workload_fini(&app->lcores[lc]);
 	}
-	app_capture_fini(app, stdout);
+	app_capture_fini(app, NULL);   /* an error path: no line */
 	if (app->n_ports > 0)
 		app_ports_fini(app);
 	app_pdump_uninit();

@@ -414,9 +414,11 @@ app_telemetry_init(struct app *app)
 		const char *help;
 	} cmds[] = {
 		{ "/pmtcp/stats", tel_stats_locked,
-		  "pmtcp: rates since the previous /pmtcp/stats, totals, failures by cause, per lcore. No parameters" },
+		  "pmtcp: rates since the previous /pmtcp/stats, totals, "
+		  "failures by cause, per lcore. No parameters" },
 		{ "/pmtcp/mib", tel_mib_locked,
-		  "pmtcp: counters as nstat names them, summed over lcores. Parameters: an lcore id, for that lcore's" },
+		  "pmtcp: counters as nstat names them, summed over lcores. "
+		  "Parameters: an lcore id, for that lcore's" },
 		{ "/pmtcp/conn", tel_conn_locked,
 		  "pmtcp: connections per TCP state, summed and per lcore. No parameters" },
 		{ "/pmtcp/knobs", tel_knobs_locked,
