@@ -7,11 +7,12 @@ PMTCP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PMTCP_BUILD=${PMTCP_BUILD:-$PMTCP_ROOT/build}
 
 # the integration tests' tools: ip, ss, nstat (iproute2), ethtool, tcpdump,
-# nft (nftables), curl, sysctl (procps), script (bsdutils), timeout
-# (coreutils) and /usr/bin/python3 with scapy. A test that misses one
-# fails unless PMTCP_ALLOW_SKIP=1 (test/integration/lib.sh, skip()).
+# tshark, nft (nftables), curl, sysctl (procps), script (bsdutils), timeout
+# (coreutils), dpdk-telemetry.py and dpdk-dumpcap (dpdk-dev) and
+# /usr/bin/python3 with scapy. A test that misses one fails unless
+# PMTCP_ALLOW_SKIP=1 (test/integration/lib.sh, skip()).
 packages=(gcc pkg-config meson ninja-build libdpdk-dev dpdk-dev libnuma-dev
-	  libcmocka-dev python3 iproute2 ethtool tcpdump nftables curl
+	  libcmocka-dev python3 iproute2 ethtool tcpdump tshark nftables curl
 	  python3-scapy procps bsdutils coreutils)
 # the frame fuzzer (devtools/fuzz.sh): clang 14 and its libFuzzer and
 # sanitizer runtimes (libclang_rt.fuzzer-x86_64.a is in libclang-rt-14-dev,

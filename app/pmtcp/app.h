@@ -13,6 +13,8 @@
  *                 cli_set.c and cli_conn.c (cli.h, private to the CLI)
  *   cli_lcore.c   the CLI's requests run on a data-path lcore
  *                 (app_lcore_run_cmd)
+ *   telemetry.c   the /pmtcp/... commands of DPDK telemetry
+ *   capture.c     --pcap (rte_pcapng) and rte_pdump for dpdk-dumpcap
  */
 
 #include <stdbool.h>
@@ -182,6 +184,10 @@ struct app_lcore {
 	struct app_lcore_cmd cmd;
 	volatile uint32_t cmd_req;
 	volatile uint32_t cmd_resp;
+	/* /pmtcp/conn (telemetry.c): the same handshake, its own mailbox */
+	volatile uint32_t tel_req;
+	volatile uint32_t tel_resp;
+	uint32_t tel_states[PMTCP_TCP_MAX_STATES];
 	/* `show conn`: where this lcore copies its connections. Owned by
 	 * the main lcore, resized only while no request is in flight (a
 	 * late answer still writes into live memory), freed at exit. */
@@ -245,6 +251,9 @@ struct app_conf {
 	const char *cmdline_file;  /* commands run before the prompt */
 	const char *json_path;
 	const char *profile_path;
+	const char *pcap_path;     /* --pcap FILE: capture into FILE */
+	uint64_t pcap_count;       /* --pcap-count: frames, 0 = no limit */
+	uint32_t pcap_snaplen;     /* --pcap-snaplen: bytes kept per frame */
 	struct pmtcp_sysctl sysctl;
 	/* --ip */
 	unsigned int n_ips;
@@ -365,6 +374,21 @@ int app_cli_init(struct app *app);
 int app_cli_poll(struct app *app);   /* 1 when the run should end */
 void app_cli_fini(struct app *app);
 void app_lcore_run_cmd(struct app_lcore *l);
+
+/* telemetry.c: register the /pmtcp/... commands (once the stacks exist);
+ * stop answering them before the stacks are freed */
+int app_telemetry_init(struct app *app);
+void app_telemetry_stop(void);
+void app_telemetry_lcore_answer(struct app_lcore *l);
+
+/* capture.c: rte_pdump for dpdk-dumpcap (from EAL init to exit); --pcap:
+ * init once the ports and lcores exist, poll from the main lcore's loop,
+ * fini once the lcores have stopped (prints one line on @f, if not NULL) */
+void app_pdump_init(void);
+void app_pdump_uninit(void);
+int app_capture_init(struct app *app);
+void app_capture_poll(struct app *app);
+void app_capture_fini(struct app *app, FILE *f);
 
 /* error line helper: "pmtcp: error: ..." on stderr */
 void app_err(const char *fmt, ...) __rte_format_printf(1, 2);

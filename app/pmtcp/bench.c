@@ -405,6 +405,8 @@ app_lcore_iterate(struct app *app, struct app_lcore *l)
 
 	if (unlikely(l->cmd_req != l->cmd_resp))
 		app_lcore_run_cmd(l);
+	if (unlikely(l->tel_req != l->tel_resp))
+		app_telemetry_lcore_answer(l);
 	if (l->client && app->client_run && !l->client_finished) {
 		if (app->conf.close_mode == CLOSE_NONE || l->hold_share != 0)
 			work += client_hold(app, l, t0);

@@ -127,6 +127,7 @@ main_loop(struct app *app)
 			sample_concurrency(app);
 			next_sample = now + hz / 1000;
 		}
+		app_capture_poll(app);   /* --pcap: write what the lcores copied */
 		/* the prompt: runs until quit, EOF or SIGINT; no periodic
 		 * lines here (`show stats` prints one, `set stats-period`
 		 * has app_cli_poll() print them) */
@@ -220,13 +221,15 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return EXIT_FAILURE;
 	}
+	app_pdump_init();   /* dpdk-dumpcap may attach from now on */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	app->tsc_hz = rte_get_tsc_hz();
 	app->us_per_tsc_q32 = (1000000ULL << 32) / app->tsc_hz;
 	app->cli = app->conf.interactive || app->conf.cmdline_file != NULL;
 
-	if (app_ports_init(app) != 0 || app_lcores_create_stacks(app) != 0) {
+	if (app_ports_init(app) != 0 || app_lcores_create_stacks(app) != 0 ||
+	    app_capture_init(app) != 0) {
 		rc = EXIT_FAILURE;
 		goto out;
 	}
@@ -314,9 +317,14 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (app_telemetry_init(app) != 0) {
+		rc = EXIT_FAILURE;
+		goto out;
+	}
 	rte_eal_mp_remote_launch(app_lcore_main, app, SKIP_MAIN);
 	main_loop(app);
 	rte_eal_mp_wait_lcore();
+	app_telemetry_stop();   /* before the stacks go */
 	if (app->cli)
 		app_cli_fini(app);
 	app->end_tsc = rte_rdtsc();
@@ -339,11 +347,13 @@ main(int argc, char **argv)
 		l->st = NULL;
 		app_workload_fini(l);
 	}
+	app_capture_fini(app, stdout);
 	app_ports_drain(app);
 	app_report_summary(app, stdout);
 	if (app->conf.json_path != NULL && app_report_json(app, app->conf.json_path) != 0)
 		rc = EXIT_FAILURE;
 out:
+	app_telemetry_stop();
 	RTE_LCORE_FOREACH(lc) {
 		if (app->lcores[lc].st != NULL) {
 			pmtcp_stack_free(app->lcores[lc].st);
@@ -351,8 +361,10 @@ out:
 		}
 		app_workload_fini(&app->lcores[lc]);
 	}
+	app_capture_fini(app, NULL);   /* an error path: no line */
 	if (app->n_ports > 0)
 		app_ports_fini(app);
+	app_pdump_uninit();
 	rte_eal_cleanup();
 	return rc;
 }

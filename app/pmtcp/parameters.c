@@ -83,6 +83,10 @@ app_usage(FILE *f, const char *prog)
 "  --stats-period SEC      seconds between stats lines, 0 = none (1)\n"
 "  --quiet                 no per-period lines\n"
 "  --stats-lcores          under each period's line, one per lcore\n"
+"  --pcap FILE             capture every port's frames, both directions, into\n"
+"                          FILE (pcapng, for tshark and Wireshark)\n"
+"  --pcap-count N          stop capturing after N frames (no limit)\n"
+"  --pcap-snaplen N        bytes kept of each frame, 64-16384 (128)\n"
 "Interactive (see docs/cli.md):\n"
 "  -i, --interactive       open the pmtcp> prompt; traffic waits for `start`\n"
 "                          and the run ends on `quit`, EOF or Ctrl-C\n"
@@ -467,6 +471,7 @@ enum {
 	OPT_WORKLOAD, OPT_CLOSE, OPT_REQUEST_SIZE, OPT_RESPONSE_SIZE,
 	OPT_REQUESTS_PER_CONN, OPT_CMDLINE_FILE, OPT_AUTO_START, OPT_SLOWDOWN,
 	OPT_PORT_LCORES, OPT_NO_RSS_EMULATION, OPT_HOLD, OPT_STATS_LCORES,
+	OPT_PCAP, OPT_PCAP_COUNT, OPT_PCAP_SNAPLEN,
 };
 
 static const struct option long_opts[] = {
@@ -495,6 +500,9 @@ static const struct option long_opts[] = {
 	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ "stats-lcores", no_argument, NULL, OPT_STATS_LCORES },
 	{ "no-rss-emulation", no_argument, NULL, OPT_NO_RSS_EMULATION },
+	{ "pcap", required_argument, NULL, OPT_PCAP },
+	{ "pcap-count", required_argument, NULL, OPT_PCAP_COUNT },
+	{ "pcap-snaplen", required_argument, NULL, OPT_PCAP_SNAPLEN },
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "cmdline-file", required_argument, NULL, OPT_CMDLINE_FILE },
 	{ "auto-start", no_argument, NULL, OPT_AUTO_START },
@@ -507,6 +515,7 @@ static const struct option long_opts[] = {
 int
 app_parse_args(struct app_conf *c, int argc, char **argv)
 {
+	const char *pcap_opt = NULL;   /* a --pcap-* option given */
 	char err[160];
 	uint64_t v;
 	int opt;
@@ -523,6 +532,7 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 	c->requests_per_conn = 1;
 	c->table_size = 65536;
 	c->stats_period_s = 1.0;
+	c->pcap_snaplen = 128;
 	pmtcp_sysctl_init(&c->sysctl);
 	optind = 1;
 	opterr = 0;
@@ -591,6 +601,21 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 			break;
 		case OPT_PROFILE:
 			c->profile_path = optarg;
+			break;
+		case OPT_PCAP:
+			c->pcap_path = optarg;
+			break;
+		case OPT_PCAP_COUNT:
+			if (parse_u64("--pcap-count", optarg, 1, UINT64_MAX / 2,
+				      &c->pcap_count) != 0)
+				return -1;
+			pcap_opt = "--pcap-count";
+			break;
+		case OPT_PCAP_SNAPLEN:
+			if (parse_u64("--pcap-snaplen", optarg, 64, 16384, &v) != 0)
+				return -1;
+			c->pcap_snaplen = (uint32_t)v;
+			pcap_opt = "--pcap-snaplen";
 			break;
 		case OPT_TABLE_SIZE:
 			if (parse_u64("--table-size", optarg, 16, 1 << 24, &v) != 0)
@@ -707,6 +732,10 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 	}
 	if (c->hold != 0 && !c->client) {
 		app_err("--hold needs --client: it holds client connections");
+		return -1;
+	}
+	if (pcap_opt != NULL && c->pcap_path == NULL) {
+		app_err("%s needs --pcap FILE", pcap_opt);
 		return -1;
 	}
 	if (c->auto_start && !c->interactive && c->cmdline_file == NULL) {
