@@ -316,10 +316,11 @@ app_report_period(struct app *app, double t, FILE *f)
 }
 
 /* The run's last period, after the lcores stopped: from the last entry
- * to the end of the run. Shorter than half a period, it is folded into
- * the last entry (which is then taken again from its own start), so that
- * the series has the run's length in periods, rounded, and at least one
- * entry; its counts add up to the summary's. */
+ * to the end of the run. When the run ends less than half a period after
+ * the last entry's (nominal) end, it is folded into that entry (taken
+ * again from its own start): the series has the run's length in periods,
+ * rounded to the nearest, and at least one entry; its counts add up to
+ * the summary's. */
 void
 app_report_end(struct app *app)
 {
@@ -327,7 +328,7 @@ app_report_end(struct app *app)
 	struct app_sample s;
 
 	if (app->n_series > 0 && app->series_dropped == 0 &&
-	    t - series_meter.t < app_series_period_s(app) / 2) {
+	    t < ((double)app->n_series + 0.5) * app_series_period_s(app)) {
 		series_meter = series_before;
 		app->n_series--;
 	}

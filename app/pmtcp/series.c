@@ -69,7 +69,7 @@ app_series_json(const struct app *app, FILE *f)
 		const struct app_sample *s = &app->series[i];
 		const struct app_counts *d = &s->delta;
 
-		fprintf(f, "%s\n    {\"t\": %.3f, \"dt\": %.3f, \"cps\": %.1f"
+		fprintf(f, "%s\n    {\"t\": %.6f, \"dt\": %.6f, \"cps\": %.1f"
 			", \"established\": %" PRIu64
 			", \"established_total\": %" PRIu64
 			", \"accepted\": %" PRIu64 ", \"accepted_total\": %" PRIu64
@@ -110,7 +110,7 @@ app_series_csv(const struct app *app, const char *path)
 		const struct app_sample *s = &app->series[i];
 		const struct app_counts *d = &s->delta;
 
-		fprintf(f, "%.3f,%.3f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64
+		fprintf(f, "%.6f,%.6f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64
 			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
