@@ -18,6 +18,11 @@ packages=(gcc pkg-config meson ninja-build libdpdk-dev dpdk-dev libnuma-dev
 # sanitizer runtimes (libclang_rt.fuzzer-x86_64.a is in libclang-rt-14-dev,
 # which clang-14 only recommends)
 packages+=(clang-14 libclang-rt-14-dev)
+# devtools/plot.py (and the series test, which runs it): matplotlib
+packages+=(python3-matplotlib)
+# install_files renders the man page (groff) and reads the installed
+# library's RUNPATH and symbols (binutils: readelf, nm)
+packages+=(groff-base binutils)
 
 missing=()
 for p in "${packages[@]}"; do

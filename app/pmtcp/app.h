@@ -8,6 +8,7 @@
  *   config.c      ports: profiles, queues, offloads, the loopback pair
  *   bench.c       the per-lcore run-to-completion loop and the workload
  *   report.c      per-second lines, the summary and its JSON form
+ *   series.c      the per-period series kept for the JSON and --csv
  *   cmdline.c     the interactive prompt (-i, --cmdline-file): I/O, help,
  *                 the command context; its commands in cli_show.c,
  *                 cli_set.c and cli_conn.c (cli.h, private to the CLI)
@@ -45,6 +46,29 @@ struct app_hist {
 	uint64_t count[HIST_BUCKETS];
 	uint64_t max_us;
 };
+
+/* Counts summed over lcores (so far, or over one period). */
+struct app_counts {
+	uint64_t established, accepted;
+	uint64_t refused, timeout, reset, unreachable, local;
+	uint64_t retrans;         /* TcpRetransSegs */
+	uint64_t resp_ok, resp_bad;
+};
+
+/* One stats period: the series entry, and the per-period line. */
+struct app_sample {
+	double t;                 /* the period's end, s since the start */
+	double dt;                /* its length, s */
+	struct app_counts total;  /* so far */
+	struct app_counts delta;  /* in the period */
+	uint64_t open, tw;        /* in the tables at its end */
+	uint64_t hs_p50, hs_p99;  /* handshake latency in the period, us */
+	uint64_t resp_p50, resp_p99;
+};
+
+/* The series keeps at most this many periods (a day at one a second):
+ * about 20 MB; later periods are counted as dropped. */
+#define APP_SERIES_MAX 86400
 
 /* One ethdev port as the app uses it. */
 struct app_port {
@@ -250,6 +274,7 @@ struct app_conf {
 	bool auto_start;           /* with the CLI: start the client at once */
 	const char *cmdline_file;  /* commands run before the prompt */
 	const char *json_path;
+	const char *csv_path;      /* --csv: the series */
 	const char *profile_path;
 	const char *pcap_path;     /* --pcap FILE: capture into FILE */
 	uint64_t pcap_count;       /* --pcap-count: frames, 0 = no limit */
@@ -304,6 +329,10 @@ struct app {
 	uint64_t server_concurrent_max;
 	uint16_t listen_ports[APP_MAX_LISTEN];
 	uint64_t cli_next_report_tsc;
+	/* one entry per period (series.c) */
+	struct app_sample *series;
+	uint32_t n_series, series_cap;
+	uint64_t series_dropped;         /* periods past APP_SERIES_MAX */
 };
 
 extern volatile bool app_force_quit;
@@ -365,8 +394,19 @@ void app_hist_add(struct app_hist *h, uint64_t us);
 double app_hist_mean_since(const struct app_hist *now,
 			   const struct app_hist *before);
 void app_report_line(struct app *app, double t, FILE *f);
+/* the main loop's period ending at @t: a series entry, and its line on
+ * @f unless NULL; app_report_end(): the run's last (partial) period */
+void app_report_period(struct app *app, double t, FILE *f);
+void app_report_end(struct app *app);
 void app_report_summary(struct app *app, FILE *f);
 int app_report_json(struct app *app, const char *path);
+
+/* series.c */
+double app_series_period_s(const struct app *app);
+void app_series_add(struct app *app, const struct app_sample *s);
+void app_series_json(const struct app *app, FILE *f);
+int app_series_csv(const struct app *app, const char *path);
+void app_series_free(struct app *app);
 
 /* cmdline.c: the prompt, polled from the main lcore's loop;
  * cli_lcore.c: app_lcore_run_cmd(), a CLI request on a data-path lcore */

@@ -110,8 +110,11 @@ main_loop(struct app *app)
 	struct app_conf *c = &app->conf;
 	struct app_lcore *self = &app->lcores[rte_get_main_lcore()];
 	uint64_t hz = app->tsc_hz;
-	uint64_t period = (uint64_t)(c->stats_period_s * (double)hz);
+	uint64_t period = (uint64_t)(app_series_period_s(app) * (double)hz);
 	uint64_t next_report = app->start_tsc + period;
+	/* the series takes every period; the line is printed for it unless
+	 * --quiet, --stats-period 0 or the prompt */
+	bool lines = !app->cli && !c->quiet && c->stats_period_s > 0;
 	uint64_t linger_until = 0, drain_until = 0, next_sample = 0;
 
 	self->next_connect_tsc = app->start_tsc;
@@ -128,6 +131,11 @@ main_loop(struct app *app)
 			next_sample = now + hz / 1000;
 		}
 		app_capture_poll(app);   /* --pcap: write what the lcores copied */
+		if (now >= next_report) {
+			app_report_period(app, (double)(now - app->start_tsc) / (double)hz,
+					  lines ? stdout : NULL);
+			next_report += period;
+		}
 		/* the prompt: runs until quit, EOF or SIGINT; no periodic
 		 * lines here (`show stats` prints one, `set stats-period`
 		 * has app_cli_poll() print them) */
@@ -142,11 +150,6 @@ main_loop(struct app *app)
 			    (open_connections(app) == 0 || now >= linger_until))
 				break;
 			continue;
-		}
-		if (period != 0 && !c->quiet && now >= next_report) {
-			app_report_line(app, (double)(now - app->start_tsc) / (double)hz,
-					stdout);
-			next_report += period;
 		}
 		if (c->client) {
 			if (app->end_tsc != 0 && now >= app->end_tsc && drain_until == 0)
@@ -349,8 +352,11 @@ main(int argc, char **argv)
 	}
 	app_capture_fini(app, stdout);
 	app_ports_drain(app);
+	app_report_end(app);
 	app_report_summary(app, stdout);
 	if (app->conf.json_path != NULL && app_report_json(app, app->conf.json_path) != 0)
+		rc = EXIT_FAILURE;
+	if (app->conf.csv_path != NULL && app_series_csv(app, app->conf.csv_path) != 0)
 		rc = EXIT_FAILURE;
 out:
 	app_telemetry_stop();
@@ -364,6 +370,7 @@ out:
 	app_capture_fini(app, NULL);   /* an error path: no line */
 	if (app->n_ports > 0)
 		app_ports_fini(app);
+	app_series_free(app);
 	app_pdump_uninit();
 	rte_eal_cleanup();
 	return rc;

@@ -80,6 +80,7 @@ app_usage(FILE *f, const char *prog)
 "  --profile FILE          drivers-config profile for every port\n"
 "Output:\n"
 "  --json FILE             write the final summary as JSON\n"
+"  --csv FILE              write the per-period series as CSV\n"
 "  --stats-period SEC      seconds between stats lines, 0 = none (1)\n"
 "  --quiet                 no per-period lines\n"
 "  --stats-lcores          under each period's line, one per lcore\n"
@@ -472,6 +473,7 @@ enum {
 	OPT_REQUESTS_PER_CONN, OPT_CMDLINE_FILE, OPT_AUTO_START, OPT_SLOWDOWN,
 	OPT_PORT_LCORES, OPT_NO_RSS_EMULATION, OPT_HOLD, OPT_STATS_LCORES,
 	OPT_PCAP, OPT_PCAP_COUNT, OPT_PCAP_SNAPLEN,
+	OPT_CSV,
 };
 
 static const struct option long_opts[] = {
@@ -484,6 +486,7 @@ static const struct option long_opts[] = {
 	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
 	{ "tcp", required_argument, NULL, OPT_TCP },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "csv", required_argument, NULL, OPT_CSV },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "table-size", required_argument, NULL, OPT_TABLE_SIZE },
 	{ "mbufs", required_argument, NULL, OPT_MBUFS },
@@ -598,6 +601,9 @@ app_parse_args(struct app_conf *c, int argc, char **argv)
 			break;
 		case OPT_JSON:
 			c->json_path = optarg;
+			break;
+		case OPT_CSV:
+			c->csv_path = optarg;
 			break;
 		case OPT_PROFILE:
 			c->profile_path = optarg;

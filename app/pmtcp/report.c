@@ -140,9 +140,6 @@ totals_get(const struct app *app, struct totals *t, bool with_hist)
 		       (t->established - t->done);
 }
 
-static struct totals last;
-static double last_t;
-
 /* Busy cycles per connection: per one the client established, or, in a
  * server-only process (nothing established), per one it accepted. */
 static double
@@ -205,40 +202,138 @@ report_lcores(const struct app *app, double dt, FILE *f)
 	}
 }
 
-void
-app_report_line(struct app *app, double t, FILE *f)
-{
-	static struct app_hist prev_hs, prev_resp;
-	static struct totals now;
-	double dt = t - last_t;
-	uint64_t hs50, hs99, r50, r99;
-
-	totals_get(app, &now, true);
-	hist_period(&now.hist, &prev_hs, &hs50, &hs99);
-	hist_period(&now.resp_hist, &prev_resp, &r50, &r99);
-	fprintf(f, "[%7.2fs] cps %8.0f est %9" PRIu64 " acc %9" PRIu64
-		" open %6" PRIu64 " tw %6" PRIu64 " | fail ref %" PRIu64
-		" tmo %" PRIu64 " rst %" PRIu64 " unr %" PRIu64 " loc %" PRIu64
-		" | retr %" PRIu64 " | hs p50/p99 %" PRIu64 "/%" PRIu64 "us",
-		t, dt > 0 ? (double)(now.established - last.established) / dt : 0.0,
-		now.established, now.accepted, now.open_now, now.tw_now,
-		now.refused, now.timeout, now.reset, now.unreachable, now.local,
-		now.retrans, hs50, hs99);
-	if (app->conf.workload == WORKLOAD_REQUEST)
-		fprintf(f, " | resp ok %" PRIu64 " bad %" PRIu64 " p50/p99 %" PRIu64
-			"/%" PRIu64 "us", now.resp_ok, now.resp_bad, r50, r99);
-	fputc('\n', f);
-	if (app->conf.stats_lcores)
-		report_lcores(app, dt, f);
-	fflush(f);
-	last = now;
-	last_t = t;
-}
-
 static double
 run_seconds(const struct app *app)
 {
 	return (double)(app->end_tsc - app->start_tsc) / (double)app->tsc_hz;
+}
+
+/* Where a period starts: the counts and histograms then. */
+struct meter {
+	double t;
+	struct app_counts total;
+	struct app_hist hs, resp;
+};
+
+static void
+counts_of(const struct totals *t, struct app_counts *c)
+{
+	c->established = t->established;
+	c->accepted = t->accepted;
+	c->refused = t->refused;
+	c->timeout = t->timeout;
+	c->reset = t->reset;
+	c->unreachable = t->unreachable;
+	c->local = t->local;
+	c->retrans = t->retrans;
+	c->resp_ok = t->resp_ok;
+	c->resp_bad = t->resp_bad;
+}
+
+static void
+counts_sub(const struct app_counts *a, const struct app_counts *b,
+	   struct app_counts *d)
+{
+	d->established = a->established - b->established;
+	d->accepted = a->accepted - b->accepted;
+	d->refused = a->refused - b->refused;
+	d->timeout = a->timeout - b->timeout;
+	d->reset = a->reset - b->reset;
+	d->unreachable = a->unreachable - b->unreachable;
+	d->local = a->local - b->local;
+	d->retrans = a->retrans - b->retrans;
+	d->resp_ok = a->resp_ok - b->resp_ok;
+	d->resp_bad = a->resp_bad - b->resp_bad;
+}
+
+/* The period from @m to @t into @s; @m then starts the next one. */
+static void
+meter_sample(struct app *app, struct meter *m, double t, struct app_sample *s)
+{
+	static struct totals now;
+
+	totals_get(app, &now, true);
+	s->t = t;
+	s->dt = t - m->t;
+	counts_of(&now, &s->total);
+	counts_sub(&s->total, &m->total, &s->delta);
+	s->open = now.open_now;
+	s->tw = now.tw_now;
+	hist_period(&now.hist, &m->hs, &s->hs_p50, &s->hs_p99);
+	hist_period(&now.resp_hist, &m->resp, &s->resp_p50, &s->resp_p99);
+	m->t = t;
+	m->total = s->total;
+}
+
+static void
+print_line(struct app *app, const struct app_sample *s, FILE *f)
+{
+	fprintf(f, "[%7.2fs] cps %8.0f est %9" PRIu64 " acc %9" PRIu64
+		" open %6" PRIu64 " tw %6" PRIu64 " | fail ref %" PRIu64
+		" tmo %" PRIu64 " rst %" PRIu64 " unr %" PRIu64 " loc %" PRIu64
+		" | retr %" PRIu64 " | hs p50/p99 %" PRIu64 "/%" PRIu64 "us",
+		s->t, s->dt > 0 ? (double)s->delta.established / s->dt : 0.0,
+		s->total.established, s->total.accepted, s->open, s->tw,
+		s->total.refused, s->total.timeout, s->total.reset,
+		s->total.unreachable, s->total.local, s->total.retrans,
+		s->hs_p50, s->hs_p99);
+	if (app->conf.workload == WORKLOAD_REQUEST)
+		fprintf(f, " | resp ok %" PRIu64 " bad %" PRIu64 " p50/p99 %" PRIu64
+			"/%" PRIu64 "us", s->total.resp_ok, s->total.resp_bad,
+			s->resp_p50, s->resp_p99);
+	fputc('\n', f);
+	if (app->conf.stats_lcores)
+		report_lcores(app, s->dt, f);
+	fflush(f);
+}
+
+/* The prompt's lines (`show stats`, `set stats-period`): their own
+ * periods, apart from the series'. */
+void
+app_report_line(struct app *app, double t, FILE *f)
+{
+	static struct meter cli;
+	struct app_sample s;
+
+	meter_sample(app, &cli, t, &s);
+	print_line(app, &s, f);
+}
+
+/* The series' meter, and where its last entry started (for
+ * app_report_end()). */
+static struct meter series_meter, series_before;
+
+void
+app_report_period(struct app *app, double t, FILE *f)
+{
+	struct app_sample s;
+
+	series_before = series_meter;
+	meter_sample(app, &series_meter, t, &s);
+	app_series_add(app, &s);
+	if (f != NULL)
+		print_line(app, &s, f);
+}
+
+/* The run's last period, after the lcores stopped: from the last entry
+ * to the end of the run. When the run ends less than half a period after
+ * the last entry's (nominal) end, it is folded into that entry (taken
+ * again from its own start): the series has the run's length in periods,
+ * rounded to the nearest, and at least one entry; its counts add up to
+ * the summary's. */
+void
+app_report_end(struct app *app)
+{
+	double t = run_seconds(app);
+	struct app_sample s;
+
+	if (app->n_series > 0 && app->series_dropped == 0 &&
+	    t < ((double)app->n_series + 0.5) * app_series_period_s(app)) {
+		series_meter = series_before;
+		app->n_series--;
+	}
+	meter_sample(app, &series_meter, t, &s);
+	app_series_add(app, &s);
 }
 
 static void
@@ -309,6 +404,49 @@ json_hist(FILE *f, const char *name, const struct app_hist *h)
 		", \"p99\": %" PRIu64 ", \"max\": %" PRIu64 "}", name,
 		hist_percentile(h, 50), hist_percentile(h, 90),
 		hist_percentile(h, 99), h->max_us);
+}
+
+/* The log2 bucket of @us: 0 holds 0 us, k >= 1 holds [2^(k-1), 2^k - 1]. */
+static unsigned int
+log2_bucket(uint64_t us)
+{
+	return us == 0 ? 0 : 64 - (unsigned int)__builtin_clzll(us);
+}
+
+/*
+ * @h in log2 buckets, as {"lo_us", "hi_us", "count"} (bounds inclusive),
+ * from the first non-empty bucket to the last, the empty ones between
+ * included; [] when empty. Each of @h's buckets lies within one log2
+ * bucket; its overflow bucket (2^32 us and more) is counted in the one
+ * of the largest latency.
+ */
+static void
+json_hist_log2(FILE *f, const char *name, const struct app_hist *h)
+{
+	uint64_t n[65] = { 0 };
+	int first = -1, last = -1;
+
+	for (unsigned int b = 0; b < HIST_BUCKETS; b++)
+		if (h->count[b] != 0)
+			n[log2_bucket(hist_bucket_us(b, h->max_us))] += h->count[b];
+	for (int k = 0; k < (int)RTE_DIM(n); k++) {
+		if (n[k] == 0)
+			continue;
+		if (first < 0)
+			first = k;
+		last = k;
+	}
+	fprintf(f, "\"%s\": [", name);
+	for (int k = first; first >= 0 && k <= last; k++) {
+		uint64_t lo = k == 0 ? 0 : UINT64_C(1) << (k - 1);
+		uint64_t hi = k == 0 ? 0 : k == 64 ? UINT64_MAX :
+			      (UINT64_C(1) << k) - 1;
+
+		fprintf(f, "%s{\"lo_us\": %" PRIu64 ", \"hi_us\": %" PRIu64
+			", \"count\": %" PRIu64 "}", k == first ? "" : ", ",
+			lo, hi, n[k]);
+	}
+	fprintf(f, "]");
 }
 
 /*
@@ -414,7 +552,11 @@ app_report_json(struct app *app, const char *path)
 	json_hist(f, "handshake", &t.hist);
 	fprintf(f, ", ");
 	json_hist(f, "response", &t.resp_hist);
-	fprintf(f, "},\n");
+	fprintf(f, ",\n    \"histogram\": {");
+	json_hist_log2(f, "handshake", &t.hist);
+	fprintf(f, ",\n      ");
+	json_hist_log2(f, "response", &t.resp_hist);
+	fprintf(f, "}},\n");
 	fprintf(f, "  \"cycles\": {\"busy\": %" PRIu64 ", \"per_connection\": %.1f, \"tsc_hz\": %" PRIu64 "},\n",
 		t.busy_cycles,
 		cycles_per_conn(&t),
@@ -450,9 +592,11 @@ app_report_json(struct app *app, const char *path)
 			app->ports[i].profile.name, s.ipackets, s.opackets,
 			s.imissed, s.oerrors);
 	}
-	fprintf(f, "\n  ],\n  \"mempool\": {\"size\": %u, \"avail_start\": %u, \"avail_end\": %u}\n}\n",
+	fprintf(f, "\n  ],\n  \"mempool\": {\"size\": %u, \"avail_start\": %u, \"avail_end\": %u},\n",
 		app->pool_size, app->pool_avail_start,
 		app_pools_avail(app));
+	app_series_json(app, f);
+	fprintf(f, "}\n");
 	if (fclose(f) != 0) {
 		app_err("--json %s: %s", path, strerror(errno));
 		return -1;
