@@ -117,11 +117,16 @@ app_lcores_create_stacks(struct app *app)
 		sndbuf_for_payloads(app, &sc.sysctl);
 		/* TIME_WAIT entries (64 bytes each): as many as
 		 * tcp_max_tw_buckets where connections may end in TIME_WAIT
-		 * (--close fin, or the prompt's set close fin); else the
-		 * library's default, at most the table (no room spent on
-		 * entries, nor table slots for them, that a run never uses) */
+		 * (--close fin, or the prompt's set close fin). Without it a
+		 * client lcore never closes first with a FIN (it resets,
+		 * holds, or answers the peer's FIN: LAST_ACK), so one entry
+		 * (for a simultaneous close) and no table slots for more; a
+		 * server closes first when an HTTP client asks it to: the
+		 * library's default, at most the table */
 		if (c->close_mode == CLOSE_FIN || app->cli)
 			sc.max_tw = (uint32_t)RTE_MAX(sc.sysctl.tcp_max_tw_buckets, 0);
+		else if (!l->server)
+			sc.max_tw = 1;
 		app_workload_callbacks(&sc.cb, l);
 		if (app_workload_init(app, l) != 0) {
 			app_err("lcore %u: out of memory for the workload (try a smaller --concurrency)",
