@@ -350,8 +350,10 @@ app_tsc_to_us(const struct app *app, uint64_t tsc)
 #define APP_ARGS_EAL_HELP 2   /* --help-eal: have EAL print its usage */
 int app_parse_args(struct app_conf *c, int argc, char **argv);
 /* argv before "--": *n_eal = the index of "--" (argc without one);
- * returns 0 or APP_ARGS_* for -h/--help, --version or --help-eal there */
-int app_parse_eal_side(int argc, char **argv, int *n_eal);
+ * returns 0 or APP_ARGS_* for -h/--help, --version or --help-eal there.
+ * Without a "--", -i/--interactive are taken out of argv (EAL's words
+ * end at *n_eal) and *interactive set. */
+int app_parse_eal_side(int argc, char **argv, int *n_eal, bool *interactive);
 void app_usage(FILE *f, const char *prog);
 /* "pmtcp X.Y.Z (DPDK ...)" */
 void app_print_version(FILE *f);

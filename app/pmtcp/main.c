@@ -191,14 +191,18 @@ main(int argc, char **argv)
 {
 	struct app *app = &the_app;
 	char *no_opts[] = { argv[0], NULL };
+	char *only_i[] = { argv[0], (char *)(uintptr_t)"-i", NULL };
+	bool interactive;
 	unsigned int lc;
 	int n_eal, ret, rc = EXIT_SUCCESS;
 
 	/* pmtcp's options before EAL starts: --help, --version and every
 	 * mistake in them are answered without taking lcores, memory or
 	 * devices (nor printing EAL's start-up lines) */
-	ret = app_parse_eal_side(argc, argv, &n_eal);
-	if (ret == 0)
+	ret = app_parse_eal_side(argc, argv, &n_eal, &interactive);
+	if (ret == 0 && interactive)   /* no "--": -i was all pmtcp got */
+		ret = app_parse_args(&app->conf, 2, only_i);
+	else if (ret == 0)
 		ret = n_eal < argc ?
 			app_parse_args(&app->conf, argc - n_eal, argv + n_eal) :
 			app_parse_args(&app->conf, 1, no_opts);

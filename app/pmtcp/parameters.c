@@ -112,12 +112,32 @@ app_print_version(FILE *f)
  * answers there too: -h/--help (pmtcp's usage, which says where EAL's
  * options are), --version, --help-eal. An option's value that happens to
  * read "-h" is taken for the option: no EAL option takes such a value.
+ * Without a "--", -i and --interactive (no EAL option is called so) are
+ * pmtcp's, as testpmd users type them: taken out of EAL's words, and
+ * *interactive set.
  */
 int
-app_parse_eal_side(int argc, char **argv, int *n_eal)
+app_parse_eal_side(int argc, char **argv, int *n_eal, bool *interactive)
 {
+	bool dashdash = false;
 	int i, ret = 0;
 
+	*interactive = false;
+	for (i = 1; i < argc && !dashdash; i++)
+		dashdash = strcmp(argv[i], "--") == 0;
+	if (!dashdash) {
+		int j = 1;
+
+		for (i = 1; i < argc; i++) {
+			if (strcmp(argv[i], "-i") == 0 ||
+			    strcmp(argv[i], "--interactive") == 0)
+				*interactive = true;
+			else
+				argv[j++] = argv[i];
+		}
+		argc = j;
+		argv[argc] = NULL;
+	}
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (ret != 0)
 			continue;

@@ -79,6 +79,18 @@ grep -q '^TcpActiveOpens  *5$' "$TMP/prompt.txt" && grep -q '^TcpPassiveOpens  *
 	{ cat "$TMP/prompt.txt"; fail "-i alone: TcpActiveOpens / TcpPassiveOpens are not 5 / 5"; }
 ok "-i alone: listen 8080, connect ... count 5: 5 established, 5 active and 5 passive opens"
 
+# 4b. as testpmd users type it: -i among EAL's options, no "--" at all
+rc=0
+printf 'listen 8081\nconnect 198.18.0.1 8081 count 3\nquit\n' |
+	timeout 60 "$PMTCP" -i -l 0-1 -m 1024 $(eal prompt_nodash) > "$TMP/nodash.out" 2>&1 || rc=$?
+[ "$rc" -eq 0 ] || { cat "$TMP/nodash.out"; fail "pmtcp -i (no --): exit $rc"; }
+tr -d '\r' < "$TMP/nodash.out" > "$TMP/nodash.txt"
+grep -q '^pmtcp: 2 port(s) (embedded loopback pair), client off, server off$' "$TMP/nodash.txt" &&
+	grep -q '^listening on port 8081 on every lcore$' "$TMP/nodash.txt" &&
+	grep -q 'connect: 3 established (avg RTT [0-9]* us), 0 refused, 0 timed out, 0 unreachable$' \
+	"$TMP/nodash.txt" || { cat "$TMP/nodash.txt"; fail "pmtcp -i (no --): no prompt, listen or connect"; }
+ok "pmtcp -i -l 0-1 ... (no --): the prompt opens; listen 8081, connect ... count 3: 3 established"
+
 # 5. the JSON carries the version
 rc=0
 timeout 60 "$PMTCP" -l 0-1 -m 512 $(eal json) -- --client 198.18.0.1:80 --server 80 \
