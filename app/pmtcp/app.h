@@ -431,6 +431,9 @@ void app_pdump_uninit(void);
 int app_capture_init(struct app *app);
 void app_capture_poll(struct app *app);
 void app_capture_fini(struct app *app, FILE *f);
+/* the JSON's "capture" member (one line, with its comma), once the
+ * capture is closed; nothing without --pcap */
+void app_capture_json(FILE *f);
 
 /* error line helper: "pmtcp: error: ..." on stderr */
 void app_err(const char *fmt, ...) __rte_format_printf(1, 2);

@@ -79,6 +79,8 @@ static struct {
 	rte_pcapng_t *pcapng;
 	struct rte_mempool *wpool;   /* the writer's pcapng blocks */
 	bool failed;              /* a write failed: nothing more is written */
+	bool done;                /* closed: the totals below are final */
+	uint64_t drop_ring, drop_mbuf;   /* all lcores, set when closed */
 	uint64_t written;
 	uint64_t write_nombuf;    /* no writer mbuf: copy dropped */
 	uint64_t tsc_hz;
@@ -423,10 +425,35 @@ app_capture_fini(struct app *app, FILE *f)
 	}
 	rte_pcapng_close(cap.pcapng);
 	rte_mempool_free(cap.wpool);
+	cap.drop_ring = drop_ring;
+	cap.drop_mbuf = drop_mbuf + cap.write_nombuf;
+	cap.done = true;
 	if (f == NULL)
 		return;
 	fprintf(f, "capture: %" PRIu64 " frames written to %s (snaplen %u)%s; dropped: ring full %"
 		PRIu64 ", no mbuf %" PRIu64 "\n", cap.written, cap.path,
 		cap.snaplen, full ? ", --pcap-count reached" : "", drop_ring,
 		drop_mbuf + cap.write_nombuf);
+}
+
+void
+app_capture_json(FILE *f)
+{
+	if (!cap.done)
+		return;
+	/* the file name as a JSON string: quote, backslash and control
+	 * characters escaped */
+	fputs("  \"capture\": {\"file\": \"", f);
+	for (const unsigned char *c = (const unsigned char *)cap.path; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			fprintf(f, "\\%c", *c);
+		else if (*c < 0x20)
+			fprintf(f, "\\u%04x", *c);
+		else
+			fputc(*c, f);
+	}
+	fprintf(f, "\", \"snaplen\": %u, \"written\": %" PRIu64 ", \"limit\": %" PRIu64
+		", \"dropped\": {\"ring_full\": %" PRIu64 ", \"no_mbuf\": %" PRIu64
+		"}, \"write_failed\": %s},\n", cap.snaplen, cap.written, cap.limit,
+		cap.drop_ring, cap.drop_mbuf, cap.failed ? "true" : "false");
 }

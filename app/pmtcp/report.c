@@ -595,6 +595,7 @@ app_report_json(struct app *app, const char *path)
 	fprintf(f, "\n  ],\n  \"mempool\": {\"size\": %u, \"avail_start\": %u, \"avail_end\": %u},\n",
 		app->pool_size, app->pool_avail_start,
 		app_pools_avail(app));
+	app_capture_json(f);
 	app_series_json(app, f);
 	fprintf(f, "}\n");
 	if (fclose(f) != 0) {

@@ -42,13 +42,19 @@ print(len(syn), len(synack), len(whole))
 
 # 1. two lcores, 200 handshakes: each one whole in the file
 "$PMTCP" -l 0-1 -m 1024 $(eal a) -- --client 198.18.0.1:80 --server 80 \
-	--connections 200 --pcap "$TMP/a.pcapng" > "$TMP/a.out" 2>&1 ||
+	--connections 200 --pcap "$TMP/a.pcapng" --json "$TMP/a.json" > "$TMP/a.out" 2>&1 ||
 	{ cat "$TMP/a.out"; fail "run a exited non-zero"; }
 grep -q '^capture: .*dropped: ring full 0, no mbuf 0$' "$TMP/a.out" ||
 	{ cat "$TMP/a.out"; fail "a: no capture line, or drops"; }
 n=$(written "$TMP/a.out")
 expect_eq "a: frames in the file == frames pmtcp wrote" \
 	"$(tsh -r "$TMP/a.pcapng" | wc -l)" "$n"
+# the JSON's capture member says the same
+expect_eq "a: JSON capture (file, written, snaplen, drops, failed)" \
+	"$(/usr/bin/python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["capture"]
+print(c["file"] == sys.argv[2], c["written"], c["snaplen"], c["dropped"]["ring_full"],
+      c["dropped"]["no_mbuf"], c["write_failed"])' "$TMP/a.json" "$TMP/a.pcapng")" \
+	"True $n 128 0 0 False"
 read -r syn synack whole < <(handshakes "$TMP/a.pcapng" 0)
 expect_eq "a: SYNs sent on port 0" "$syn" 200
 expect_eq "a: SYN-ACKs received on port 0" "$synack" 200
