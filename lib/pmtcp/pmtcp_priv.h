@@ -141,6 +141,11 @@ struct pmtcp_stack {
 	uint32_t max_listeners;
 
 	struct pmtcp_timer_wheel wheel;
+	/* the frame being handled and its 4-tuple's first table slot, as
+	 * rx_classify() or synq_run() hashed it for their prefetch: the
+	 * lookup starts there instead of hashing again (NULL: none) */
+	const struct rte_mbuf *rx_hint_m;
+	const struct pmtcp_ehash_slot *rx_hint_slot;
 	struct pmtcp_sock *cb_sk;      /* sock whose input runs an app callback:
 					* releasing it is deferred to the input */
 	uint32_t tw_count;             /* TIME_WAIT entries in use */

@@ -404,7 +404,8 @@ synq_push(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf *m)
  */
 static inline uint16_t
 rx_classify(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf **pkts,
-	    uint16_t n, struct rte_mbuf **keep, struct rte_mbuf **shed,
+	    uint16_t n, struct rte_mbuf **keep,
+	    const struct pmtcp_ehash_slot **kslot, struct rte_mbuf **shed,
 	    uint16_t *n_shed)
 {
 	const struct pmtcp_ehash_slot *b[RX_CHUNK];
@@ -422,6 +423,7 @@ rx_classify(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf **pkts,
 		    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
 		    iph->version_ihl != RTE_IPV4_VHL_DEF ||
 		    iph->next_proto_id != IPPROTO_TCP) {
+			kslot[nk] = NULL;
 			keep[nk++] = m;
 			continue;
 		}
@@ -435,10 +437,11 @@ rx_classify(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf **pkts,
 				shed[ns++] = m;
 			continue;
 		}
-		keep[nk++] = m;
 		b[k] = pmtcp_ehash_slot(st, iph->dst_addr, th->dst_port,
 					iph->src_addr, th->src_port);
 		rte_prefetch0(b[k]);
+		kslot[nk] = b[k];
+		keep[nk++] = m;
 		k++;
 	}
 	for (i = 0; i < k; i++)
@@ -484,6 +487,7 @@ static void
 synq_run(struct pmtcp_stack *st, uint16_t budget)
 {
 	uint16_t n = RTE_MIN(budget, st->synq_len), i;
+	const struct pmtcp_ehash_slot *slot[PMTCP_SYNQ_MAX];
 
 	for (i = 0; i < n; i++) {
 		const struct rte_mbuf *m =
@@ -492,8 +496,9 @@ synq_run(struct pmtcp_stack *st, uint16_t budget)
 				const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
 		const struct rte_tcp_hdr *th = (const void *)(iph + 1);
 
-		rte_prefetch0(pmtcp_ehash_slot(st, iph->dst_addr, th->dst_port,
-					       iph->src_addr, th->src_port));
+		slot[i] = pmtcp_ehash_slot(st, iph->dst_addr, th->dst_port,
+					   iph->src_addr, th->src_port);
+		rte_prefetch0(slot[i]);
 	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = st->synq[st->synq_head];
@@ -501,8 +506,11 @@ synq_run(struct pmtcp_stack *st, uint16_t budget)
 
 		st->synq_head = (uint16_t)((st->synq_head + 1) % PMTCP_SYNQ_MAX);
 		st->synq_len--;
+		st->rx_hint_m = m;
+		st->rx_hint_slot = slot[i];
 		eth_input(st, &st->ifaces[iface], m);
 	}
+	st->rx_hint_m = NULL;
 }
 
 void
@@ -531,17 +539,21 @@ pmtcp_stack_input(struct pmtcp_stack *st, uint16_t iface,
 		prefetch_headers(pkts[i]);
 	for (uint32_t c = 0; c < n; c += RX_CHUNK) {
 		struct rte_mbuf *keep[RX_CHUNK], *shed[RX_CHUNK];
+		const struct pmtcp_ehash_slot *kslot[RX_CHUNK];
 		uint16_t nc = RTE_MIN((uint16_t)(n - c), (uint16_t)RX_CHUNK);
 		uint16_t nk, ns;
 
-		nk = rx_classify(st, iface, pkts + c, nc, keep, shed, &ns);
+		nk = rx_classify(st, iface, pkts + c, nc, keep, kslot, shed, &ns);
 		if (ns != 0)
 			rte_pktmbuf_free_bulk(shed, ns);
 		for (i = 0; i < nk; i++) {
 			if (i + PREFETCH_OFFSET < nk)
 				prefetch_headers(keep[i + PREFETCH_OFFSET]);
+			st->rx_hint_m = kslot[i] != NULL ? keep[i] : NULL;
+			st->rx_hint_slot = kslot[i];
 			eth_input(st, ifc, keep[i]);
 		}
+		st->rx_hint_m = NULL;
 	}
 	/* the SYNs last: a burst's worth while the RX queue keeps up,
 	 * synq_budget() while it is backlogged */

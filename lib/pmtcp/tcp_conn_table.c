@@ -231,8 +231,18 @@ uint32_t
 pmtcp_ehash_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
 		   uint32_t raddr, uint16_t rport)
 {
+	return pmtcp_ehash_lookup_at(st, pmtcp_ehash_slot(st, laddr, lport, raddr,
+							  rport),
+				     laddr, lport, raddr, rport);
+}
+
+uint32_t
+pmtcp_ehash_lookup_at(const struct pmtcp_stack *st,
+		      const struct pmtcp_ehash_slot *first, uint32_t laddr,
+		      uint16_t lport, uint32_t raddr, uint16_t rport)
+{
 	const uint32_t ports = ((uint32_t)lport << 16) | rport;
-	uint32_t i = pmtcp_ehashfn(st, laddr, raddr, ports);
+	uint32_t i = (uint32_t)(first - st->slots);
 
 	for (;; i = (i + 1) & st->slot_mask) {
 		const struct pmtcp_ehash_slot *s = &st->slots[i];
