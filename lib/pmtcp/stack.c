@@ -110,6 +110,7 @@ pmtcp_stack_create(const struct pmtcp_stack_conf *conf)
 	struct pmtcp_stack *st;
 	uint64_t hz = rte_get_tsc_hz();
 	uint16_t headroom;
+	uint32_t max_tw;
 	int socket;
 
 	if (conf == NULL || conf->pool == NULL || conf->max_conns == 0 ||
@@ -124,6 +125,11 @@ pmtcp_stack_create(const struct pmtcp_stack_conf *conf)
 		return NULL;
 	}
 	socket = conf->socket_id;
+	/* TIME_WAIT entries: as asked, else tcp_max_tw_buckets, at most one
+	 * per sock */
+	max_tw = conf->max_tw != 0 ? conf->max_tw :
+		 RTE_MIN(conf->max_conns,
+			 (uint32_t)RTE_MAX(conf->sysctl.tcp_max_tw_buckets, 0));
 	st = rte_zmalloc_socket("pmtcp_stack", sizeof(*st), RTE_CACHE_LINE_SIZE,
 				socket);
 	if (st == NULL) {
@@ -155,11 +161,7 @@ pmtcp_stack_create(const struct pmtcp_stack_conf *conf)
 			sizeof(*st->listeners) * st->max_listeners, 0, socket);
 	if (st->listen_idx == NULL || st->listeners == NULL)
 		goto nomem;
-	if (pmtcp_conn_table_init(st, conf->max_conns, conf->max_tw != 0 ?
-				  conf->max_tw :
-				  RTE_MIN(conf->max_conns,
-					  (uint32_t)RTE_MAX(conf->sysctl.tcp_max_tw_buckets, 0)),
-				  socket) != 0)
+	if (pmtcp_conn_table_init(st, conf->max_conns, max_tw, socket) != 0)
 		goto nomem;
 	st->ov_ratio = PMTCP_OV_ONE;
 	/* sized by neigh.default.gc_thresh3 now: a larger value set later
@@ -399,7 +401,8 @@ synq_push(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf *m)
  * frame stays in @keep, and for a plain TCP/IPv4 one the 4-tuple's
  * bucket is prefetched, then the bucket's first sock (its first line
  * holds the 4-tuple and the state): misses overlap instead of stalling
- * each segment in turn. Only a hint: tcp_v4_rcv() checks all again.
+ * each segment in turn. Only a hint: tcp_v4_rcv() checks all again,
+ * starting from the slot in kslot[] (NULL for a frame that is no TCP).
  * Returns the frames kept; *n_shed gets the frames shed.
  */
 static inline uint16_t
@@ -408,8 +411,7 @@ rx_classify(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf **pkts,
 	    const struct pmtcp_ehash_slot **kslot, struct rte_mbuf **shed,
 	    uint16_t *n_shed)
 {
-	const struct pmtcp_ehash_slot *b[RX_CHUNK];
-	uint16_t i, k = 0, nk = 0, ns = 0;
+	uint16_t i, nk = 0, ns = 0;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -437,15 +439,14 @@ rx_classify(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf **pkts,
 				shed[ns++] = m;
 			continue;
 		}
-		b[k] = pmtcp_ehash_slot(st, iph->dst_addr, th->dst_port,
-					iph->src_addr, th->src_port);
-		rte_prefetch0(b[k]);
-		kslot[nk] = b[k];
+		kslot[nk] = pmtcp_ehash_slot(st, iph->dst_addr, th->dst_port,
+					     iph->src_addr, th->src_port);
+		rte_prefetch0(kslot[nk]);
 		keep[nk++] = m;
-		k++;
 	}
-	for (i = 0; i < k; i++)
-		pmtcp_ehash_prefetch_sock(st, b[i]);
+	for (i = 0; i < nk; i++)
+		if (kslot[i] != NULL)
+			pmtcp_ehash_prefetch_sock(st, kslot[i]);
 	*n_shed = ns;
 	return nk;
 }

@@ -170,17 +170,30 @@ pmtcp_sock_hash(struct pmtcp_stack *st, struct pmtcp_sock *sk)
  * does not lie cyclically in (gap, it] moves back into the gap, which
  * moves on to it. Returns false when @id was not in the table.
  */
+/* The slot that holds @id (a sock's or a TIME_WAIT's) for its tuple, or
+ * UINT32_MAX when it is not in the table */
+static uint32_t
+ehash_find_id(const struct pmtcp_stack *st, uint32_t laddr, uint32_t raddr,
+	      uint32_t ports, uint32_t id)
+{
+	uint32_t i = pmtcp_ehashfn(st, laddr, raddr, ports);
+
+	for (; st->slots[i].sock != id; i = (i + 1) & st->slot_mask)
+		if (st->slots[i].sock == 0)
+			return UINT32_MAX;
+	return i;
+}
+
 static bool
 ehash_remove(struct pmtcp_stack *st, uint32_t laddr, uint32_t raddr,
 	     uint32_t ports, uint32_t id)
 {
 	const uint32_t mask = st->slot_mask;
-	uint32_t i = pmtcp_ehashfn(st, laddr, raddr, ports);
+	uint32_t i = ehash_find_id(st, laddr, raddr, ports, id);
 	uint32_t j;
 
-	for (; st->slots[i].sock != id; i = (i + 1) & mask)
-		if (st->slots[i].sock == 0)
-			return false;   /* not hashed */
+	if (i == UINT32_MAX)
+		return false;   /* not hashed */
 	for (j = (i + 1) & mask; st->slots[j].sock != 0; j = (j + 1) & mask) {
 		const struct pmtcp_ehash_slot *s = &st->slots[j];
 		uint32_t home = pmtcp_ehashfn(st, s->laddr, s->raddr, s->ports);
@@ -275,15 +288,15 @@ pmtcp_tw_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
 struct pmtcp_tw *
 pmtcp_tw_hashdance(struct pmtcp_stack *st, const struct pmtcp_sock *sk)
 {
-	const uint32_t id = (uint32_t)(sk - st->socks) + 1;
 	struct pmtcp_tw *tw = st->tw_free;
-	uint32_t i = pmtcp_ehashfn(st, sk->saddr, sk->daddr, sock_ports(sk));
+	uint32_t i;
 
 	if (tw == NULL)
 		return NULL;
-	for (; st->slots[i].sock != id; i = (i + 1) & st->slot_mask)
-		if (st->slots[i].sock == 0)
-			return NULL;   /* not hashed: nothing to hold */
+	i = ehash_find_id(st, sk->saddr, sk->daddr, sock_ports(sk),
+			  (uint32_t)(sk - st->socks) + 1);
+	if (i == UINT32_MAX)
+		return NULL;   /* not hashed: nothing to hold */
 	st->tw_free = (struct pmtcp_tw *)tw->timer.next;
 	pmtcp_timer_init(&tw->timer);
 	tw->timer.kind = (sk->flags & SK_TSTAMP_OK) ? SK_TIMER_TW_TSTAMP :
@@ -367,7 +380,7 @@ tcp_twsk_unique(struct pmtcp_stack *st, struct pmtcp_tw *tw,
 	reuse->ts_recent = tw->ts_recent;
 	reuse->ts_recent_stamp = tw->ts_recent_stamp;
 	MIB_INC(st, TcpExt, TWRecycled);
-	pmtcp_tw_kill(st, tw);
+	pmtcp_tw_done(st, tw);
 	return true;
 }
 
