@@ -208,6 +208,9 @@ void pmtcp_conn_table_fini(struct pmtcp_stack *st);
 struct pmtcp_sock *pmtcp_sock_alloc(struct pmtcp_stack *st);
 /* Insert into the hash (4-tuple must be set). */
 void pmtcp_sock_hash(struct pmtcp_stack *st, struct pmtcp_sock *sk);
+/* The same from @first, the tuple's first slot (pmtcp_ehash_slot()) */
+void pmtcp_sock_hash_at(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+			const struct pmtcp_ehash_slot *first);
 /* Remove from the hash, cancel its timer, return it to the free list. */
 void pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 /* inet_ehashfn(): the 4-tuple's first slot in the connection table, all
@@ -226,6 +229,18 @@ pmtcp_ehash_slot(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
 {
 	return &st->slots[pmtcp_ehashfn(st, laddr, raddr,
 					((uint32_t)lport << 16) | rport)];
+}
+
+/* The first slot of @m's 4-tuple (all arguments from @m's headers):
+ * where rx_classify() or synq_run() left it while @m is the frame being
+ * handled, else hashed now. Its lookup and, for a SYN, its child's
+ * insert start there. */
+static inline const struct pmtcp_ehash_slot *
+pmtcp_rx_slot(const struct pmtcp_stack *st, const struct rte_mbuf *m,
+	      uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	return st->rx_hint_m == m ? st->rx_hint_slot :
+	       pmtcp_ehash_slot(st, laddr, lport, raddr, rport);
 }
 
 /* A hint for a lookup to come: the sock of the tuple's first slot, if

@@ -152,7 +152,16 @@ sock_ports(const struct pmtcp_sock *sk)
 void
 pmtcp_sock_hash(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 {
-	uint32_t i = pmtcp_ehashfn(st, sk->saddr, sk->daddr, sock_ports(sk));
+	pmtcp_sock_hash_at(st, sk, &st->slots[pmtcp_ehashfn(st, sk->saddr,
+							     sk->daddr,
+							     sock_ports(sk))]);
+}
+
+void
+pmtcp_sock_hash_at(struct pmtcp_stack *st, struct pmtcp_sock *sk,
+		   const struct pmtcp_ehash_slot *first)
+{
+	uint32_t i = (uint32_t)(first - st->slots);
 
 	/* never full: at most 3/4 of the slots hold a sock */
 	while (st->slots[i].sock != 0)

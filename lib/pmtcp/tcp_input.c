@@ -871,7 +871,10 @@ pmtcp_tcp_conn_request(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 	sk->snd_una = sk->iss;
 	sk->snd_nxt = sk->iss + 1;
 	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_SYN_RECV);
-	pmtcp_sock_hash(st, sk);
+	/* inet_ehash_insert() from the slot the SYN's lookup started at */
+	pmtcp_sock_hash_at(st, sk, pmtcp_rx_slot(st, m, iph->dst_addr,
+						 th->dst_port, iph->src_addr,
+						 th->src_port));
 	pmtcp_send_synack(st, sk, false);
 	pmtcp_reset_xmit_timer(st, sk, sk->rto_ms);
 }

@@ -81,11 +81,11 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 
 	m->l4_len = doff;
 	/* the burst's classifier hashed this frame's tuple already */
-	id = st->rx_hint_m == m ?
-		pmtcp_ehash_lookup_at(st, st->rx_hint_slot, iph->dst_addr,
-				      th->dst_port, iph->src_addr, th->src_port) :
-		pmtcp_ehash_lookup(st, iph->dst_addr, th->dst_port,
-				   iph->src_addr, th->src_port);
+	id = pmtcp_ehash_lookup_at(st, pmtcp_rx_slot(st, m, iph->dst_addr,
+						     th->dst_port, iph->src_addr,
+						     th->src_port),
+				   iph->dst_addr, th->dst_port, iph->src_addr,
+				   th->src_port);
 	if (likely(id != 0 && !(id & PMTCP_EHASH_TW))) {
 		pmtcp_tcp_rcv_state_process(st, &st->socks[id - 1], m, th, &opt,
 					    seg_len);
