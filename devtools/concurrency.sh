@@ -3,7 +3,8 @@
 # pair while N connections are held open (--hold N), for each N given,
 # from as many source addresses as N needs. Prints, per N, the median of
 # the per-second CPS once all N are held, the memory per connection of
-# the client side and the largest number held at once.
+# the client side, the largest number held at once, and each side's busy
+# TSC cycles per connection (hold phase included: the N held count).
 #
 #   devtools/concurrency.sh [--huge] [--lcores SPEC] [--seconds S] N...
 #   devtools/concurrency.sh 1000 10000 100000 1000000 10000000
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
 	--huge) HUGE=1; shift ;;
 	--lcores) LCORES="--lcores $2"; shift 2 ;;
 	--seconds) SECS=$2; shift 2 ;;
-	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
 	*) break ;;
 	esac
 done
@@ -46,7 +47,8 @@ if [ "$HUGE" = 1 ]; then
 	mount -t hugetlbfs -o pagesize=2M nodev "$WORK/huge"
 fi
 
-printf '%10s %12s %10s %14s %16s\n' held cps_median seconds bytes_per_conn concurrent_max
+printf '%10s %12s %10s %14s %16s %13s %13s\n' held cps_median seconds \
+	bytes_per_conn concurrent_max client_cycles server_cycles
 for n in "$@"; do
 	# 20,000 ports per address (of 28,232), addresses in 198.18.0.0/16
 	addrs=$(( (n + 1024 + 19999) / 20000 ))
@@ -77,8 +79,13 @@ for line in open(out):
     if m and int(m.group(3)) >= n + 2 * float(m.group(2)):
         cps.append(float(m.group(2)))
 cps = cps[1:]   # the first such second may still be filling
-print('%10d %12.0f %10d %14.1f %16d' % (
+def per_conn(role, count):
+    ls = [l for l in j['lcores'] if l[role]]
+    done = sum(l[count] for l in ls)
+    return sum(l['busy_cycles'] for l in ls) / done if done else 0
+print('%10d %12.0f %10d %14.1f %16d %13.0f %13.0f' % (
     n, statistics.median(cps) if cps else 0, len(cps),
-    j['memory']['bytes_per_connection'], j['client']['concurrent_max']))
+    j['memory']['bytes_per_connection'], j['client']['concurrent_max'],
+    per_conn('client', 'established'), per_conn('server', 'accepted')))
 PY
 done
