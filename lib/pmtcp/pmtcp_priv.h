@@ -208,7 +208,12 @@ struct pmtcp_stack {
  * loop at its capacity brings about one SYN per completion; twice the
  * capacity, two and more. A millisecond with no completion tells nothing
  * (a first burst of connections, a flood that never completes: Linux's
- * SYN queue and cookies handle that) and counts as one.
+ * SYN queue and cookies handle that) and counts as one. A millisecond
+ * counts as at most 3 SYNs per completion: a closed loop's first flash
+ * of SYNs runs a round trip ahead of its completions, and at 8 (as
+ * before) a client 1.5 times as fast as the server set the signal within
+ * 2 ms and had hundreds of its first SYNs shed; twice the capacity still
+ * sets it within about 11 ms (docs/performance.md).
  */
 static inline void
 pmtcp_overload_clock(struct pmtcp_stack *st)
@@ -220,7 +225,7 @@ pmtcp_overload_clock(struct pmtcp_stack *st)
 	sample = st->hs_done_now == 0 || st->now_ms - st->ov_ms != 1 ?
 		 PMTCP_OV_ONE :
 		 (uint32_t)RTE_MIN((uint64_t)st->syn_in_now * PMTCP_OV_ONE /
-				   st->hs_done_now, 8ULL * PMTCP_OV_ONE);
+				   st->hs_done_now, 3ULL * PMTCP_OV_ONE);
 	st->ov_ratio = st->ov_ratio - st->ov_ratio / 16 + sample / 16;
 	st->syn_in_now = 0;
 	st->hs_done_now = 0;
