@@ -195,7 +195,10 @@ struct app_lcore {
 	uint64_t loops;
 	uint64_t wire_drops;      /* loopback wire: frames a full ring refused */
 	uint64_t conn_memory;     /* bytes for connection state: the stack's
-				   * table, buckets and wheel, the app slots */
+				   * table, buckets and wheel, the app slots;
+				   * at the end, with the port maps the
+				   * stack made as it ran */
+	uint64_t stack_memory;    /* pmtcp_stack_conn_memory() when made */
 	uint32_t open_now;        /* connections in the table (mirrored each period) */
 	uint32_t tw_now;          /* of which TIME_WAIT */
 	struct app_hist hist;     /* handshake: connect() to ESTABLISHED */

@@ -139,7 +139,8 @@ app_lcores_create_stacks(struct app *app)
 				lc, rte_strerror(rte_errno));
 			return -1;
 		}
-		l->conn_memory = pmtcp_stack_conn_memory(l->st) +
+		l->stack_memory = pmtcp_stack_conn_memory(l->st);
+		l->conn_memory = l->stack_memory +
 				 (uint64_t)l->n_conns * sizeof(struct app_conn);
 		for (uint16_t i = 0; i < l->n_ports; i++) {
 			const struct app_port *p = app_port_of(app, l->ports[i]);

@@ -350,6 +350,8 @@ main(int argc, char **argv)
 		if (!l->active || l->st == NULL)
 			continue;
 		l->final_mib = *pmtcp_stack_mib(l->st);
+		/* what the stack grew to (its port maps) since it was made */
+		l->conn_memory += pmtcp_stack_conn_memory(l->st) - l->stack_memory;
 		pmtcp_stack_free(l->st);
 		l->st = NULL;
 		app_workload_fini(l);

@@ -65,6 +65,27 @@ struct pmtcp_rss {
 	struct pmtcp_stack *peer[PMTCP_RETA_SIZE_MAX];
 };
 
+/*
+ * Active opens by local address and port (tcp_conn_table.c): the stack
+ * chose the (address, port) of each connection it opened, so it finds
+ * them here, in the order the port search walks the ports, instead of
+ * in a random slot of the connection table: with millions of
+ * connections held, a slot is a miss to DRAM for each new connection.
+ * The role of Linux's bind hash, whose buckets are per local port. One
+ * array per local address of an interface, made when a connect() first
+ * uses the address, within the stack's budget for them; an entry holds
+ * a slot value (pmtcp_ehash_slot.sock), 0 when free. Another
+ * connection from the same (address, port), to another destination,
+ * goes to the table as any other.
+ */
+struct pmtcp_portmap {
+	uint32_t low;                  /* the first port mapped (host order):
+					* ip_local_port_range[0] when made */
+	uint32_t n;                    /* ports mapped from @low */
+	uint32_t n_addrs;              /* the interface's addr_count */
+	uint32_t *addr[];              /* per address: @n entries, or NULL */
+};
+
 /* One (port, queue) pair with its address and its TX batch. */
 struct pmtcp_iface {
 	struct pmtcp_iface_conf conf;
@@ -77,6 +98,7 @@ struct pmtcp_iface {
 	uint16_t mss;                  /* mtu - 40 */
 	uint16_t tx_len;               /* packets waiting in tx_buf */
 	struct pmtcp_rss *rss;         /* nb_queues > 1, else NULL */
+	struct pmtcp_portmap *pmap;    /* its active opens, NULL: none yet */
 	struct rte_mbuf *tx_buf[PMTCP_TX_BUF_MAX];
 } __rte_cache_aligned;
 
@@ -117,6 +139,12 @@ struct pmtcp_stack {
 	uint32_t conn_count;
 	struct pmtcp_sock *socks;      /* conn_max socks */
 	struct pmtcp_sock *free_list;
+	/* table entries (socks, TIME_WAITs) per local port, host order:
+	 * a port with none needs no probe of the table */
+	uint32_t *lport_hashed;        /* 65536 counts */
+	uint64_t pmap_bytes;           /* what the port maps take */
+	uint64_t pmap_budget;          /* and may take, at most */
+	bool has_pmap;                 /* an interface has a port map */
 	uint32_t port_hint;            /* __inet_hash_connect()'s hint: added
 					* to each destination's offset */
 	uint32_t hash_seed;

@@ -255,8 +255,11 @@ int pmtcp_stack_set_peer(struct pmtcp_stack *st, uint16_t port_id,
 int pmtcp_stack_abort_active(struct pmtcp_stack *st, unsigned int max);
 
 /**
- * Bytes the stack reserved for connection state: its socks, the hash
- * table's slots and the timer wheel (sized at creation).
+ * Bytes the stack reserved for connection state: its socks and TIME_WAIT
+ * entries, the hash table's slots and its count of entries per local
+ * port, the timer wheel (sized at creation), and the port maps of its
+ * active opens (made as connects first use each source address, within
+ * 16 bytes per sock).
  */
 uint64_t pmtcp_stack_conn_memory(const struct pmtcp_stack *st);
 

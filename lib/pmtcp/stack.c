@@ -439,6 +439,20 @@ rx_classify(struct pmtcp_stack *st, uint16_t iface, struct rte_mbuf **pkts,
 				shed[ns++] = m;
 			continue;
 		}
+		/* a reply to an active open: its sock from the port map,
+		 * which the lookup reads first (no table slot to fetch) */
+		if (unlikely(st->has_pmap)) {
+			const uint32_t *e = pmtcp_pmap_entry(st, iph->dst_addr,
+							     th->dst_port);
+
+			if (e != NULL) {
+				if (*e != 0 && !(*e & PMTCP_EHASH_TW))
+					rte_prefetch0(&st->socks[*e - 1]);
+				kslot[nk] = NULL;
+				keep[nk++] = m;
+				continue;
+			}
+		}
 		kslot[nk] = pmtcp_ehash_slot(st, iph->dst_addr, th->dst_port,
 					     iph->src_addr, th->src_port);
 		rte_prefetch0(kslot[nk]);
@@ -686,6 +700,7 @@ pmtcp_stack_conn_memory(const struct pmtcp_stack *st)
 	return (uint64_t)st->conn_max * sizeof(struct pmtcp_sock) +
 	       (uint64_t)st->tw_max * sizeof(struct pmtcp_tw) +
 	       ((uint64_t)st->slot_mask + 1) * sizeof(st->slots[0]) +
+	       65536 * sizeof(st->lport_hashed[0]) + st->pmap_bytes +
 	       ((uint64_t)st->wheel.mask + 1 + PMTCP_WHEEL_L1_SLOTS) *
 	       sizeof(st->wheel.slots[0]);
 }

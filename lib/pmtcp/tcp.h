@@ -211,6 +211,9 @@ void pmtcp_sock_hash(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 /* The same from @first, the tuple's first slot (pmtcp_ehash_slot()) */
 void pmtcp_sock_hash_at(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 			const struct pmtcp_ehash_slot *first);
+/* Insert an active open (tcp_v4_connect()): into its interface's port
+ * map when its entry is free (struct pmtcp_portmap), else the table */
+void pmtcp_sock_hash_active(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 /* Remove from the hash, cancel its timer, return it to the free list. */
 void pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk);
 /* inet_ehashfn(): the 4-tuple's first slot in the connection table, all
@@ -229,6 +232,27 @@ pmtcp_ehash_slot(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
 {
 	return &st->slots[pmtcp_ehashfn(st, laddr, raddr,
 					((uint32_t)lport << 16) | rport)];
+}
+
+/* The port map entry of (@laddr, @lport), network order: NULL when no
+ * map covers them */
+static inline uint32_t *
+pmtcp_pmap_entry(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport)
+{
+	if (likely(!st->has_pmap))
+		return NULL;
+	for (uint16_t k = 0; k < st->n_ifaces; k++) {
+		const struct pmtcp_iface *ifc = &st->ifaces[k];
+		const struct pmtcp_portmap *pm = ifc->pmap;
+		uint32_t a = rte_be_to_cpu_32(laddr) - ifc->addr_first;
+		uint32_t p;
+
+		if (pm == NULL || a >= pm->n_addrs)
+			continue;
+		p = (uint32_t)rte_be_to_cpu_16(lport) - pm->low;
+		return p < pm->n && pm->addr[a] != NULL ? &pm->addr[a][p] : NULL;
+	}
+	return NULL;
 }
 
 /* The first slot of @m's 4-tuple (all arguments from @m's headers):
@@ -267,6 +291,11 @@ uint32_t pmtcp_ehash_lookup_at(const struct pmtcp_stack *st,
 			       uint32_t laddr, uint16_t lport, uint32_t raddr,
 			       uint16_t rport);
 /* The full sock of the 4-tuple, NULL when none (or a TIME_WAIT). */
+/* The same for a received frame @m: from the slot its classifier left
+ * (pmtcp_rx_slot()), the 4-tuple from @m's headers */
+uint32_t pmtcp_ehash_lookup_rx(const struct pmtcp_stack *st,
+			       const struct rte_mbuf *m, uint32_t laddr,
+			       uint16_t lport, uint32_t raddr, uint16_t rport);
 struct pmtcp_sock *pmtcp_sock_lookup(const struct pmtcp_stack *st,
 				     uint32_t laddr, uint16_t lport,
 				     uint32_t raddr, uint16_t rport);

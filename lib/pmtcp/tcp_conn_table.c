@@ -17,6 +17,11 @@
 
 #include "tcp.h"
 
+/* The port maps (struct pmtcp_portmap) may take this much per sock of
+ * the stack: 16 bytes, 141 source addresses' maps for a million socks
+ * (each 28,232 ports of 4 bytes with the default port range) */
+#define PMAP_BYTES_PER_CONN 16
+
 /*
  * AddressSanitizer cannot tell a free sock from a live one: they all sit
  * in one rte_zmalloc()'d array. In an ASan build a free sock is poisoned
@@ -76,17 +81,23 @@ pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, uint32_t max_tw,
 	nb = rte_align32pow2((uint32_t)RTE_MAX(want, (uint64_t)16));
 	st->slots = rte_zmalloc_socket("pmtcp_ehash", sizeof(*st->slots) * nb,
 				       RTE_CACHE_LINE_SIZE, socket);
+	st->lport_hashed = rte_zmalloc_socket("pmtcp_lport_hashed",
+					      sizeof(*st->lport_hashed) * 65536,
+					      RTE_CACHE_LINE_SIZE, socket);
 	st->socks = rte_zmalloc_socket("pmtcp_socks", sizeof(*st->socks) * max,
 				       RTE_CACHE_LINE_SIZE, socket);
 	st->tws = max_tw == 0 ? NULL :
 		  rte_zmalloc_socket("pmtcp_tw", sizeof(*st->tws) * max_tw,
 				     RTE_CACHE_LINE_SIZE, socket);
 	if (st->slots == NULL || st->socks == NULL ||
-	    (max_tw != 0 && st->tws == NULL)) {
+	    st->lport_hashed == NULL || (max_tw != 0 && st->tws == NULL)) {
 		pmtcp_conn_table_fini(st);
 		return -ENOMEM;
 	}
 	st->slot_mask = nb - 1;
+	st->pmap_bytes = 0;
+	st->pmap_budget = (uint64_t)max * PMAP_BYTES_PER_CONN;
+	st->has_pmap = false;
 	st->conn_max = max;
 	st->conn_count = 0;
 	st->free_list = NULL;
@@ -111,6 +122,20 @@ pmtcp_conn_table_init(struct pmtcp_stack *st, uint32_t max, uint32_t max_tw,
 void
 pmtcp_conn_table_fini(struct pmtcp_stack *st)
 {
+	for (uint16_t k = 0; k < st->n_ifaces; k++) {
+		struct pmtcp_portmap *pm = st->ifaces[k].pmap;
+
+		if (pm == NULL)
+			continue;
+		for (uint32_t a = 0; a < pm->n_addrs; a++)
+			rte_free(pm->addr[a]);
+		rte_free(pm);
+		st->ifaces[k].pmap = NULL;
+	}
+	st->has_pmap = false;
+	st->pmap_bytes = 0;
+	rte_free(st->lport_hashed);
+	st->lport_hashed = NULL;
 	rte_free(st->slots);
 	if (st->socks != NULL)
 		sock_unpoison(st->socks, st->conn_max);
@@ -143,6 +168,61 @@ pmtcp_sock_alloc(struct pmtcp_stack *st)
 	return sk;
 }
 
+/* The port map entry of (@laddr, @lport), network order, making @ifc's
+ * map and its array for the address when the budget allows; NULL when
+ * it cannot */
+static uint32_t *
+pmap_entry_make(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
+		uint32_t laddr, uint16_t lport)
+{
+	struct pmtcp_portmap *pm = ifc->pmap;
+	uint32_t a = rte_be_to_cpu_32(laddr) - ifc->addr_first;
+	uint32_t low = pm != NULL ? pm->low :
+		       (uint32_t)st->sysctl.ip_local_port_range[0];
+	uint32_t n = pm != NULL ? pm->n :
+		     (uint32_t)st->sysctl.ip_local_port_range[1] - low + 1;
+	uint32_t p = (uint32_t)rte_be_to_cpu_16(lport) - low;
+	size_t head = sizeof(*pm) + sizeof(pm->addr[0]) * ifc->addr_count;
+	size_t len = sizeof(uint32_t) * n;
+
+	if (a >= ifc->addr_count || p >= n)
+		return NULL;
+	if (pm != NULL && pm->addr[a] != NULL)
+		return &pm->addr[a][p];
+	if (st->pmap_bytes + len + (pm == NULL ? head : 0) > st->pmap_budget)
+		return NULL;
+	if (pm == NULL) {
+		pm = rte_zmalloc("pmtcp_portmap", head, 0);
+		if (pm == NULL)
+			return NULL;
+		pm->low = low;
+		pm->n = n;
+		pm->n_addrs = ifc->addr_count;
+		ifc->pmap = pm;
+		st->pmap_bytes += head;
+		st->has_pmap = true;
+	}
+	pm->addr[a] = rte_zmalloc("pmtcp_portmap_addr", len, RTE_CACHE_LINE_SIZE);
+	if (pm->addr[a] == NULL)
+		return NULL;
+	st->pmap_bytes += len;
+	return &pm->addr[a][p];
+}
+
+/* Slot value @v (a sock's or a TIME_WAIT's) is the connection with
+ * (@raddr, @rport) */
+static inline bool
+pmap_value_is(const struct pmtcp_stack *st, uint32_t v, uint32_t raddr,
+	      uint16_t rport)
+{
+	if (v & PMTCP_EHASH_TW) {
+		const struct pmtcp_tw *tw = pmtcp_ehash_tw(st, v);
+
+		return tw->daddr == raddr && tw->dport == rport;
+	}
+	return st->socks[v - 1].daddr == raddr && st->socks[v - 1].dport == rport;
+}
+
 static inline uint32_t
 sock_ports(const struct pmtcp_sock *sk)
 {
@@ -170,6 +250,21 @@ pmtcp_sock_hash_at(struct pmtcp_stack *st, struct pmtcp_sock *sk,
 	st->slots[i].raddr = sk->daddr;
 	st->slots[i].ports = sock_ports(sk);
 	st->slots[i].sock = (uint32_t)(sk - st->socks) + 1;
+	st->lport_hashed[rte_be_to_cpu_16(sk->sport)]++;
+	sk->hnext = NULL;
+}
+
+void
+pmtcp_sock_hash_active(struct pmtcp_stack *st, struct pmtcp_sock *sk)
+{
+	uint32_t *e = pmap_entry_make(st, &st->ifaces[sk->iface], sk->saddr,
+				      sk->sport);
+
+	if (e == NULL || *e != 0) {
+		pmtcp_sock_hash(st, sk);
+		return;
+	}
+	*e = (uint32_t)(sk - st->socks) + 1;
 	sk->hnext = NULL;
 }
 
@@ -198,11 +293,17 @@ ehash_remove(struct pmtcp_stack *st, uint32_t laddr, uint32_t raddr,
 	     uint32_t ports, uint32_t id)
 {
 	const uint32_t mask = st->slot_mask;
-	uint32_t i = ehash_find_id(st, laddr, raddr, ports, id);
-	uint32_t j;
+	uint32_t *e = pmtcp_pmap_entry(st, laddr, (uint16_t)(ports >> 16));
+	uint32_t i, j;
 
+	if (e != NULL && *e == id) {
+		*e = 0;
+		return true;
+	}
+	i = ehash_find_id(st, laddr, raddr, ports, id);
 	if (i == UINT32_MAX)
 		return false;   /* not hashed */
+	st->lport_hashed[rte_be_to_cpu_16((uint16_t)(ports >> 16))]--;
 	for (j = (i + 1) & mask; st->slots[j].sock != 0; j = (j + 1) & mask) {
 		const struct pmtcp_ehash_slot *s = &st->slots[j];
 		uint32_t home = pmtcp_ehashfn(st, s->laddr, s->raddr, s->ports);
@@ -249,19 +350,24 @@ pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	sock_poison(sk);
 }
 
-uint32_t
-pmtcp_ehash_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
-		   uint32_t raddr, uint16_t rport)
+/* The port map's answer for the 4-tuple: its slot value, 0 when it is
+ * not there; *probe: whether the table may still hold it (it holds
+ * nothing of a local port none of its entries has) */
+static inline uint32_t
+pmap_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
+	    uint32_t raddr, uint16_t rport, bool *probe)
 {
-	return pmtcp_ehash_lookup_at(st, pmtcp_ehash_slot(st, laddr, lport, raddr,
-							  rport),
-				     laddr, lport, raddr, rport);
+	const uint32_t *e = pmtcp_pmap_entry(st, laddr, lport);
+
+	if (e != NULL && *e != 0 && pmap_value_is(st, *e, raddr, rport))
+		return *e;
+	*probe = st->lport_hashed[rte_be_to_cpu_16(lport)] != 0;
+	return 0;
 }
 
-uint32_t
-pmtcp_ehash_lookup_at(const struct pmtcp_stack *st,
-		      const struct pmtcp_ehash_slot *first, uint32_t laddr,
-		      uint16_t lport, uint32_t raddr, uint16_t rport)
+static uint32_t
+ehash_probe(const struct pmtcp_stack *st, const struct pmtcp_ehash_slot *first,
+	    uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
 	const uint32_t ports = ((uint32_t)lport << 16) | rport;
 	uint32_t i = (uint32_t)(first - st->slots);
@@ -274,6 +380,46 @@ pmtcp_ehash_lookup_at(const struct pmtcp_stack *st,
 		if (s->laddr == laddr && s->raddr == raddr && s->ports == ports)
 			return s->sock;
 	}
+}
+
+uint32_t
+pmtcp_ehash_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
+		   uint32_t raddr, uint16_t rport)
+{
+	bool probe;
+	uint32_t id = pmap_lookup(st, laddr, lport, raddr, rport, &probe);
+
+	if (id != 0 || !probe)
+		return id;
+	return ehash_probe(st, pmtcp_ehash_slot(st, laddr, lport, raddr, rport),
+			   laddr, lport, raddr, rport);
+}
+
+uint32_t
+pmtcp_ehash_lookup_at(const struct pmtcp_stack *st,
+		      const struct pmtcp_ehash_slot *first, uint32_t laddr,
+		      uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	bool probe;
+	uint32_t id = pmap_lookup(st, laddr, lport, raddr, rport, &probe);
+
+	if (id != 0 || !probe)
+		return id;
+	return ehash_probe(st, first, laddr, lport, raddr, rport);
+}
+
+uint32_t
+pmtcp_ehash_lookup_rx(const struct pmtcp_stack *st, const struct rte_mbuf *m,
+		      uint32_t laddr, uint16_t lport, uint32_t raddr,
+		      uint16_t rport)
+{
+	bool probe;
+	uint32_t id = pmap_lookup(st, laddr, lport, raddr, rport, &probe);
+
+	if (id != 0 || !probe)
+		return id;
+	return ehash_probe(st, pmtcp_rx_slot(st, m, laddr, lport, raddr, rport),
+			   laddr, lport, raddr, rport);
 }
 
 struct pmtcp_sock *
@@ -298,14 +444,19 @@ struct pmtcp_tw *
 pmtcp_tw_hashdance(struct pmtcp_stack *st, const struct pmtcp_sock *sk)
 {
 	struct pmtcp_tw *tw = st->tw_free;
-	uint32_t i;
+	uint32_t i = 0, *e;
 
 	if (tw == NULL)
 		return NULL;
-	i = ehash_find_id(st, sk->saddr, sk->daddr, sock_ports(sk),
-			  (uint32_t)(sk - st->socks) + 1);
-	if (i == UINT32_MAX)
-		return NULL;   /* not hashed: nothing to hold */
+	/* in the port map: the entry takes its place there */
+	e = pmtcp_pmap_entry(st, sk->saddr, sk->sport);
+	if (e == NULL || *e != (uint32_t)(sk - st->socks) + 1) {
+		e = NULL;
+		i = ehash_find_id(st, sk->saddr, sk->daddr, sock_ports(sk),
+				  (uint32_t)(sk - st->socks) + 1);
+		if (i == UINT32_MAX)
+			return NULL;   /* not hashed: nothing to hold */
+	}
 	st->tw_free = (struct pmtcp_tw *)tw->timer.next;
 	pmtcp_timer_init(&tw->timer);
 	tw->timer.kind = (sk->flags & SK_TSTAMP_OK) ? SK_TIMER_TW_TSTAMP :
@@ -323,7 +474,10 @@ pmtcp_tw_hashdance(struct pmtcp_stack *st, const struct pmtcp_sock *sk)
 	tw->ts_off = sk->ts_off;
 	tw->ts_recent = sk->ts_recent;
 	tw->ts_recent_stamp = sk->ts_recent_stamp;
-	st->slots[i].sock = PMTCP_EHASH_TW | (uint32_t)(tw - st->tws + 1);
+	if (e != NULL)
+		*e = PMTCP_EHASH_TW | (uint32_t)(tw - st->tws + 1);
+	else
+		st->slots[i].sock = PMTCP_EHASH_TW | (uint32_t)(tw - st->tws + 1);
 	pmtcp_timer_arm(&st->wheel, &tw->timer,
 			pmtcp_ms_to_ticks(st, TCP_TIMEWAIT_LEN_MS));
 	st->tw_count++;
@@ -436,9 +590,14 @@ static inline void
 port_prefetch(const struct pmtcp_stack *st, uint32_t saddr, uint32_t daddr,
 	      uint16_t dport_be, uint32_t low, uint32_t parity, uint32_t k)
 {
-	rte_prefetch0(pmtcp_ehash_slot(st, saddr,
-				       rte_cpu_to_be_16((uint16_t)(low + parity + 2 * k)),
-				       daddr, dport_be));
+	uint16_t port = rte_cpu_to_be_16((uint16_t)(low + parity + 2 * k));
+
+	/* a port map is read in the walk's order: no miss to hide, and
+	 * the table is not read for a port none of its entries has */
+	if (pmtcp_pmap_entry(st, saddr, port) != NULL &&
+	    st->lport_hashed[low + parity + 2 * k] == 0)
+		return;
+	rte_prefetch0(pmtcp_ehash_slot(st, saddr, port, daddr, dport_be));
 }
 
 uint16_t

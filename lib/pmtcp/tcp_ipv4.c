@@ -81,11 +81,8 @@ pmtcp_tcp_v4_rcv(struct pmtcp_stack *st, struct pmtcp_iface *ifc,
 
 	m->l4_len = doff;
 	/* the burst's classifier hashed this frame's tuple already */
-	id = pmtcp_ehash_lookup_at(st, pmtcp_rx_slot(st, m, iph->dst_addr,
-						     th->dst_port, iph->src_addr,
-						     th->src_port),
-				   iph->dst_addr, th->dst_port, iph->src_addr,
-				   th->src_port);
+	id = pmtcp_ehash_lookup_rx(st, m, iph->dst_addr, th->dst_port,
+				   iph->src_addr, th->src_port);
 	if (likely(id != 0 && !(id & PMTCP_EHASH_TW))) {
 		pmtcp_tcp_rcv_state_process(st, &st->socks[id - 1], m, th, &opt,
 					    seg_len);
@@ -247,7 +244,7 @@ pmtcp_connect(struct pmtcp_stack *st, uint32_t daddr, uint16_t dport,
 		pmtcp_tcp_ts_off(st, sk->saddr, sk->daddr) : 0;
 	sk->ip_id = (uint16_t)(sk->iss ^ st->now_ms);
 	pmtcp_tcp_set_state(st, sk, PMTCP_TCP_SYN_SENT);
-	pmtcp_sock_hash(st, sk);
+	pmtcp_sock_hash_active(st, sk);
 	ret = pmtcp_tcp_connect(st, sk);
 	if (ret != 0) {
 		pmtcp_sock_free(st, sk);

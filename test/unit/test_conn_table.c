@@ -136,6 +136,20 @@ test_hash_lookup(void **state)
  * found as itself, each freed tuple is not, and every occupied slot's
  * tuple is reachable from its first slot without crossing an empty one.
  */
+/* st->lport_hashed[] counts the table's entries of each local port */
+static void
+check_lport_counts(const struct pmtcp_stack *st)
+{
+	static uint32_t count[65536];
+
+	memset(count, 0, sizeof(count));
+	for (uint32_t i = 0; i <= st->slot_mask; i++)
+		if (st->slots[i].sock != 0)
+			count[rte_be_to_cpu_16((uint16_t)(st->slots[i].ports >> 16))]++;
+	for (uint32_t p = 0; p < 65536; p++)
+		assert_int_equal(st->lport_hashed[p], count[p]);
+}
+
 static void
 check_slots(const struct pmtcp_stack *st, uint32_t live)
 {
@@ -153,6 +167,7 @@ check_slots(const struct pmtcp_stack *st, uint32_t live)
 			assert_int_not_equal(st->slots[j].sock, 0);
 	}
 	assert_int_equal(used, live);
+	check_lport_counts(st);
 }
 
 static void
@@ -693,6 +708,163 @@ test_hash_connect_all_time_wait(void **state)
 	t_stack_free(st);
 }
 
+/*
+ * Active opens in the port map (struct pmtcp_portmap): an active open
+ * whose (address, port) entry is free goes there, not into the table; a
+ * second one from the same (address, port) to another destination goes
+ * to the table and is counted on its port, so that lookups and the port
+ * walk probe the table for that port only. TIME_WAIT takes the sock's
+ * entry. A port outside the range the map was made for, or a stack whose
+ * budget cannot hold a map, uses the table.
+ */
+#define T_RADDR2 T_IP(198, 18, 0, 3)
+
+static struct pmtcp_sock *
+sock_active(struct pmtcp_stack *st, uint16_t lport, uint32_t raddr)
+{
+	struct pmtcp_sock *sk = pmtcp_sock_alloc(st);
+
+	assert_non_null(sk);
+	sk->saddr = T_LADDR;
+	sk->daddr = raddr;
+	sk->sport = rte_cpu_to_be_16(lport);
+	sk->dport = rte_cpu_to_be_16(80);
+	sk->flags = SK_ACTIVE;
+	pmtcp_sock_hash_active(st, sk);
+	return sk;
+}
+
+static uint32_t
+slots_used(const struct pmtcp_stack *st)
+{
+	uint32_t used = 0;
+
+	for (uint32_t i = 0; i <= st->slot_mask; i++)
+		used += st->slots[i].sock != 0;
+	return used;
+}
+
+static void
+test_portmap(void **state)
+{
+	const uint16_t dport_be = rte_cpu_to_be_16(80);
+	struct pmtcp_stack_conf conf;
+	struct pmtcp_stack *st;
+	struct pmtcp_sock *a, *b, *sk[16];
+	const struct pmtcp_portmap *pm;
+	uint64_t mem0;
+	struct pmtcp_tw *tw;
+	int n = 0;
+
+	(void)state;
+	pmtcp_stack_conf_init(&conf);
+	conf.max_conns = 32;     /* a map budget of 512 bytes */
+	conf.sysctl.ip_local_port_range[0] = 40000;
+	conf.sysctl.ip_local_port_range[1] = 40007;
+	st = t_stack(0, T_LADDR, &conf);
+	mem0 = pmtcp_stack_conn_memory(st);
+	assert_null(st->ifaces[0].pmap);
+
+	/* the first active open makes the map and sits in it */
+	a = sock_active(st, 40000, T_RADDR);
+	pm = st->ifaces[0].pmap;
+	assert_non_null(pm);
+	assert_int_equal(pm->low, 40000);
+	assert_int_equal(pm->n, 8);
+	assert_int_equal(pm->addr[0][0], (uint32_t)(a - st->socks) + 1);
+	assert_int_equal(slots_used(st), 0);
+	assert_ptr_equal(lookup(st, T_LADDR, 40000, T_RADDR, 80), a);
+	assert_null(lookup(st, T_LADDR, 40000, T_RADDR2, 80));
+	assert_int_equal(pmtcp_stack_conn_memory(st), mem0 + st->pmap_bytes);
+	assert_true(st->pmap_bytes >= 8 * sizeof(uint32_t));
+
+	/* the same (address, port) to another destination: the table */
+	b = sock_active(st, 40000, T_RADDR2);
+	assert_int_equal(slots_used(st), 1);
+	assert_int_equal(st->lport_hashed[40000], 1);
+	assert_ptr_equal(lookup(st, T_LADDR, 40000, T_RADDR, 80), a);
+	assert_ptr_equal(lookup(st, T_LADDR, 40000, T_RADDR2, 80), b);
+	check_lport_counts(st);
+
+	/* the walk for T_RADDR2 finds 40000 taken (the table), the other
+	 * seven free (the map); for T_RADDR, 40000 taken (the map), the
+	 * others free although T_RADDR2's socks hold their entries */
+	for (;;) {
+		uint16_t port = pmtcp_inet_hash_connect(st, NULL, T_LADDR,
+							T_RADDR2, dport_be, NULL);
+
+		if (port == 0)
+			break;
+		assert_int_not_equal(port, 40000);
+		sk[n++] = sock_active(st, port, T_RADDR2);
+	}
+	assert_int_equal(n, 7);
+	assert_int_equal(slots_used(st), 1);
+	for (;;) {
+		uint16_t port = pmtcp_inet_hash_connect(st, NULL, T_LADDR,
+							T_RADDR, dport_be, NULL);
+
+		if (port == 0)
+			break;
+		assert_int_not_equal(port, 40000);
+		sk[n++] = sock_active(st, port, T_RADDR);
+	}
+	assert_int_equal(n, 14);
+	assert_int_equal(slots_used(st), 8);
+	check_lport_counts(st);
+	for (int i = 0; i < n; i++)
+		assert_ptr_equal(lookup(st, T_LADDR, rte_be_to_cpu_16(sk[i]->sport),
+					sk[i]->daddr, 80), sk[i]);
+
+	/* TIME_WAIT takes the sock's entry; its end frees it */
+	a->state = PMTCP_TCP_FIN_WAIT2;
+	a->flags |= SK_ORPHAN;
+	tw = pmtcp_tw_hashdance(st, a);
+	assert_non_null(tw);
+	pmtcp_sock_free(st, a);
+	assert_int_equal(pm->addr[0][0],
+			 PMTCP_EHASH_TW | (uint32_t)(tw - st->tws + 1));
+	assert_ptr_equal(pmtcp_tw_lookup(st, T_LADDR, rte_cpu_to_be_16(40000),
+					 T_RADDR, dport_be), tw);
+	assert_null(lookup(st, T_LADDR, 40000, T_RADDR, 80));
+	assert_ptr_equal(lookup(st, T_LADDR, 40000, T_RADDR2, 80), b);
+	pmtcp_tw_done(st, tw);
+	assert_int_equal(pm->addr[0][0], 0);
+	assert_null(pmtcp_tw_lookup(st, T_LADDR, rte_cpu_to_be_16(40000),
+				    T_RADDR, dport_be));
+
+	/* everything freed: the map and the counts are empty */
+	pmtcp_sock_free(st, b);
+	for (int i = 0; i < n; i++)
+		pmtcp_sock_free(st, sk[i]);
+	for (uint32_t p = 0; p < pm->n; p++)
+		assert_int_equal(pm->addr[0][p], 0);
+	assert_int_equal(slots_used(st), 0);
+	check_lport_counts(st);
+	assert_int_equal(pmtcp_stack_conn_count(st), 0);
+
+	/* a port range changed since the map was made: the table */
+	st->sysctl.ip_local_port_range[0] = 50000;
+	st->sysctl.ip_local_port_range[1] = 50001;
+	a = sock_active(st, 50000, T_RADDR);
+	assert_int_equal(slots_used(st), 1);
+	assert_ptr_equal(lookup(st, T_LADDR, 50000, T_RADDR, 80), a);
+	pmtcp_sock_free(st, a);
+	check_lport_counts(st);
+	t_stack_free(st);
+
+	/* no budget for a map (16 bytes a sock): the table */
+	conf.max_conns = 2;
+	st = t_stack(0, T_LADDR, &conf);
+	a = sock_active(st, 40000, T_RADDR);
+	assert_null(st->ifaces[0].pmap);
+	assert_int_equal(st->pmap_bytes, 0);
+	assert_int_equal(slots_used(st), 1);
+	assert_ptr_equal(lookup(st, T_LADDR, 40000, T_RADDR, 80), a);
+	pmtcp_sock_free(st, a);
+	t_stack_free(st);
+}
+
 int
 main(void)
 {
@@ -708,6 +880,7 @@ main(void)
 		cmocka_unit_test(test_hash_connect_skips_listener),
 		cmocka_unit_test(test_hash_connect_tw_reuse),
 		cmocka_unit_test(test_hash_connect_all_time_wait),
+		cmocka_unit_test(test_portmap),
 	};
 
 	return cmocka_run_group_tests(tests, t_eal_setup, NULL);

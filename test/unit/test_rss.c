@@ -1359,6 +1359,7 @@ check_conn_memory(uint32_t max_conns, uint32_t max_tw, uint32_t timer_slots,
 			 (uint64_t)max_conns * sizeof(struct pmtcp_sock) +
 			 (uint64_t)max_tw * sizeof(struct pmtcp_tw) +
 			 (uint64_t)slots * sizeof(struct pmtcp_ehash_slot) +
+			 65536 * sizeof(uint32_t) +
 			 (uint64_t)(timer_slots + PMTCP_WHEEL_L1_SLOTS) *
 			 sizeof(void *));
 	t_stack_free(st);
@@ -1381,7 +1382,8 @@ test_conn_memory(void **state)
 	check_conn_memory(6200, 1, 64, 16384);
 	check_conn_memory(6000, 200, 64, 16384);
 	/* max_tw 0: tcp_max_tw_buckets, at most max_conns:
-	 * 1000 x 192 + 1000 x 64 + 4096 x 16 + (2048 + 256) x 8; and 10 */
+	 * 1000 x 192 + 1000 x 64 + 4096 x 16 + 65536 x 4 (the entries per
+	 * local port) + (2048 + 256) x 8; and 10 */
 	if (RTE_CACHE_LINE_SIZE == 64) {
 		struct pmtcp_stack_conf c;
 		struct pmtcp_stack *st;
@@ -1393,7 +1395,7 @@ test_conn_memory(void **state)
 		st = pmtcp_stack_create(&c);
 		assert_non_null(st);
 		assert_int_equal(st->tw_max, 1000);
-		assert_int_equal(pmtcp_stack_conn_memory(st), 339968);
+		assert_int_equal(pmtcp_stack_conn_memory(st), 602112);
 		t_stack_free(st);
 		c.sysctl.tcp_max_tw_buckets = 10;
 		st = pmtcp_stack_create(&c);
