@@ -285,17 +285,12 @@ pmtcp_ehash_prefetch_sock(const struct pmtcp_stack *st,
  * TIME_WAIT, else a sock's index + 1. */
 uint32_t pmtcp_ehash_lookup(const struct pmtcp_stack *st, uint32_t laddr,
 			    uint16_t lport, uint32_t raddr, uint16_t rport);
-/* The same from @first, the tuple's first slot (pmtcp_ehash_slot()) */
-uint32_t pmtcp_ehash_lookup_at(const struct pmtcp_stack *st,
-			       const struct pmtcp_ehash_slot *first,
-			       uint32_t laddr, uint16_t lport, uint32_t raddr,
-			       uint16_t rport);
-/* The full sock of the 4-tuple, NULL when none (or a TIME_WAIT). */
 /* The same for a received frame @m: from the slot its classifier left
  * (pmtcp_rx_slot()), the 4-tuple from @m's headers */
 uint32_t pmtcp_ehash_lookup_rx(const struct pmtcp_stack *st,
 			       const struct rte_mbuf *m, uint32_t laddr,
 			       uint16_t lport, uint32_t raddr, uint16_t rport);
+/* The full sock of the 4-tuple, NULL when none (or a TIME_WAIT). */
 struct pmtcp_sock *pmtcp_sock_lookup(const struct pmtcp_stack *st,
 				     uint32_t laddr, uint16_t lport,
 				     uint32_t raddr, uint16_t rport);

@@ -396,19 +396,6 @@ pmtcp_ehash_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
 }
 
 uint32_t
-pmtcp_ehash_lookup_at(const struct pmtcp_stack *st,
-		      const struct pmtcp_ehash_slot *first, uint32_t laddr,
-		      uint16_t lport, uint32_t raddr, uint16_t rport)
-{
-	bool probe;
-	uint32_t id = pmap_lookup(st, laddr, lport, raddr, rport, &probe);
-
-	if (id != 0 || !probe)
-		return id;
-	return ehash_probe(st, first, laddr, lport, raddr, rport);
-}
-
-uint32_t
 pmtcp_ehash_lookup_rx(const struct pmtcp_stack *st, const struct rte_mbuf *m,
 		      uint32_t laddr, uint16_t lport, uint32_t raddr,
 		      uint16_t rport)
