@@ -350,21 +350,6 @@ pmtcp_sock_free(struct pmtcp_stack *st, struct pmtcp_sock *sk)
 	sock_poison(sk);
 }
 
-/* The port map's answer for the 4-tuple: its slot value, 0 when it is
- * not there; *probe: whether the table may still hold it (it holds
- * nothing of a local port none of its entries has) */
-static inline uint32_t
-pmap_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
-	    uint32_t raddr, uint16_t rport, bool *probe)
-{
-	const uint32_t *e = pmtcp_pmap_entry(st, laddr, lport);
-
-	if (e != NULL && *e != 0 && pmap_value_is(st, *e, raddr, rport))
-		return *e;
-	*probe = st->lport_hashed[rte_be_to_cpu_16(lport)] != 0;
-	return 0;
-}
-
 static uint32_t
 ehash_probe(const struct pmtcp_stack *st, const struct pmtcp_ehash_slot *first,
 	    uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
@@ -382,17 +367,30 @@ ehash_probe(const struct pmtcp_stack *st, const struct pmtcp_ehash_slot *first,
 	}
 }
 
+/* The port map first; then the table, from the slot the frame @m's
+ * classifier left (NULL: no frame, hash now), unless it holds nothing of
+ * the local port */
+static inline uint32_t
+ehash_lookup(const struct pmtcp_stack *st, const struct rte_mbuf *m,
+	     uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	const uint32_t *e = pmtcp_pmap_entry(st, laddr, lport);
+
+	if (e != NULL && *e != 0 && pmap_value_is(st, *e, raddr, rport))
+		return *e;
+	if (st->lport_hashed[rte_be_to_cpu_16(lport)] == 0)
+		return 0;
+	return ehash_probe(st, m != NULL ?
+			   pmtcp_rx_slot(st, m, laddr, lport, raddr, rport) :
+			   pmtcp_ehash_slot(st, laddr, lport, raddr, rport),
+			   laddr, lport, raddr, rport);
+}
+
 uint32_t
 pmtcp_ehash_lookup(const struct pmtcp_stack *st, uint32_t laddr, uint16_t lport,
 		   uint32_t raddr, uint16_t rport)
 {
-	bool probe;
-	uint32_t id = pmap_lookup(st, laddr, lport, raddr, rport, &probe);
-
-	if (id != 0 || !probe)
-		return id;
-	return ehash_probe(st, pmtcp_ehash_slot(st, laddr, lport, raddr, rport),
-			   laddr, lport, raddr, rport);
+	return ehash_lookup(st, NULL, laddr, lport, raddr, rport);
 }
 
 uint32_t
@@ -400,13 +398,7 @@ pmtcp_ehash_lookup_rx(const struct pmtcp_stack *st, const struct rte_mbuf *m,
 		      uint32_t laddr, uint16_t lport, uint32_t raddr,
 		      uint16_t rport)
 {
-	bool probe;
-	uint32_t id = pmap_lookup(st, laddr, lport, raddr, rport, &probe);
-
-	if (id != 0 || !probe)
-		return id;
-	return ehash_probe(st, pmtcp_rx_slot(st, m, laddr, lport, raddr, rport),
-			   laddr, lport, raddr, rport);
+	return ehash_lookup(st, m, laddr, lport, raddr, rport);
 }
 
 struct pmtcp_sock *
@@ -577,14 +569,14 @@ static inline void
 port_prefetch(const struct pmtcp_stack *st, uint32_t saddr, uint32_t daddr,
 	      uint16_t dport_be, uint32_t low, uint32_t parity, uint32_t k)
 {
-	uint16_t port = rte_cpu_to_be_16((uint16_t)(low + parity + 2 * k));
+	uint16_t port = (uint16_t)(low + parity + 2 * k);
 
-	/* a port map is read in the walk's order: no miss to hide, and
-	 * the table is not read for a port none of its entries has */
-	if (pmtcp_pmap_entry(st, saddr, port) != NULL &&
-	    st->lport_hashed[low + parity + 2 * k] == 0)
+	/* the lookup reads no slot of a port none of the table's entries
+	 * has (a port map, read in the walk's order, answers for it) */
+	if (st->lport_hashed[port] == 0)
 		return;
-	rte_prefetch0(pmtcp_ehash_slot(st, saddr, port, daddr, dport_be));
+	rte_prefetch0(pmtcp_ehash_slot(st, saddr, rte_cpu_to_be_16(port), daddr,
+				       dport_be));
 }
 
 uint16_t
